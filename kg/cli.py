@@ -1,0 +1,128 @@
+"""The ``kg`` command: build, validate, stats, export, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg import export
+from kg.build import ROOT, Project, build, compile_graph
+from kg.errors import BuildError
+from kg.namespaces import base_uri
+
+BUILD_DIR = ROOT / "build"
+
+
+def _fail(exc: BuildError) -> int:
+    print(f"Build abgebrochen / build failed: {len(exc.problems)} Problem(e):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print("Der zuletzt veröffentlichte Stand in build/ bleibt unverändert. / The previous build/ is untouched.",
+          file=sys.stderr)
+    return 1
+
+
+def _project(args) -> Project:
+    return Project(data=Path(args.data)) if args.data else Project()
+
+
+def cmd_build(args) -> int:
+    try:
+        result = build(out=Path(args.out), project=_project(args), base=base_uri())
+    except BuildError as exc:
+        return _fail(exc)
+    warnings = [f for f in result.findings if f.severity != "Violation"]
+    for finding in warnings:
+        print(f"  {finding}")
+    print(f"Build ok: {len(result.graph)} Tripel → {args.out} ({result.path.name}); "
+          f"{len(warnings)} Warnungen/Hinweise; Zeiten {json.dumps({k: round(v, 2) for k, v in result.timings.items()})}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    try:
+        result = compile_graph(_project(args), base_uri())
+    except BuildError as exc:
+        return _fail(exc)
+    for finding in result.findings:
+        print(f"  {finding}")
+    print(f"Gültig / valid: {len(result.graph)} Tripel, keine Verletzung der Shapes.")
+    return 0
+
+
+def _built(name: str) -> Path:
+    path = BUILD_DIR / name
+    if not path.exists():
+        raise SystemExit(f"{path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
+    return path
+
+
+def cmd_stats(args) -> int:
+    manifest = json.loads(_built("manifest.json").read_text())
+    quality = json.loads(_built("quality.json").read_text())
+    if args.json:
+        print(json.dumps({"triples": manifest["triples"], "counts": manifest["counts"],
+                          "findings": quality["findings_by_severity"]}, indent=1))
+        return 0
+    print(f"Build {manifest['build_id']} ({manifest['created']}), Basis {manifest['base_uri']}")
+    print(f"{manifest['triples']} Tripel")
+    for cls, n in manifest["counts"].items():
+        print(f"  {n:6d}  {cls}")
+    print(f"Befunde: {quality['findings_by_severity']}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    out = sys.stdout.buffer
+    if args.format == "csv":
+        table = args.table or "massnahmen"
+        if table not in export.CSV_VIEWS:
+            raise SystemExit(f"unbekannte Tabelle {table}; verfügbar: {', '.join(export.CSV_VIEWS)}")
+        data = _built(f"csv/{table}.csv").read_bytes()
+    else:
+        data = _built(export.RDF_FORMATS[args.format][1]).read_bytes()
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        out.write(data)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from server.app import create_app
+
+    app = create_app()
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kg", description="Wissensgraph Integrationskonzept Region Hannover")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="Daten laden, prüfen und build/ schreiben")
+    p.add_argument("--out", default=str(BUILD_DIR))
+    p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("validate", help="nur prüfen, nichts schreiben")
+    p.add_argument("--data")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("stats", help="Zahlen zum aktuellen Build")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+    p = sub.add_parser("export", help="Graph oder Tabelle aus dem aktuellen Build ausgeben")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdf", "csv"], required=True)
+    p.add_argument("--table", help=f"für csv: {', '.join(export.CSV_VIEWS)}")
+    p.add_argument("--output", "-o")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("serve", help="Server für die Entwicklung starten")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=cmd_serve)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Map the checked source records onto RDF. The one place that says which term means what.
+
+Returns the graph and, for every subject, the :class:`~kg.errors.Origin` it was made from, so that
+SHACL findings can name the row to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+
+from kg import drucksache as ds
+from kg.errors import BuildError, DataError, Origin
+from kg.namespaces import IK, SCHEMA, bind_prefixes, scheme, uri
+from kg.sources import Sources, split
+
+GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/districtKey/"
+ART_CONCEPT = {"BDs": IK.Beschlussdrucksache, "IDs": IK.Informationsdrucksache}
+SCHEMES = {
+    "handlungsfelder": ("Handlungsfelder des Integrationskonzeptes", "Fields of action of the integration concept"),
+    "ziele": ("Überarbeitete Ziele", "Revised goals"),
+    "zielgruppen": ("Zielgruppen der Maßnahmen", "Target groups of the measures"),
+}
+
+
+def de(text: str) -> Literal:
+    return Literal(text, lang="de")
+
+
+def en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def date_literal(value: str) -> Literal:
+    """A date as precise as the report states it: year, year-month or full date."""
+    kind = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
+    return Literal(value, datatype=kind)
+
+
+def slugify(text: str) -> str:
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return "-".join(re.findall(r"[a-z0-9]+", text))
+
+
+@dataclass
+class Mapped:
+    graph: Graph
+    origins: dict[URIRef, Origin] = field(default_factory=dict)
+
+
+class _Mapper:
+    def __init__(self, sources: Sources) -> None:
+        self.s = sources
+        self.g = bind_prefixes(Graph())
+        self.origins: dict[URIRef, Origin] = {}
+        self.problems: list[DataError] = []
+        self.report = uri("bericht", sources.bericht["key"])
+        self.region = uri("organisation", sources.region["key"])
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    def node(self, subject: URIRef, origin: Origin, *types: URIRef) -> URIRef:
+        self.origins.setdefault(subject, origin)
+        for t in types:
+            self.add(subject, RDF.type, t)
+        return subject
+
+    def unknown(self, subject: URIRef, *properties: URIRef) -> None:
+        """Say explicitly that the report does not state these values."""
+        for p in properties:
+            self.add(subject, IK.nichtAngegeben, p)
+
+    def note(self, subject: URIRef, text: str | None) -> None:
+        if text:
+            self.add(subject, SKOS.editorialNote, de(str(text).strip()))
+
+    # -------------------------------------------------------------- report and organisation
+
+    def map_report(self) -> None:
+        b, o = self.s.bericht, self.s.bericht["_origin"]
+        r = self.node(self.report, o, IK.Bericht, FOAF.Document, SCHEMA.Report)
+        title = f"{b['titel']} – {b['untertitel']}"
+        self.add(r, DCTERMS.title, de(title))
+        self.add(r, RDFS.label, de(title))
+        self.add(r, DCTERMS.alternative, de(b["titel"]))
+        self.add(r, DCTERMS.identifier, Literal(str(b["key"])))
+        self.add(r, DCTERMS.publisher, self.region)
+        self.add(r, DCTERMS.creator, uri("oe", b["redaktion"]))
+        self.add(r, DCTERMS.language, Literal(b.get("sprache", "de"), datatype=XSD.language))
+        self.add(r, SCHEMA.temporalCoverage, Literal(f"{b['berichtszeitraum_von']}/{b['berichtszeitraum_bis']}"))
+        for key in b.get("mitwirkende", []) + b.get("beteiligte", []):
+            self.add(r, DCTERMS.contributor, uri("oe", key))
+        if b.get("erscheinungsdatum"):
+            self.add(r, DCTERMS.issued, date_literal(str(b["erscheinungsdatum"])))
+        else:
+            self.unknown(r, DCTERMS.issued)
+        self.note(r, b.get("notiz"))
+        for ch in b.get("kapitel", []):
+            number = str(ch["nummer"])
+            k = self.node(uri("kapitel", f"{b['key']}-{number.replace('.', '-')}"), o, IK.Kapitel)
+            self.add(k, SKOS.notation, Literal(number))
+            self.add(k, DCTERMS.title, de(ch["titel"]))
+            self.add(k, RDFS.label, de(f"{number} {ch['titel']}"))
+            self.add(k, IK.seite, Literal(int(ch["seite"]), datatype=XSD.positiveInteger))
+            self.add(k, DCTERMS.isPartOf, r)
+            self.add(r, DCTERMS.hasPart, k)
+            if "." in number:
+                self.add(k, SCHEMA.isPartOf, uri("kapitel", f"{b['key']}-{number.rsplit('.', 1)[0]}"))
+
+    def person(self, name: str, origin: Origin, heads: URIRef, title: str) -> None:
+        p = self.node(uri("person", slugify(name)), origin, FOAF.Person, SCHEMA.Person)
+        self.add(p, FOAF.name, Literal(name))
+        self.add(p, RDFS.label, Literal(name))
+        self.add(p, ORG.headOf, heads)
+        self.add(p, SCHEMA.jobTitle, de(title))
+
+    def map_organisation(self) -> None:
+        reg, o = self.s.region, self.s.region["_origin"]
+        r = self.node(self.region, o, ORG.FormalOrganization, FOAF.Organization, SCHEMA.GovernmentOrganization)
+        for p in (SKOS.prefLabel, RDFS.label):
+            self.add(r, p, de(reg["name"]))
+        self.add(r, FOAF.name, Literal(reg["name"]))
+        if reg.get("regionalschluessel"):
+            self.add(r, IK.regionalschluessel, Literal(str(reg["regionalschluessel"])))
+            self.add(r, DCTERMS.spatial, URIRef(GEOCODING + str(reg["regionalschluessel"])))
+        self.note(r, reg.get("notiz"))
+        if reg.get("leitung"):
+            self.person(reg["leitung"], o, r, reg.get("leitung_titel", "Leitung"))
+        for d in self.s.dezernate:
+            u = self.node(uri("oe", f"dezernat-{d['key'].lower()}"), d["_origin"], IK.Dezernat, ORG.OrganizationalUnit)
+            self.add(u, SKOS.notation, Literal(d["key"]))
+            self.add(u, ORG.identifier, Literal(d["key"]))
+            self.add(u, SKOS.prefLabel, de(f"Dezernat {d['key']} – {d['name']}"))
+            self.add(u, RDFS.label, de(f"Dezernat {d['key']} – {d['name']}"))
+            for alt in split(d.get("schreibweisen", "")):
+                self.add(u, SKOS.hiddenLabel, de(alt))
+            self.add(u, ORG.unitOf, r)
+            self.add(u, ORG.subOrganizationOf, r)
+            self.add(u, IK.fundstelle, de("Kapitel 6.2"))
+            self.note(u, d.get("notiz"))
+            if d.get("leitung"):
+                self.person(d["leitung"], d["_origin"], u, f"Dezernentin/Dezernent Dezernat {d['key']}")
+        for e in self.s.oe:
+            u = self.node(uri("oe", e["key"]), e["_origin"], ORG.OrganizationalUnit)
+            if e["notation"]:
+                self.add(u, ORG.identifier, Literal(e["notation"]))
+                self.add(u, SKOS.notation, Literal(e["notation"]))
+            else:
+                self.unknown(u, ORG.identifier)
+            if e["name"]:
+                self.add(u, SKOS.prefLabel, de(e["name"]))
+                label = f"{e['name']} ({e['notation']})" if e["notation"] else e["name"]
+            else:
+                self.unknown(u, SKOS.prefLabel)
+                label = f"OE {e['notation']} (Name im Bericht nicht angegeben)"
+            self.add(u, RDFS.label, de(label))
+            for alt in split(e["schreibweisen"]):
+                self.add(u, SKOS.altLabel, de(alt))
+            if e["typ"]:
+                self.add(u, DCTERMS.type, de(e["typ"]))
+            if e["teil_von"]:
+                self.add(u, ORG.subOrganizationOf, uri("oe", e["teil_von"]))
+            if e["dezernat"]:
+                dez = uri("oe", f"dezernat-{e['dezernat'].lower()}")
+                self.add(u, ORG.unitOf, dez)
+                self.add(u, ORG.subOrganizationOf, dez)
+            if e["key"] == "jobcenter-region-hannover":
+                self.unknown(u, ORG.subOrganizationOf)
+            else:
+                self.add(u, ORG.unitOf, r)
+            self.add(u, IK.fundstelle, de(e["quelle"]))
+            self.note(u, e["notiz"])
+
+    # -------------------------------------------------------------- concept schemes
+
+    def map_schemes(self) -> None:
+        for name, (label_de, label_en) in SCHEMES.items():
+            sc = self.node(scheme(name), self.s.bericht["_origin"], SKOS.ConceptScheme)
+            self.add(sc, SKOS.prefLabel, de(label_de))
+            self.add(sc, SKOS.prefLabel, en(label_en))
+            self.add(sc, RDFS.label, de(label_de))
+            self.add(sc, DCTERMS.source, self.report)
+
+    def concept(self, subject: URIRef, scheme_name: str, top: bool) -> None:
+        sc = scheme(scheme_name)
+        self.add(subject, RDF.type, SKOS.Concept)
+        self.add(subject, SKOS.inScheme, sc)
+        if top:
+            self.add(subject, SKOS.topConceptOf, sc)
+            self.add(sc, SKOS.hasTopConcept, subject)
+
+    def map_handlungsfelder(self) -> None:
+        for h in self.s.handlungsfelder:
+            u = self.node(uri("handlungsfeld", h["slug"]), h["_origin"], IK.Handlungsfeld)
+            self.concept(u, "handlungsfelder", top=True)
+            self.add(u, SKOS.prefLabel, de(h["label"]))
+            self.add(u, RDFS.label, de(h["label"]))
+            if h.get("label_en"):
+                self.add(u, SKOS.prefLabel, en(h["label_en"]))
+                self.add(u, RDFS.label, en(h["label_en"]))
+            self.add(u, SKOS.notation, Literal(str(h["abschnitt"])))
+            self.add(u, IK.kapitel, uri("kapitel", f"{self.s.bericht['key']}-{str(h['abschnitt']).replace('.', '-')}"))
+            if h.get("einleitung"):
+                self.add(u, IK.einleitung, de(h["einleitung"].strip()))
+            if h.get("integrationskonzept_seite"):
+                self.add(u, IK.integrationskonzeptSeite, Literal(int(h["integrationskonzept_seite"]), datatype=XSD.positiveInteger))
+            else:
+                self.unknown(u, IK.integrationskonzeptSeite)
+            if h.get("quelle"):
+                self.add(u, DCTERMS.source, URIRef(h["quelle"]))
+            for nr in h.get("beispiele") or []:
+                self.add(u, IK.beispiel, uri("massnahme", nr))
+            self.note(u, h.get("notiz"))
+
+    def map_ziele(self) -> None:
+        for z in self.s.ziele:
+            u = self.node(uri("ziel", z["slug"]), z["_origin"], IK.Ziel)
+            self.concept(u, "ziele", top=True)
+            self.add(u, SKOS.prefLabel, de(z["label"]))
+            self.add(u, RDFS.label, de(z["label"]))
+            self.add(u, IK.handlungsfeld, uri("handlungsfeld", z["handlungsfeld"]))
+            self.add(u, DCTERMS.source, self.report)
+            self.note(u, z.get("notiz"))
+
+    def map_zielgruppen(self) -> None:
+        for z in self.s.zielgruppen:
+            u = self.node(uri("zielgruppe", z["slug"]), z["_origin"], IK.Zielgruppe)
+            self.concept(u, "zielgruppen", top=not z["oberbegriff"])
+            if z["oberbegriff"]:
+                parent = uri("zielgruppe", z["oberbegriff"])
+                self.add(u, SKOS.broader, parent)
+                self.add(parent, SKOS.narrower, u)
+            self.add(u, SKOS.prefLabel, de(z["label"]))
+            self.add(u, RDFS.label, de(z["label"]))
+            if z["label_en"]:
+                self.add(u, SKOS.prefLabel, en(z["label_en"]))
+                self.add(u, RDFS.label, en(z["label_en"]))
+            if z.get("definition"):
+                self.add(u, SKOS.definition, de(z["definition"]))
+            self.ages(u, z)
+            self.note(u, z.get("notiz"))
+
+    def ages(self, subject: URIRef, rec: dict) -> None:
+        for column, prop in (("alter_von", IK.mindestalter), ("alter_bis", IK.hoechstalter)):
+            if str(rec.get(column) or ""):
+                self.add(subject, prop, Literal(int(rec[column]), datatype=XSD.nonNegativeInteger))
+
+    # -------------------------------------------------------------- council documents
+
+    def drucksache(self, citation: str, origin: Origin) -> URIRef:
+        d = ds.parse(citation)
+        u = uri("drucksache", d.key)
+        first = u not in self.origins
+        self.node(u, origin, IK.Drucksache, FOAF.Document)
+        self.add(u, IK.zitiertAls, Literal(citation))
+        if first:
+            self.add(u, DCTERMS.identifier, Literal(d.key))
+            self.add(u, IK.drucksachennummer, Literal(d.nummer, datatype=XSD.positiveInteger))
+            if d.wahlperiode:
+                self.add(u, IK.wahlperiode, Literal(d.wahlperiode))
+            if d.jahr:
+                self.add(u, IK.jahr, Literal(str(d.jahr), datatype=XSD.gYear))
+        if d.art:
+            known = set(self.g.objects(u, IK.drucksachenart))
+            if known and ART_CONCEPT[d.art] not in known:
+                self.problems.append(DataError(origin, "D08", f"„{citation}“ nennt eine andere Drucksachenart als eine frühere Angabe zu {d.key}"))
+            self.add(u, IK.drucksachenart, ART_CONCEPT[d.art])
+        return u
+
+    def finish_drucksachen(self, extra: dict[URIRef, dict]) -> None:
+        for u in set(self.g.subjects(RDF.type, IK.Drucksache)):
+            key = str(self.g.value(u, DCTERMS.identifier))
+            d = ds.parse_key(key)
+            art = self.g.value(u, IK.drucksachenart)
+            citation = d.zitierform + (f" {'BDs' if art == IK.Beschlussdrucksache else 'IDs'}" if art else "")
+            self.add(u, SKOS.notation, Literal(citation))
+            self.add(u, RDFS.label, de(f"Drucksache {citation}"))
+            if art is None:
+                self.unknown(u, IK.drucksachenart)
+            info = extra.get(u)
+            if info and info["titel"]:
+                self.add(u, DCTERMS.title, de(info["titel"]))
+            else:
+                self.unknown(u, DCTERMS.title)
+            if info and info["datum"]:
+                self.add(u, DCTERMS.date, date_literal(info["datum"]))
+            else:
+                self.unknown(u, DCTERMS.date)
+            if info:
+                self.add(u, IK.fundstelle, de(info["fundstelle"]))
+                self.note(u, info.get("notiz"))
+                self.add(self.report, DCTERMS.references, u)
+
+    # -------------------------------------------------------------- measures
+
+    def map_massnahmen(self) -> None:
+        for m in self.s.massnahmen:
+            o = m["_origin"]
+            u = self.node(uri("massnahme", m["nr"]), o, IK.Massnahme, PROV.Activity)
+            self.add(u, DCTERMS.identifier, Literal(m["nr"]))
+            self.add(u, SKOS.notation, Literal(int(m["nr"]), datatype=XSD.positiveInteger))
+            self.add(u, DCTERMS.title, de(m["titel"]))
+            self.add(u, RDFS.label, de(m["titel"]))
+            self.add(u, DCTERMS.description, de(m["beschreibung"]))
+            self.add(u, IK.handlungsfeld, uri("handlungsfeld", m["handlungsfeld"]))
+            self.add(u, IK.verfolgtZiel, uri("ziel", m["ziel"]))
+            self.add(u, DCTERMS.source, self.report)
+            oes = split(m["oe"])
+            for key in oes:
+                self.add(u, IK.zustaendig, uri("oe", key))
+            if not oes:
+                self.unknown(u, IK.zustaendig)
+            for slug in split(m["zielgruppen"]):
+                self.add(u, IK.zielgruppe, uri("zielgruppe", slug))
+            for citation in split(m["drucksachen"]):
+                self.add(u, IK.drucksachenangabe, Literal(citation))
+                self.add(u, DCTERMS.references, self.drucksache(citation, o))
+            for info in split(m["weitere_infos"]):
+                if re.match(r"https?://", info):
+                    self.add(u, RDFS.seeAlso, URIRef(info))
+                else:
+                    self.add(u, IK.weitereInfo, de(info))
+            self.ages(u, m)
+            if m["beginn"]:
+                self.add(u, SCHEMA.startDate, date_literal(m["beginn"]))
+            if m["ende"]:
+                self.add(u, SCHEMA.endDate, date_literal(m["ende"]))
+            if m["dauer"]:
+                self.add(u, SCHEMA.duration, Literal(m["dauer"], datatype=XSD.duration))
+            self.note(u, m["notiz"])
+
+    # -------------------------------------------------------------- chapter 4
+
+    def map_schwerpunkte(self) -> None:
+        chapter = uri("kapitel", f"{self.s.bericht['key']}-4")
+        for sp in self.s.schwerpunkte:
+            u = self.node(uri("schwerpunkt", sp["slug"]), sp["_origin"], IK.Schwerpunkt)
+            self.add(u, DCTERMS.title, de(sp["label"]))
+            self.add(u, RDFS.label, de(sp["label"]))
+            self.add(u, IK.schwerpunktZiel, de(sp["ziel"]))
+            self.add(u, DCTERMS.description, de(sp["beschreibung"].strip()))
+            self.add(u, IK.kapitel, chapter)
+            self.add(u, DCTERMS.source, self.report)
+            if sp.get("handlungsfeld"):
+                self.add(u, IK.handlungsfeld, uri("handlungsfeld", sp["handlungsfeld"]))
+            for nr in sp.get("massnahmen") or []:
+                self.add(u, IK.betrifftMassnahme, uri("massnahme", nr))
+            self.note(u, sp.get("notiz"))
+            for i, step in enumerate(sp.get("schritte") or [], start=1):
+                s = self.node(uri("schritt", f"{sp['slug']}-{i}"), sp["_origin"], IK.GeplanterSchritt)
+                self.add(s, RDFS.label, de(step["text"]))
+                self.add(s, SCHEMA.position, Literal(i, datatype=XSD.positiveInteger))
+                if step.get("gruppe"):
+                    self.add(s, IK.gruppe, de(step["gruppe"]))
+                self.add(s, DCTERMS.isPartOf, u)
+                self.add(u, IK.geplanterSchritt, s)
+
+
+def to_graph(sources: Sources) -> Mapped:
+    """Map all sources; raise :class:`BuildError` if the records contradict each other."""
+    m = _Mapper(sources)
+    m.map_report()
+    m.map_organisation()
+    m.map_schemes()
+    m.map_handlungsfelder()
+    m.map_ziele()
+    m.map_zielgruppen()
+    m.map_massnahmen()
+    extra = {}
+    for rec in sources.drucksachen:
+        extra[m.drucksache(rec["zitat"], rec["_origin"])] = rec
+    m.finish_drucksachen(extra)
+    m.map_schwerpunkte()
+    if m.problems:
+        raise BuildError(m.problems)
+    assert not any(isinstance(t, BNode) for triple in m.g for t in triple), "the graph uses no blank nodes"
+    return Mapped(m.g, m.origins)

@@ -1,0 +1,19 @@
+"""Flask app factory: one blueprint per concern, configuration from env and overrides."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from server import config as settings
+from server.state import BuildState
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(settings.load(config))
+    app.extensions["kg"] = BuildState(app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"])
+
+    from server import pages
+
+    app.register_blueprint(pages.bp)
+    return app

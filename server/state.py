@@ -1,0 +1,62 @@
+"""The published build the server answers from, swapped in when `kg build` switches build/."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.store import Store
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path           # resolved build directory
+    manifest: dict
+    store: Store
+    modified: float      # POSIX time of the build, for Last-Modified
+
+    @property
+    def etag(self) -> str:
+        return self.manifest["build_id"]
+
+
+class BuildState:
+    """Holds the current build; a failed or partial build never replaces it."""
+
+    def __init__(self, build_dir: str, check_seconds: float = 2.0) -> None:
+        self.build_dir = Path(build_dir)
+        self.check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._current: Published | None = None
+        self._checked = 0.0
+        self._load()
+
+    def _load(self) -> None:
+        target = self.build_dir.resolve()
+        if self._current and self._current.path == target:
+            return
+        manifest_path = target / "manifest.json"
+        if not manifest_path.exists():
+            if self._current is None:
+                raise FileNotFoundError(f"{manifest_path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
+            return
+        manifest = json.loads(manifest_path.read_text())
+        store = Store.from_ntriples(target / "graph.nt")
+        self._current = Published(target, manifest, store, os.stat(manifest_path).st_mtime)
+
+    @property
+    def current(self) -> Published:
+        now = time.monotonic()
+        if now - self._checked > self.check_seconds:
+            with self._lock:
+                if now - self._checked > self.check_seconds:
+                    self._checked = now
+                    try:
+                        self._load()
+                    except (OSError, ValueError):
+                        pass  # keep serving the previous build
+        return self._current

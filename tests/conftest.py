@@ -1,0 +1,36 @@
+"""Shared fixtures: the real built graph for integration tests, copies of data/ for negative tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg.build import ROOT, Project, build
+
+REPORT = Path(__file__).parent / "fixtures" / "bericht.txt"  # copy of ../shared/report/000_73551bb98ae2eb86.txt
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A fresh build of the real data, in a temporary directory."""
+    out = tmp_path_factory.mktemp("kg") / "build"
+    build(out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def graph(built) -> Graph:
+    g = Graph()
+    g.parse(built / "graph.nt", format="nt")
+    return g
+
+
+@pytest.fixture()
+def project_copy(tmp_path) -> Project:
+    """A writable copy of data/, ontology/ and shapes/ for tests that break things on purpose."""
+    for name in ("data", "ontology", "shapes"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return Project(data=tmp_path / "data", ontology=tmp_path / "ontology", shapes=tmp_path / "shapes")

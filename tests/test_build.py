@@ -1,0 +1,93 @@
+"""The build: SHACL conformance, outputs, and a broken row that fails precisely and leaves the old build."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph
+
+from kg.build import build, compile_graph
+from kg.errors import BuildError
+
+
+def test_real_data_conforms_with_expected_warnings(built):
+    quality = json.loads((built / "quality.json").read_text())
+    assert quality["conforms"] is True
+    rules = {(f["severity"], f["rule"], f["focus"].rsplit("/", 1)[-1]) for f in quality["findings"]}
+    assert ("Warning", "IK-W01 OE fehlt", "33") in rules
+    assert ("Warning", "IK-W01 OE fehlt", "71") in rules
+    assert all(f["source"] for f in quality["findings"])
+
+
+def test_build_writes_every_format_and_the_manifest_checksums(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    for name in ("graph.ttl", "graph.nt", "graph.nt.gz", "graph.jsonld", "graph.rdf", "csv/massnahmen.csv"):
+        assert manifest["files"][name]["bytes"] == (built / name).stat().st_size
+    counts = {fmt: len(Graph().parse(built / name, format=fmt)) for name, fmt in
+              (("graph.ttl", "turtle"), ("graph.jsonld", "json-ld"), ("graph.rdf", "xml"), ("graph.nt", "nt"))}
+    assert len(set(counts.values())) == 1 and manifest["triples"] == counts["nt"]
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_ROWS = [
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", "D05", "Zeile/line 6"),
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n,partizipation-und-teilhabe,", "D03", "Zeile/line 6"),
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n5,sport-und-spiel,", "D06", "Zeile/line 6"),
+    ("massnahmen.csv", "0349 (IV) BDs|2718 (IV) BDs", "0349 (IV) BDs|27x18 BDs", "D07", "Zeile/line 3"),
+    ("massnahmen.csv", "Entdeckertag 2019,", "Entdeckertag plan- nen,", "D04", "Zeile/line 6"),
+    ("ziele.csv", "beratungsangebote-verbessern,partizipation-und-teilhabe",
+     "beratungsangebote-verbessern,nirgendwo", "D06", "data/ziele.csv"),
+]
+
+
+@pytest.mark.parametrize("file,old,new,rule,where", BAD_ROWS)
+def test_bad_row_fails_naming_file_row_and_rule(project_copy, file, old, new, rule, where):
+    _edit(project_copy.data / file, old, new)
+    with pytest.raises(BuildError) as exc:
+        compile_graph(project_copy)
+    message = str(exc.value)
+    assert f"data/{file}" in message and where in message and f"[{rule} " in message
+
+
+def test_broken_encoding_names_the_line(project_copy):
+    path = project_copy.data / "massnahmen.csv"
+    raw = path.read_bytes().replace(b"Entdeckertag", "Entdeckert\xe4g".encode("latin-1"), 1)
+    path.write_bytes(raw)
+    with pytest.raises(BuildError, match=r"data/massnahmen.csv, Zeile/line 6: \[D01"):
+        compile_graph(project_copy)
+
+
+def test_shacl_violation_names_source_row(project_copy):
+    # Goal of another field: passes the loader, caught by shape IK-M14.
+    _edit(project_copy.data / "massnahmen.csv", "\n5,partizipation-und-teilhabe,oeffentliche-veranstaltungen-nutzen-um-die,",
+          "\n5,partizipation-und-teilhabe,sprachkurse-anbieten,")
+    with pytest.raises(BuildError) as exc:
+        compile_graph(project_copy)
+    assert "data/massnahmen.csv, Zeile/line 6" in str(exc.value)
+    assert "IK-M14" in str(exc.value)
+
+
+def test_failed_build_leaves_previous_build_in_place(project_copy, tmp_path):
+    out = tmp_path / "out" / "build"
+    build(out=out, project=project_copy)
+    before = (out / "manifest.json").read_text()
+    target = out.resolve()
+    _edit(project_copy.data / "massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,")
+    with pytest.raises(BuildError):
+        build(out=out, project=project_copy)
+    assert out.resolve() == target
+    assert (out / "manifest.json").read_text() == before
+    assert not list((out.parent / ".builds").glob("*.partial"))
+
+
+def test_rebuild_switches_atomically_to_a_new_directory(project_copy, tmp_path):
+    out = tmp_path / "out" / "build"
+    first = build(out=out, project=project_copy).path
+    second = build(out=out, project=project_copy).path
+    assert out.is_symlink() and out.resolve() == second.resolve() and first != second
