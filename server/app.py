@@ -13,7 +13,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.load(config))
     app.extensions["kg"] = BuildState(app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"])
 
-    from server import pages
+    from server import catalog, drucksache, pages, resources, sparql
 
-    app.register_blueprint(pages.bp)
+    for blueprint in (pages.bp, resources.bp, sparql.bp, catalog.bp, drucksache.bp):
+        app.register_blueprint(blueprint)
     return app
