@@ -1,4 +1,4 @@
-"""People-facing pages."""
+"""People-facing overview pages."""
 
 from __future__ import annotations
 
@@ -6,17 +6,43 @@ from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("pages", __name__)
 
-MEASURES = """
-PREFIX ik: <{ik}> PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?uri ?nr ?titel ?feld WHERE {{
-  ?uri a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel ; ik:handlungsfeld/skos:prefLabel ?feld .
-  FILTER(lang(?feld) = "de")
-}} ORDER BY xsd:integer(?nr)"""
+_PREFIXES = """PREFIX ik: <{ik}> PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+
+PER_FIELD = """SELECT ?uri ?label (COUNT(DISTINCT ?m) AS ?n) (COUNT(DISTINCT ?z) AS ?ziele) WHERE {
+  ?uri a ik:Handlungsfeld ; skos:prefLabel ?label ; skos:notation ?nr . FILTER(lang(?label) = "de")
+  OPTIONAL { ?m a ik:Massnahme ; ik:handlungsfeld ?uri }
+  OPTIONAL { ?z a ik:Ziel ; ik:handlungsfeld ?uri }
+} GROUP BY ?uri ?label ?nr ORDER BY ?nr"""
+
+PER_OE = """SELECT ?uri ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
+  ?m a ik:Massnahme ; ik:zustaendig ?uri . ?uri rdfs:label ?label
+} GROUP BY ?uri ?label ORDER BY DESC(?n) ?label"""
+
+PER_GROUP = """SELECT ?uri ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
+  ?m a ik:Massnahme ; ik:zielgruppe ?uri . ?uri skos:prefLabel ?label FILTER(lang(?label) = "de")
+} GROUP BY ?uri ?label ORDER BY DESC(?n) ?label"""
+
+
+def select(query: str) -> list[dict]:
+    published = current_app.extensions["kg"].current
+    base = current_app.config["KG_BASE_URI"]
+    rows = published.store.select(_PREFIXES.format(ik=base + "def/ik#") + query)
+    for row in rows:
+        if "uri" in row and row["uri"].startswith(base):
+            row["path"] = "/" + row["uri"][len(base):]
+        for k in ("n", "ziele"):
+            if k in row:
+                row[k] = int(row[k])
+    return rows
 
 
 @bp.get("/")
 def home():
     published = current_app.extensions["kg"].current
-    base = current_app.config["KG_BASE_URI"]
-    rows = published.store.select("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>" + MEASURES.format(ik=base + "def/ik#"))
-    return render_template("home.html", measures=rows, manifest=published.manifest)
+    return render_template(
+        "home.html", manifest=published.manifest, per_field=select(PER_FIELD), per_oe=select(PER_OE),
+        per_group=select(PER_GROUP),
+    )
