@@ -6,7 +6,8 @@ The server maps its own host onto KG_BASE_URI, so the data URIs dereference on 1
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+import json
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
@@ -128,7 +129,7 @@ def _cacheable(response: Response, published, fmt: Format, kind: str, key: str, 
     response.headers["Link"] = ", ".join(links)
     tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{kind}/{key}".encode()).hexdigest()[:32]
     response.set_etag(tag)
-    response.last_modified = datetime.fromtimestamp(published.modified, tz=timezone.utc)
+    response.last_modified = datetime.fromtimestamp(published.modified, tz=UTC)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response.make_conditional(request)
@@ -141,7 +142,7 @@ def _not_found(fmt: Format, subject: str) -> Response:
         return Response(render_template("not_found.html", message=message, subject=subject), 404, mimetype="text/html")
     bodies = {
         "ttl": f"# {message}\n", "nt": f"# {message}\n",
-        "jsonld": '{"@graph": [], "error": "%s"}' % message.replace('"', "'"),
+        "jsonld": json.dumps({"@graph": [], "error": message}, ensure_ascii=False),
         "rdf": f'<?xml version="1.0"?>\n<!-- {message.replace("--", "- -")} -->\n'
                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
     }
