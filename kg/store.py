@@ -1,12 +1,16 @@
 """The read-only query interface the server and the exports use: an embedded Oxigraph store.
 
 Oxigraph answers typical queries in well under a millisecond where rdflib's own engine takes tens
-(see bench/), so everything on the query path goes through here. A remote SPARQL engine can stand
-in for it behind the same three methods.
+(see bench/), so everything on the query path goes through here. A remote SPARQL 1.1 engine
+(:class:`RemoteStore`, set ``KG_SPARQL_ENDPOINT``) can stand in for it behind the same methods and
+returns the same pyoxigraph result objects, so callers never know which one they talk to.
 """
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -44,3 +48,47 @@ class Store:
 
     def triples(self, subject=None, predicate=None, obj=None):
         return (q.triple for q in self._store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph()))
+
+
+class RemoteStoreError(OSError):
+    """The external SPARQL engine failed or is unreachable."""
+
+
+class RemoteStore:
+    """A remote SPARQL 1.1 Protocol endpoint behind the :class:`Store` interface (read-only)."""
+
+    ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(rows[0]["n"])
+
+    def _post(self, sparql: str) -> tuple[str, bytes]:
+        body = urllib.parse.urlencode({"query": sparql}).encode()
+        request = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
+            "Accept": self.ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured endpoint)
+                return response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            if exc.code == 400:
+                raise SyntaxError(detail) from exc
+            raise RemoteStoreError(f"{self.endpoint} answered {exc.code}: {detail}") from exc
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise RemoteStoreError(f"{self.endpoint} unreachable: {exc}") from exc
+
+    def query(self, sparql: str, **_options):
+        content_type, data = self._post(sparql)
+        if content_type == "application/n-triples":
+            return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        results = self.query(sparql)
+        names = [v.value for v in results.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in results]

@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = (
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings.load(config))
-    app.extensions["kg"] = BuildState(app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"])
+    app.extensions["kg"] = BuildState(
+        app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"], app.config["KG_SPARQL_ENDPOINT"])
 
     from server import catalog, drucksache, pages, resources, sparql
 

@@ -17,6 +17,7 @@ SETTINGS = {
     "KG_MAX_QUERY_LENGTH": (20000, int, "Maximum SPARQL query length in characters (413 when exceeded)"),
     "KG_QUERY_WORKERS": (2, int, "Concurrent SPARQL executions per server process; more wait, then get 503"),
     "KG_RIS_URL_TEMPLATE": ("", str, "Link template to the council information system, e.g. https://ris.example/{key}; off when empty"),
+    "KG_SPARQL_ENDPOINT": ("", str, "External SPARQL 1.1 query endpoint holding the graph (instead of the embedded store); empty = embedded"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
 }
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.store import Store
+from kg.store import RemoteStore, Store
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class Published:
 class BuildState:
     """Holds the current build; a failed or partial build never replaces it."""
 
-    def __init__(self, build_dir: str, check_seconds: float = 2.0) -> None:
+    def __init__(self, build_dir: str, check_seconds: float = 2.0, sparql_endpoint: str = "") -> None:
         self.build_dir = Path(build_dir)
+        self.sparql_endpoint = sparql_endpoint  # when set, queries go to this engine instead of the embedded store
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._current: Published | None = None
@@ -45,7 +46,7 @@ class BuildState:
                 raise FileNotFoundError(f"{manifest_path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
             return
         manifest = json.loads(manifest_path.read_text())
-        store = Store.from_ntriples(target / "graph.nt")
+        store = RemoteStore(self.sparql_endpoint) if self.sparql_endpoint else Store.from_ntriples(target / "graph.nt")
         self._current = Published(target, manifest, store, os.stat(manifest_path).st_mtime)
 
     @property
