@@ -55,8 +55,8 @@ def engine(built, tmp_path_factory):
 
 def test_remote_store_answers_like_the_embedded_one(engine, built):
     remote, local = RemoteStore(engine), Store.from_ntriples(built / "graph.nt")
-    query = ("PREFIX ik: <%sdef/ik#> SELECT ?f (COUNT(?m) AS ?n) WHERE { ?m a ik:Massnahme ; ik:handlungsfeld ?f } "
-             "GROUP BY ?f ORDER BY ?f" % DEFAULT_BASE)
+    query = (f"PREFIX ik: <{DEFAULT_BASE}def/ik#> SELECT ?f (COUNT(?m) AS ?n) "
+             "WHERE { ?m a ik:Massnahme ; ik:handlungsfeld ?f } GROUP BY ?f ORDER BY ?f")
     assert remote.select(query) == local.select(query)
     assert len(remote) == len(local)
     assert bool(remote.query(f"ASK {{ <{DEFAULT_BASE}id/massnahme/1> ?p ?o }}"))
