@@ -1,4 +1,4 @@
-"""The ``kg`` command: build, validate, stats, export, serve."""
+"""The ``kg`` command: build, validate, stats, export, serve, synth."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from kg import export
+from kg import export, published
 from kg.build import ROOT, Project, build, compile_graph
 from kg.errors import BuildError
 from kg.namespaces import base_uri
@@ -33,6 +33,10 @@ def cmd_build(args) -> int:
         result = build(out=Path(args.out), project=_project(args), base=base_uri())
     except BuildError as exc:
         return _fail(exc)
+    if not args.data:  # only the real data is published; synthetic or test data must not enter the list
+        added = published.update(result.graph, published.DEFAULT_PATH, base_uri())
+        if added:
+            print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
     warnings = [f for f in result.findings if f.severity != "Violation"]
     for finding in warnings:
         print(f"  {finding}")
@@ -98,6 +102,19 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    from kg import synth
+
+    if args.factor < 1:
+        raise SystemExit("--factor muss mindestens 1 sein / must be at least 1")
+    out = synth.generate(Path(args.out), args.factor, seed=args.seed)
+    print(f"Synthetische Daten ×{args.factor} → {out}: {json.dumps(synth.expected_counts(args.factor))}")
+    if synth.needs_wide_numbers(args.factor):
+        print(f"Hinweis: Maßnahmennummern über {synth.LOADER_MAX_NR} lehnt kg/sources.py ab (Regel D04); "
+              "`kg build --data` scheitert daran, bis die Prüfung breitere Nummern erlaubt.", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kg", description="Wissensgraph Integrationskonzept Region Hannover")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("synth", help="synthetische Daten in der Form von data/, N-mal so groß (für Benchmarks)")
+    p.add_argument("--factor", type=int, required=True, help="Vielfaches der echten Daten, z. B. 10, 100, 1000")
+    p.add_argument("--out", required=True, help="Zielverzeichnis (wird angelegt; Dateien werden überschrieben)")
+    p.add_argument("--seed", type=int, default=2020)
+    p.set_defaults(func=cmd_synth)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -7,7 +7,7 @@ SHACL findings can name the row to fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
@@ -276,9 +276,11 @@ class _Mapper:
     def finish_drucksachen(self, extra: dict[URIRef, dict]) -> None:
         for u in set(self.g.subjects(RDF.type, IK.Drucksache)):
             key = str(self.g.value(u, DCTERMS.identifier))
-            d = ds.parse_key(key)
             art = self.g.value(u, IK.drucksachenart)
-            citation = d.zitierform + (f" {'BDs' if art == IK.Beschlussdrucksache else 'IDs'}" if art else "")
+            wahlperiode = self.g.value(u, IK.wahlperiode)
+            d = replace(ds.parse_key(key), wahlperiode=str(wahlperiode) if wahlperiode else None,
+                        art={IK.Beschlussdrucksache: "BDs", IK.Informationsdrucksache: "IDs"}.get(art))
+            citation = d.zitierform
             self.add(u, SKOS.notation, Literal(citation))
             self.add(u, RDFS.label, de(f"Drucksache {citation}"))
             if art is None:

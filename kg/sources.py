@@ -215,7 +215,7 @@ def _check(r: _Reader, s: Sources) -> None:
         nr = rec["nr"]
         if not nr:
             r.fail(origin, "D03", "„nr“ fehlt: jede Maßnahme braucht ihre Nummer aus Anhang 6.1")
-        elif not re.fullmatch(r"[1-9]\d{0,3}", nr):
+        elif not re.fullmatch(r"[1-9]\d{0,6}", nr):
             r.fail(origin, "D04", f"„nr“ = „{nr}“: erwartet eine ganze Zahl ab 1")
         elif int(nr) in numbers:
             r.fail(origin, "D05", f"Maßnahme Nr. {nr} steht schon in {numbers[int(nr)]['_origin']}")

@@ -55,7 +55,6 @@ def _memo(key: tuple, make: Callable[[], object]):
 
 
 def _settings_path() -> Path:
-    # Not in server/config.py's SETTINGS (owned elsewhere): set it via create_app({"KG_CATALOG_SETTINGS": ...}).
     return Path(current_app.config.get("KG_CATALOG_SETTINGS") or dcat.SETTINGS_PATH)
 
 

@@ -18,6 +18,8 @@ SETTINGS = {
     "KG_QUERY_WORKERS": (2, int, "Concurrent SPARQL executions per server process; more wait, then get 503"),
     "KG_RIS_URL_TEMPLATE": ("", str, "Link template to the council information system, e.g. https://ris.example/{key}; off when empty"),
     "KG_SPARQL_ENDPOINT": ("", str, "External SPARQL 1.1 query endpoint holding the graph (instead of the embedded store); empty = embedded"),
+    "KG_URI_REGISTRY": (str(ROOT / "data" / "uri-registry.csv"), str, "Registry of retired (410) and moved (301) URIs"),
+    "KG_CATALOG_SETTINGS": (str(ROOT / "catalog.toml"), str, "DCAT-AP.de catalog settings (publisher, licence, contact, contributor ID)"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
 }
 
