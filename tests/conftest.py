@@ -6,9 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from rdflib import Graph
 
 from kg.build import ROOT, Project, build
+
+# Property tests check behaviour, not speed: a loaded CI machine must not fail them on hypothesis' 200 ms deadline.
+settings.register_profile("kg", deadline=None, max_examples=100)
+settings.load_profile("kg")
 
 REPORT = Path(__file__).parent / "fixtures" / "bericht.txt"  # copy of ../shared/report/000_73551bb98ae2eb86.txt
 
