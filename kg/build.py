@@ -180,7 +180,9 @@ def _switch(out: Path, target: Path) -> None:
 
 
 def _prune(builds: Path, keep: Path) -> None:
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")), reverse=True)
+    # Newest first by time, so a moved-aside legacy directory ages out like any other build.
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
     for old in done[KEEP_BUILDS:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)

@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (pages.bp, resources.bp, sparql.bp, catalog.bp, drucksache.bp):
         app.register_blueprint(blueprint)
+    from server.people import bp as people_bp  # search, measure list, overviews, legal pages, interface language
+    app.register_blueprint(people_bp)
 
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)

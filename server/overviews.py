@@ -1,0 +1,169 @@
+"""What the overview sections of field-of-action, unit and target-group pages show (templates extra_*.html)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import current_app
+
+from server.facets import Measure, MeasureTable, table_for
+from server.localized import Labels, labels_for
+from server.search import fold
+
+DC = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+
+
+@dataclass
+class Row:
+    """One labelled, counted thing: a chart bar and a table row."""
+
+    label: str
+    n: int
+    path: str | None = None
+    lang: str = ""
+
+
+@dataclass
+class Listed:
+    """A measure in an overview list; ``via`` names the narrower unit or group it came through."""
+
+    measure: Measure
+    field_label: str
+    field_lang: str
+    via: list[tuple[str, str, str]] = field(default_factory=list)  # (label, lang, path)
+
+
+class _Context:
+    def __init__(self) -> None:
+        published = current_app.extensions["kg"].current
+        self.base = current_app.config["KG_BASE_URI"]
+        self.store = published.store
+        self.labels: Labels = labels_for(published)
+        self.table: MeasureTable = table_for(published, self.base, self.labels)
+        self.ik = self.base + "def/ik#"
+
+    def path(self, uri: str) -> str:
+        return "/" + uri[len(self.base):] if uri.startswith(self.base) else uri
+
+    def label(self, uri: str) -> tuple[str, str]:
+        return self.labels.get(uri)
+
+    def row(self, uri: str, n: int = 0) -> Row:
+        text, lang = self.label(uri)
+        return Row(text, n, self.path(uri), lang)
+
+    def listed(self, measures: list[Measure], via: dict[int, list[str]] | None = None) -> list[Listed]:
+        fields = self.table.values["handlungsfeld"]
+        out = []
+        for m in measures:
+            hf = m.values.get("handlungsfeld", ("",))[0]
+            text, lang = self.label(fields[hf].uri) if hf in fields else ("", "")
+            units = [(*self.label(u), self.path(u)) for u in (via or {}).get(m.nr, [])]
+            out.append(Listed(m, text, lang, units))
+        return out
+
+    def per(self, measures: list[Measure], facet: str) -> list[Row]:
+        """Chart rows: how many of ``measures`` have each value of ``facet`` (fields in section order, else by count)."""
+        counts = Counter(k for m in measures for k in m.values.get(facet, ()))
+        rows = [self.row(v.uri, counts[k]) for k, v in self.table.values[facet].items() if counts.get(k)]
+        return rows if facet == "handlungsfeld" else sorted(rows, key=lambda r: (-r.n, fold(r.label)))
+
+    def descendants(self, uri: str, path: str) -> list[str]:
+        rows = self.store.select(f"SELECT DISTINCT ?d WHERE {{ ?d {path} <{uri}> FILTER(?d != <{uri}>) }}")
+        return [r["d"] for r in rows]
+
+
+def _filter_url(facet: str, key: str) -> str:
+    return "/massnahmen?" + urlencode({facet: key})
+
+
+def field_overview(uri: str) -> dict:
+    """Field of action: chapter-3 intro, its goals with their measure counts, featured examples, all measures."""
+    c = _Context()
+    key = uri.rsplit("/", 1)[-1]
+    intro = c.store.select(f"SELECT ?text WHERE {{ <{uri}> <{c.ik}einleitung> ?text }}")
+    examples = {int(r["nr"]) for r in c.store.select(
+        f"SELECT ?nr WHERE {{ <{uri}> <{c.ik}beispiel> ?m . ?m <{SKOS}notation> ?nr }}")}
+    goals = c.store.select(f"SELECT ?z WHERE {{ ?z a <{c.ik}Ziel> ; <{c.ik}handlungsfeld> <{uri}> }}")
+    focus = c.store.select(f"SELECT ?s WHERE {{ ?s a <{c.ik}Schwerpunkt> ; <{c.ik}handlungsfeld> <{uri}> }}")
+    measures = [m for m in c.table.measures if key in m.values.get("handlungsfeld", ())]
+    per_goal = Counter(z for m in measures for z in m.values.get("ziel", ()))
+    goal_rows = [c.row(r["z"], per_goal.get(r["z"].rsplit("/", 1)[-1], 0)) for r in goals]
+    goal_rows.sort(key=lambda r: (-r.n, r.label))
+    paragraphs = [p.strip() for r in intro for p in r["text"].split("\n") if p.strip()]
+    return {
+        "intro": paragraphs,
+        "goals": goal_rows,
+        "per_unit": c.per(measures, "oe"),
+        "per_group": c.per(measures, "zielgruppe"),
+        "examples": c.listed([m for m in measures if m.nr in examples]),
+        "measures": c.listed(measures),
+        "focus": sorted((c.row(r["s"]) for r in focus), key=lambda r: r.label),
+        "filter_url": _filter_url("handlungsfeld", key),
+    }
+
+
+def unit_overview(uri: str) -> dict:
+    """Organisational unit: its measures across the fields of action, and those of its subordinate units."""
+    c = _Context()
+    key = uri.rsplit("/", 1)[-1]
+    below = c.descendants(uri, f"<{ORG}subOrganizationOf>+")
+    below_keys = {u.rsplit("/", 1)[-1]: u for u in below}
+    direct = [m for m in c.table.measures if key in m.values.get("oe", ())]
+    via: dict[int, list[str]] = {}
+    indirect = []
+    for m in c.table.measures:
+        through = [below_keys[k] for k in m.values.get("oe", ()) if k in below_keys]
+        if through and m not in direct:
+            via[m.nr] = through
+            indirect.append(m)
+    sub_counts = Counter(k for m in c.table.measures for k in m.values.get("oe", ()) if k in below_keys)
+    units = sorted((c.row(u, sub_counts.get(k, 0)) for k, u in below_keys.items()), key=lambda r: (-r.n, r.label))
+    return {
+        "measures": c.listed(direct),
+        "indirect": c.listed(indirect, via),
+        "per_field": c.per(direct + indirect, "handlungsfeld"),
+        "per_group": c.per(direct + indirect, "zielgruppe"),
+        "units": units,
+        "filter_url": _filter_url("oe", key),
+    }
+
+
+def group_overview(uri: str) -> dict:
+    """Target group: its measures, those of its narrower groups, and how they spread over the fields."""
+    c = _Context()
+    key = uri.rsplit("/", 1)[-1]
+    narrower = {n.rsplit("/", 1)[-1]: n for n in c.descendants(uri, f"<{SKOS}broader>+")}
+    direct = [m for m in c.table.measures if key in m.values.get("zielgruppe", ())]
+    via: dict[int, list[str]] = {}
+    indirect = []
+    for m in c.table.measures:
+        through = [narrower[k] for k in m.values.get("zielgruppe", ()) if k in narrower]
+        if through and m not in direct:
+            via[m.nr] = through
+            indirect.append(m)
+    counts = Counter(k for m in c.table.measures for k in m.values.get("zielgruppe", ()) if k in narrower)
+    groups = sorted((c.row(u, counts.get(k, 0)) for k, u in narrower.items()), key=lambda r: (-r.n, r.label))
+    return {
+        "measures": c.listed(direct),
+        "indirect": c.listed(indirect, via),
+        "per_field": c.per(direct + indirect, "handlungsfeld"),
+        "per_unit": c.per(direct + indirect, "oe"),
+        "groups": groups,
+        "filter_url": _filter_url("zielgruppe", key),
+    }
+
+
+def localized(rows: list[dict]) -> list[dict]:
+    """Chart rows from another module (label in German, ``uri``) with the label in the interface language."""
+    c = _Context()
+    out = []
+    for row in rows:
+        text, lang = c.label(row["uri"]) if row.get("uri") else (row.get("label", ""), "de")
+        out.append({**row, "label": text or row.get("label", ""), "lang": lang})
+    return out
+

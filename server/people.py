@@ -1,0 +1,265 @@
+"""Pages for people: search, the filterable list of measures, overview sections, legal pages, interface language."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from markupsafe import Markup
+
+from server import i18n, overviews
+from server.facets import FACET_NAMES, FACETS, SORTS, Measure, MeasureTable, parse_selection, table_for
+from server.legal import operator
+from server.localized import Labels, labels_for
+from server.search import KINDS, highlight, index_for, snippet_source
+
+bp = Blueprint("people", __name__)
+
+SEARCH_PAGE_SIZE = 20
+LIST_PAGE_SIZES = (10, 25, 50, 100, 200)
+MAX_QUERY = 200
+KIND_NAMES = tuple(kind for kind, _ in KINDS)
+
+bp.before_app_request(i18n.before_request)
+bp.after_app_request(i18n.after_request)
+
+
+@bp.app_template_global("t")
+def _t(key: str, **params) -> str:
+    return i18n.t(key, **params)
+
+
+@bp.app_template_global("tn")
+def _tn(key: str, n: int, **params) -> str:
+    return i18n.tn(key, n, **params)
+
+
+@bp.app_template_global("current_lang")
+def _current_lang() -> str:
+    return i18n.current_lang()
+
+
+@bp.app_template_global("lang_switch_url")
+def _lang_switch_url(target: str) -> str:
+    return i18n.switch_url(target)
+
+
+@bp.app_template_global("_")
+def _t_alias(key: str, **params) -> str:
+    """Same as ``t``, for template scopes where a loop variable is called ``t`` (resource.html)."""
+    return i18n.t(key, **params)
+
+
+@bp.app_template_global("lang_attr")
+def _lang_attr(lang: str | None) -> Markup:
+    """`` lang="xx"`` for data in another language than the page (WCAG 3.1.2), else nothing."""
+    if lang and lang != i18n.current_lang():
+        return Markup(' lang="%s"') % lang
+    return Markup("")
+
+
+@bp.app_context_processor
+def _overview_functions() -> dict:
+    """Functions the extra_*.html sections of resource pages call with their resource_uri."""
+    return {
+        "field_overview": overviews.field_overview,
+        "unit_overview": overviews.unit_overview,
+        "group_overview": overviews.group_overview,
+        "localized": overviews.localized,
+    }
+
+
+def _published():
+    return current_app.extensions["kg"].current
+
+
+def _base() -> str:
+    return current_app.config["KG_BASE_URI"]
+
+
+def _prefers_json() -> bool:
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("seite", 1, type=int) or 1)
+
+
+def url_with(path: str, drop: tuple[str, ...] = (), **changes: object) -> str:
+    """``path`` with the current query parameters, minus ``drop``, with ``changes`` replacing (None removes)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in drop and k not in changes and k != "lang"]
+    args += [(k, v) for k, v in changes.items() if v is not None]
+    return path + ("?" + urlencode(args) if args else "")
+
+
+def _json(data: dict, status: int = 200) -> Response:
+    response = Response(json.dumps(data, ensure_ascii=False, indent=1), status, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# ------------------------------------------------------------------ search
+
+@bp.get("/suche")
+def search():
+    return _search(as_json=_prefers_json())
+
+
+@bp.get("/suche.json")
+def search_json():
+    return _search(as_json=True)
+
+
+def _search(as_json: bool) -> Response:
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    kinds = {k for k in request.args.getlist("typ") if k in KIND_NAMES}
+    published = _published()
+    labels = labels_for(published)
+    result = index_for(published, _base()).search(query, kinds) if query else None
+    total = len(result.hits) if result else 0
+    pages = max(1, -(-total // SEARCH_PAGE_SIZE))
+    page = min(_page_number(), pages)
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    hits = [_shown(hit, result, labels) for hit in result.hits[start:start + SEARCH_PAGE_SIZE]] if result else []
+    if as_json:
+        response = _json({
+            "query": query, "terms": result.terms if result else [], "total": total, "page": page, "pages": pages,
+            "page_size": SEARCH_PAGE_SIZE, "types": sorted(kinds), "per_type": result.per_kind if result else {},
+            "results": [{"uri": h["uri"], "path": h["path"], "type": h["kind"], "title": h["title_text"],
+                         "title_lang": h["title_lang"], "snippet": h["snippet"].striptags() if h["snippet"] else "",
+                         "snippet_html": str(h["snippet"] or ""), "score": h["score"]} for h in hits],
+        })
+    else:
+        response = Response(render_template(
+            "search.html", q=query, search_query=query, kinds=kinds, result=result, hits=hits, total=total, page=page, pages=pages,
+            start=start, kind_names=KIND_NAMES, url_with=url_with,
+        ), mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+def _shown(hit, result, labels: Labels) -> dict:
+    title, title_lang = labels.get(hit.doc.uri)
+    source = snippet_source(hit.doc, result)
+    return {
+        "uri": hit.doc.uri, "path": hit.doc.path, "kind": hit.doc.kind, "score": hit.score,
+        "title": highlight(title, result.is_match), "title_text": title, "title_lang": title_lang,
+        "snippet": highlight(source, result.is_match, limit=240) if source and source != title else None,
+    }
+
+
+# ------------------------------------------------------------------ the filterable list of measures
+
+@bp.get("/massnahmen")
+@bp.get("/massnahmen.<ext>")
+def measures(ext: str | None = None):
+    if ext not in (None, "csv", "json"):
+        abort(404)
+    published = _published()
+    labels = labels_for(published)
+    table = table_for(published, _base(), labels)
+    selection = parse_selection(request.args)
+    sort = request.args.get("sort", "nr") if request.args.get("sort") in SORTS else "nr"
+    rows = table.sort(table.filter(selection), sort)
+    if ext == "csv":
+        return _csv(rows, table, labels)
+    if ext == "json" or (ext is None and _prefers_json()):
+        response = _json({
+            "total": len(rows), "sort": sort, "filters": {f: sorted(v) for f, v in selection.items() if v},
+            "items": [_record(m, table, labels) for m in rows],
+        })
+        response.vary.add("Accept")
+        return response
+    size = request.args.get("pro_seite", 25, type=int)
+    size = size if size in LIST_PAGE_SIZES else 25
+    pages = max(1, -(-len(rows) // size))
+    page = min(_page_number(), pages)
+    start = (page - 1) * size
+    body = render_template(
+        "massnahmen.html", rows=rows[start:start + size], total=len(rows), all_total=len(table.measures),
+        start=start, page=page, pages=pages, size=size, sizes=LIST_PAGE_SIZES, sort=sort, sorts=SORTS,
+        facets=_facet_view(table, selection, labels), active=_active_filters(table, selection, labels),
+        field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
+        units_of=lambda m: _value_labels(m, "oe", table, labels),
+        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite")) for ext in ("csv", "json")},
+    )
+    response = Response(body, mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+def _value_labels(m: Measure, facet: str, table: MeasureTable, labels: Labels) -> list[dict]:
+    out = []
+    for key in m.values.get(facet, ()):
+        value = table.values[facet][key]
+        text, lang = labels.get(value.uri)
+        out.append({"key": key, "label": text, "lang": lang, "path": value.path, "uri": value.uri})
+    return out
+
+
+def _facet_view(table: MeasureTable, selection: dict[str, set[str]], labels: Labels) -> list[dict]:
+    counts = table.counts(selection)
+    view = []
+    for facet in FACETS:
+        chosen = selection.get(facet.name, set())
+        values = []
+        for key, value in table.values[facet.name].items():
+            n = counts[facet.name].get(key, 0)
+            if n or key in chosen:
+                text, lang = labels.get(value.uri)
+                values.append({"key": key, "label": text, "lang": lang, "n": n, "checked": key in chosen})
+        view.append({"name": facet.name, "options": values, "selected": len(chosen)})
+    return view
+
+
+def _active_filters(table: MeasureTable, selection: dict[str, set[str]], labels: Labels) -> list[dict]:
+    active = []
+    for facet in FACET_NAMES:
+        for key in sorted(selection.get(facet, ())):
+            value = table.values[facet].get(key)
+            text, lang = labels.get(value.uri) if value else (key, "")
+            remaining = [(k, v) for k, v in request.args.items(multi=True)
+                         if not (k == facet and v.strip() == key) and k not in ("seite", "lang")]
+            active.append({"facet": facet, "key": key, "label": text, "lang": lang,
+                           "remove": "/massnahmen" + ("?" + urlencode(remaining) if remaining else "")})
+    return active
+
+
+def _record(m: Measure, table: MeasureTable, labels: Labels) -> dict:
+    record: dict = {"nr": m.nr, "titel": m.title, "uri": m.uri, "beschreibung": m.description}
+    for facet in FACET_NAMES:
+        values = [{"key": v["key"], "label": v["label"], "uri": v["uri"]} for v in _value_labels(m, facet, table, labels)]
+        record[facet] = values[0] if facet in ("handlungsfeld", "ziel") and values else values
+    return record
+
+
+def _csv(rows: list[Measure], table: MeasureTable, labels: Labels) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["nr", "titel", "uri"] + [c for f in FACET_NAMES for c in (f, f"{f}_label")] + ["beschreibung"])
+    for m in rows:
+        cells: list = [m.nr, m.title, m.uri]
+        for facet in FACET_NAMES:
+            values = _value_labels(m, facet, table, labels)
+            cells += ["|".join(v["key"] for v in values), "|".join(v["label"] for v in values)]
+        writer.writerow(cells + [m.description])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="massnahmen.csv"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# ------------------------------------------------------------------ legal pages
+
+@bp.get("/barrierefreiheit")
+def accessibility():
+    return render_template("barrierefreiheit.html", op=operator())
+
+
+@bp.get("/impressum")
+def imprint():
+    return render_template("impressum.html", op=operator())

@@ -1,0 +1,170 @@
+"""Read-only and closed: updates, SERVICE and foreign graphs are refused on the parsed query; nothing is fetched."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+import rdflib.plugins.sparql
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.namespaces import DEFAULT_BASE
+from server.app import create_app
+from server.sparql_guard import Refused, inspect, keywords
+
+OWN = {DEFAULT_BASE + "catalog/dataset/wissensgraph"}
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+
+
+@pytest.fixture(scope="module")
+def app(built):
+    app = create_app({"KG_BUILD_DIR": str(built)})
+    yield app
+    app.extensions["sparql_pool"].close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def refusal(response) -> tuple[str, str]:
+    assert response.status_code == 400, response.data
+    german, english = response.data.decode().splitlines()
+    return german, english
+
+
+@pytest.fixture()
+def listener():
+    """A local socket standing in for a remote SPARQL service; records whether anything connects."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(1.5)
+    connected = []
+
+    def accept():
+        try:
+            conn, _ = server.accept()
+            connected.append(conn.recv(200))
+            conn.close()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", connected, thread
+    thread.join()
+    server.close()
+
+
+@pytest.mark.parametrize("update", [
+    f"INSERT DATA {{ <{DEFAULT_BASE}id/massnahme/1> <http://purl.org/dc/terms/title> \"x\" }}",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/graph.ttl>",
+    "CLEAR DEFAULT",
+    "DROP ALL",
+    "CREATE GRAPH <http://example.org/g>",
+    "PREFIX ex: <http://example.org/> WITH ex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_updates_are_refused_in_german_and_english(client, update):
+    german, english = refusal(client.get("/sparql", query_string={"query": update}))
+    assert "SPARQL Update" in german and "not allowed" in english
+    refusal(client.post("/sparql", data={"query": update}))
+    refusal(client.post("/sparql", data=update.encode(), content_type="application/sparql-query"))
+
+
+def test_update_operation_of_the_protocol_is_refused(client):
+    refusal(client.post("/sparql", data={"update": "CLEAR ALL"}))
+    refusal(client.post("/sparql", data=b"CLEAR ALL", content_type="application/sparql-update"))
+
+
+def test_service_is_refused_and_nothing_is_contacted(client, listener):
+    url, connected, thread = listener
+    query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+    german, english = refusal(client.get("/sparql", query_string={"query": query}))
+    assert "SERVICE" in german and "SERVICE" in english
+    refusal(client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"}))
+    thread.join()
+    assert connected == []
+
+
+def test_service_hidden_behind_an_escape_is_refused(client, listener):
+    """``"\\u005C"`` closes the string for Oxigraph, so the SERVICE after it is a keyword there."""
+    url, connected, thread = listener
+    query = f'SELECT * WHERE {{ BIND("a\\u005C" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} }}'
+    refusal(client.get("/sparql", query_string={"query": query}))
+    thread.join()
+    assert connected == []
+
+
+def test_the_word_service_in_a_literal_iri_comment_or_name_is_fine(client):
+    query = f"""PREFIX service: <http://example.org/service/>
+# SERVICE <http://example.org/> {{ }}
+SELECT ?from ?service WHERE {{
+  <{DEFAULT_BASE}id/massnahme/1> ?p ?from .
+  BIND("SERVICE <http://example.org/sparql> {{ ?s ?p ?o }} FROM INSERT" AS ?service)
+  FILTER(?from != "SERVICE" && ?p != service:SERVICE && ?p != <http://example.org/SERVICE>)
+}} LIMIT 1"""
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 200, response.data
+    rows = json.loads(response.data)["results"]["bindings"]
+    assert rows[0]["service"]["value"].startswith("SERVICE")
+
+
+def test_from_a_remote_graph_is_refused(client):
+    german, english = refusal(client.get("/sparql", query_string={"query": COUNT_ALL.format("FROM <http://example.org/data.ttl>")}))
+    assert "http://example.org/data.ttl" in german and "never loads" in english
+    refusal(client.get("/sparql", query_string={"query": COUNT_ALL.format(f"FROM NAMED <{next(iter(OWN))}>")}))
+    refusal(client.get("/sparql", query_string={"query": "PREFIX ex: <http://example.org/> " + COUNT_ALL.format("FROM ex:g")}))
+
+
+def test_from_our_own_graph_is_the_default_graph(client, built):
+    response = client.get("/sparql", query_string={"query": COUNT_ALL.format(f"FROM <{next(iter(OWN))}>")})
+    assert response.status_code == 200
+    triples = json.loads((built / "manifest.json").read_text())["triples"]
+    assert int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"]) == triples
+
+
+def test_default_graph_uri_must_name_our_graph(client):
+    query = COUNT_ALL.format("")
+    ok = client.get("/sparql", query_string={"query": query, "default-graph-uri": next(iter(OWN))})
+    assert ok.status_code == 200
+    german, english = refusal(client.get("/sparql", query_string={"query": query, "default-graph-uri": "http://example.org/g"}))
+    assert "http://example.org/g" in english
+    refusal(client.get("/sparql", query_string={"query": query, "named-graph-uri": next(iter(OWN))}))
+    refusal(client.post("/sparql", data={"query": query, "default-graph-uri": "http://example.org/g"}))
+    refusal(client.post("/sparql?default-graph-uri=http://example.org/g", data=query.encode(), content_type="application/sparql-query"))
+
+
+def test_rdflib_never_loads_graphs_named_in_from():
+    assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
+
+
+def test_lexer_sees_keywords_only_outside_strings_iris_comments_and_names():
+    assert keywords('SELECT ?service WHERE { ?s ex:SERVICE "SERVICE" . <http://x/SERVICE> a _:SERVICE } # SERVICE') == ["SELECT", "WHERE", "A"]
+    assert "SERVICE" in keywords("SELECT * { ?s ?p 1.SERVICE <http://x/> {} }")  # 1 . SERVICE: a number, then the keyword
+    assert inspect("PREFIX a: <x:> BASE <http://b/> describe a:b", OWN).form == "DESCRIBE"
+    assert inspect("nonsense", OWN).form is None
+
+
+# Literal contents without backslashes (an escape sequence may legitimately end a string) and line breaks.
+literal_text = st.text(alphabet=st.characters(blacklist_characters='\\"\r\n', blacklist_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=literal_text, keyword=st.sampled_from(["SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "DROP", "service"]))
+def test_keywords_inside_literals_never_refuse(text, keyword):
+    query = f'SELECT * WHERE {{ ?s ?p ?o FILTER(?o != "{text} {keyword} {text}") }}'
+    assert inspect(query, OWN).form == "SELECT"
+
+
+@settings(max_examples=100, deadline=None)
+@given(spacing=st.sampled_from([" ", "\n", "\t", " # comment\n", "  "]), silent=st.booleans())
+def test_service_keyword_is_always_refused(spacing, silent):
+    query = f"SELECT * WHERE {{{spacing}SERVICE{spacing}{'SILENT' + spacing if silent else ''}<http://example.org/>{spacing}{{ ?s ?p ?o }} }}"
+    with pytest.raises(Refused):
+        inspect(query, OWN)

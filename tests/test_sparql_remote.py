@@ -1,0 +1,83 @@
+"""/sparql with KG_SPARQL_ENDPOINT: same answers from a real external Oxigraph server, same guard, same limits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg.namespaces import DEFAULT_BASE
+from server.app import create_app
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+PER_FIELD = f"""PREFIX ik: <{DEFAULT_BASE}def/ik#>
+SELECT ?feld (COUNT(?m) AS ?n) WHERE {{ ?m a ik:Massnahme ; ik:handlungsfeld ?feld }} GROUP BY ?feld ORDER BY ?feld"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def engine(built, tmp_path_factory):
+    if not Path(OXIGRAPH).exists():
+        pytest.skip("LOUD SKIP: the `oxigraph` server binary (PyPI package `oxigraph`) is not installed; "
+                    "install the test extras to test /sparql against an external engine")
+    location = tmp_path_factory.mktemp("oxigraph-sparql-db")
+    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(built / "graph.nt")], check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("oxigraph server did not start")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def apps(built, engine):
+    local = create_app({"KG_BUILD_DIR": str(built)})
+    remote = create_app({"KG_BUILD_DIR": str(built), "KG_SPARQL_ENDPOINT": engine, "KG_QUERY_TIMEOUT": 1})
+    yield local.test_client(), remote.test_client()
+    for app in (local, remote):
+        app.extensions["sparql_pool"].close()
+
+
+def test_external_engine_gives_the_same_answers(apps):
+    local, remote = apps
+    for fmt in ("json", "csv"):
+        a = local.get("/sparql", query_string={"query": PER_FIELD, "format": fmt})
+        b = remote.get("/sparql", query_string={"query": PER_FIELD, "format": fmt})
+        assert a.status_code == b.status_code == 200
+        assert a.data == b.data
+    construct = remote.get("/sparql", query_string={"query": f"CONSTRUCT WHERE {{ <{DEFAULT_BASE}id/massnahme/1> ?p ?o }}", "format": "nt"})
+    assert construct.status_code == 200 and construct.data.count(b"\n") > 5
+
+
+def test_guard_and_timeout_hold_for_the_external_engine(apps):
+    _, remote = apps
+    refused = remote.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert refused.status_code == 400
+    runaway = remote.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    assert runaway.status_code == 503
+    after = remote.get("/sparql", query_string={"query": PER_FIELD})
+    assert len(json.loads(after.data)["results"]["bindings"]) == 8
