@@ -99,8 +99,10 @@ def _read_query() -> str | None:
         raise _update_refused()
     if len(values) > 1:
         raise Refused("Der Parameter query darf nur einmal vorkommen.", "The query parameter must occur only once.")
-    if not values or not values[0].strip():
-        return None
+    if not values:
+        return None  # no query at all: the query page or the service description
+    if not values[0].strip():
+        raise Refused("Die Abfrage ist leer.", "The query is empty.")
     if len(values[0]) > limit:
         raise _too_long(limit)
     return values[0]

@@ -71,3 +71,59 @@ def test_bad_http_input_gets_its_defined_answer(client, case):
     if 300 <= r.status_code < 400:
         location = urlsplit(r.headers["Location"])
         assert location.netloc in ("", "localhost"), "redirects never leave this site"
+
+
+# ------------------------------------------------------------------ SPARQL: hostile and expensive queries
+IK = "https://integration.region-hannover.example/def/ik#"
+SPARQL_CASES = [
+    Case("syntax-error", "SELECT * WHERE { ?s ?p }", 400),
+    Case("empty-query", "", 400),
+    Case("one-megabyte", "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_000_000, 413),
+    Case("huge-values-over-length-limit", "SELECT ?x WHERE { VALUES ?x { " + " ".join(str(i) for i in range(20000)) + " } }", 413),
+    Case("large-values-within-limit", "SELECT ?x WHERE { VALUES ?x { " + " ".join(str(i) for i in range(3000)) + " } }", 200),
+    Case("deeply-nested-groups", "SELECT * WHERE { " + "{ " * 3000 + "?s ?p ?o " + "} " * 3000 + "}", 400),
+    Case("everything", "SELECT * WHERE { ?s ?p ?o }", 200),
+    Case("cartesian-product", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", 503),
+    Case("path-star-both-ways", f"SELECT * WHERE {{ ?a (<{IK}handlungsfeld>|^<{IK}handlungsfeld>)* ?b }}", (200, 503)),
+    Case("catastrophic-regex", 'SELECT ?l WHERE { ?s ?p ?l FILTER(REGEX(STR(?l), "^(a+)+$")) }', 200),
+    Case("update-insert", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", 400),
+    Case("update-load", "LOAD <http://127.0.0.1:9/evil.ttl>", 400),
+    Case("update-drop", "DROP ALL", 400),
+    Case("service-loopback", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 400),
+    Case("from-remote", "SELECT * FROM <http://example.org/graph.ttl> WHERE { ?s ?p ?o }", 400),
+    Case("from-named-remote", "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", 400),
+]
+
+
+@pytest.fixture(scope="module")
+def limited(built):
+    return create_app({"KG_BUILD_DIR": str(built), "KG_QUERY_TIMEOUT": 3, "KG_MAX_ROWS": 1000}).test_client()
+
+
+@pytest.mark.parametrize("case", SPARQL_CASES, ids=lambda c: c.name)
+def test_hostile_sparql_gets_its_defined_answer(limited, case):
+    r = limited.post("/sparql", data={"query": case.path}, headers={"Accept": "application/sparql-results+json"})
+    expected = case.status if isinstance(case.status, tuple) else (case.status,)
+    assert r.status_code in expected, (case.name, r.status_code, r.get_data(as_text=True)[:300])
+    body = r.get_data(as_text=True)
+    assert "Traceback" not in body
+    if r.status_code == 400 and case.name == "syntax-error":
+        assert "line" in body.lower() or "column" in body.lower() or "expected" in body.lower(), "parser message"
+    if case.name == "everything":
+        assert r.headers["X-SPARQL-Truncated"] == "true"
+
+
+@pytest.mark.parametrize("params,status", [
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": "docx"}, 400),
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "default-graph-uri": "http://example.org/other"}, 400),
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "default-graph-uri": "not an iri <>"}, 400),
+])
+def test_bad_protocol_parameters(limited, params, status):
+    assert limited.get("/sparql", query_string=params).status_code == status
+
+
+def test_worker_serves_normally_after_the_hostile_cases(limited):
+    r = limited.get("/sparql", query_string={"query": f"SELECT (COUNT(?m) AS ?n) WHERE {{ ?m a <{IK}Massnahme> }}"},
+                    headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    assert r.get_json()["results"]["bindings"][0]["n"]["value"] == "129"

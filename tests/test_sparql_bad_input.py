@@ -38,7 +38,7 @@ CASES = [
     Case("query-is-markup", 400, {"query": SCRIPT}),
     Case("non-utf8-query-string", 400, "query=SELECT%20%ff%fe"),
     Case("non-utf8-body", 400, method="POST", data=b"SELECT * WHERE { ?s ?p \xff }", content_type="application/sparql-query"),
-    Case("empty-body", 200, method="POST", data=b"", content_type="application/sparql-query"),
+    Case("empty-body", 400, method="POST", data=b"", content_type="application/sparql-query"),
     Case("nested-too-deep", 400, {"query": "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"}),
     Case("braces-too-deep", 400, {"query": "SELECT * WHERE { " + "{ " * 5000 + "}" * 5000 + " }"}),
     Case("unbalanced", 400, {"query": "SELECT * WHERE { ((((( }"}),
