@@ -92,3 +92,8 @@ class RemoteStore:
         results = self.query(sparql)
         names = [v.value for v in results.variables]
         return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+
+    def triples(self, subject=None, predicate=None, obj=None):
+        """Triples matching a pattern (None = any), as pyoxigraph triples, like :meth:`Store.triples`."""
+        s, p, o = (str(t) if t is not None else v for t, v in ((subject, "?s"), (predicate, "?p"), (obj, "?o")))
+        return iter(self.query(f"CONSTRUCT {{ {s} {p} {o} }} WHERE {{ {s} {p} {o} }}"))

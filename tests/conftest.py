@@ -39,3 +39,29 @@ def project_copy(tmp_path) -> Project:
     for name in ("data", "ontology", "shapes"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return Project(data=tmp_path / "data", ontology=tmp_path / "ontology", shapes=tmp_path / "shapes")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(built, tmp_path_factory):
+    """The test build in a real external SPARQL engine (Oxigraph server); its query URL."""
+    from tests.servers import oxigraph
+
+    with oxigraph(built / "graph.nt", tmp_path_factory.mktemp("oxigraph-db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def app(built):
+    """The app on the real test build; its SPARQL worker processes are stopped after the module."""
+    from server.app import create_app
+
+    app = create_app({"KG_BUILD_DIR": str(built)})
+    yield app
+    pool = app.extensions.get("sparql_pool")
+    if pool is not None:
+        pool.close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()

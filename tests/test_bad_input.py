@@ -51,11 +51,6 @@ HTTP_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
-
-
 def _request(client, case: Case):
     return client.open(case.path, method=case.method, headers=case.headers, data=case.data)
 

@@ -4,59 +4,24 @@ download and check it against the size and SHA-256 the catalog states, then ask 
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import socket
-import subprocess
-import time
 
 import pytest
 import requests
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.build import ROOT
 from kg.namespaces import SD, SPDX, VOID
 from server.app import create_app
+from tests.servers import gunicorn
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # plain Namespace: the DefinedNamespace warns under pytest collection
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(built):
-    """``gunicorn "server.app:create_app()"`` on a free port, serving the test build under its own address."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "KG_BUILD_DIR": str(built), "KG_BASE_URI": base}
-    process = subprocess.Popen([str(GUNICORN), "server.app:create_app()", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
-            try:
-                if requests.get(base + "dumps/index.json", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not answer within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """gunicorn serving the test build under its own address (KG_BASE_URI = the server's root URL)."""
+    with gunicorn(built, base_uri="self") as root:
+        yield root
 
 
 @pytest.fixture(scope="module")

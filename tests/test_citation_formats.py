@@ -10,7 +10,6 @@ import pytest
 from flask import Flask, render_template_string
 
 from server import drucksache
-from server.app import create_app
 from server.cite_formats import INVISIBLE, bibtex, citation, clean_url, csl_json
 from server.drucksache_queries import Measure, Report
 
@@ -19,16 +18,6 @@ INCLUDE = '{% include "extra_" ~ resource_type ~ ".html" ignore missing %}'
 ACCESS_DATE_DE = r"\d{2}\.\d{2}\.\d{4}"
 # A URL that a word processor keeps whole: plain http(s), no spaces, no trailing punctuation.
 PASTE_SAFE_URL = re.compile(r"https?://[^\s<>\"]*[A-Za-z0-9/]")
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    return create_app({"KG_BUILD_DIR": str(built)})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def measure_box(app, nr: int) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from server.app import create_app
-
 # The index as a SPARQL query anyone can run at /sparql; the test checks it yields what the page shows.
 INDEX_BY_GROUP = """
 PREFIX ik: <https://integration.region-hannover.example/def/ik#>
@@ -18,16 +16,6 @@ SELECT ?gruppe ?key (COUNT(DISTINCT ?massnahme) AS ?massnahmen) WHERE {
   BIND(IF(BOUND(?jahr), "Nummer/Jahr", ?wahlperiode) AS ?gruppe)
 } GROUP BY ?gruppe ?key ORDER BY ?gruppe ?key
 """
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    return create_app({"KG_BUILD_DIR": str(built)})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

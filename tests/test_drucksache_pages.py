@@ -18,11 +18,6 @@ INCLUDE = '{% include "extra_" ~ resource_type ~ ".html" ignore missing %}'
 
 
 @pytest.fixture(scope="module")
-def app(built):
-    return create_app({"KG_BUILD_DIR": str(built)})
-
-
-@pytest.fixture(scope="module")
 def ris_app(built):
     return create_app({"KG_BUILD_DIR": str(built), "KG_RIS_URL_TEMPLATE": RIS})
 

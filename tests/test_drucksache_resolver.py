@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.drucksache import parse
-from server.app import create_app
 from tests.conftest import REPORT
 
 JSON = {"Accept": "application/json"}
@@ -25,11 +24,6 @@ CITATION_IN_TEXT = re.compile(
     rf"(?:Beschlussdrucksache Nr\. |BD[sS] )?(?:{_NEW}(?:{_TYPE}(?! {_NEW}(?!{_TYPE})))?"
     r"|(?<![\d/])(?:II )?\d{3}/\d{4}\b)"
 )
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,10 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
-from server.app import create_app
 from server.search import fold
 
 PREDICATES = {"handlungsfeld": IK.handlungsfeld, "ziel": IK.verfolgtZiel, "oe": IK.zustaendig,
               "zielgruppe": IK.zielgruppe, "drucksache": DCTERMS.references}
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
 
 
 @pytest.fixture(scope="module")

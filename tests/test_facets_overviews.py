@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from browser.htmltree import parse_html
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
-from server.app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
 
 
 def thing(kind: str, key: str) -> URIRef:

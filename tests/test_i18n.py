@@ -21,11 +21,6 @@ PAGES = ["/", "/massnahmen", "/suche?q=Kita", "/suche", "/doc/massnahme/39", "/d
          "/barrierefreiheit", "/impressum", "/def/handlungsfelder"]
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
-
-
 def html_lang(response) -> str:
     return parse_html(response.data).find("html").get("lang")
 

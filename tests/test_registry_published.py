@@ -9,14 +9,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from kg import published
 from kg.build import ROOT
 from server import registry
-from server.app import create_app
 
 LIST = ROOT / "published-uris.txt"
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    return create_app({"KG_BUILD_DIR": str(built)})
 
 
 def routed(app, path: str) -> bool:

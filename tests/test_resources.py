@@ -19,11 +19,6 @@ RDF_TYPES = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json",
              "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml")}
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    return create_app({"KG_BUILD_DIR": str(built)}).test_client()
-
-
 def parse(response, fmt) -> Graph:
     return Graph().parse(data=response.data, format=RDF_TYPES[fmt][1], publicID=BASE)
 

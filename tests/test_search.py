@@ -7,18 +7,7 @@ from browser.htmltree import parse_html
 from markupsafe import Markup
 
 from kg.namespaces import DEFAULT_BASE
-from server.app import create_app
 from server.search import Doc, SearchIndex, fold, highlight, index_for, query_terms, stem
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    return create_app({"KG_BUILD_DIR": str(built)})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def search(client, q: str, **params) -> dict:

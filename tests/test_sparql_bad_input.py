@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from server.app import create_app
-
 SELECT = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
 SCRIPT = "<script>alert(1)</script>"
 
@@ -49,13 +47,6 @@ CASES = [
     Case("update-parameter", 400, {"update": "CLEAR ALL"}),
     Case("null-byte", (200, 400), {"query": 'SELECT * WHERE { ?s ?p "\x00" }'}),
 ]
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    yield app
-    app.extensions["sparql_pool"].close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

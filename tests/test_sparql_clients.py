@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -19,46 +14,20 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from kg.namespaces import DEFAULT_BASE, SD
+from tests.servers import gunicorn
 
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-ROOT = Path(__file__).resolve().parent.parent
 IK = DEFAULT_BASE + "def/ik#"
 MEASURE_1 = URIRef(DEFAULT_BASE + "id/massnahme/1")
 PER_FIELD = f"""PREFIX ik: <{IK}>
 SELECT ?feld (COUNT(?m) AS ?n) WHERE {{ ?m a ik:Massnahme ; ik:handlungsfeld ?feld }} GROUP BY ?feld"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(built):
     """gunicorn serving the test build, with a short query timeout; killed at the end."""
-    port = free_port()
-    env = {**os.environ, "KG_BUILD_DIR": str(built), "KG_QUERY_TIMEOUT": "2", "KG_BASE_URI": DEFAULT_BASE}
-    proc = subprocess.Popen([str(GUNICORN), "server.app:create_app()", "-b", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "?format=ttl", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"gunicorn did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    env = {"KG_QUERY_TIMEOUT": "2", "KG_BASE_URI": DEFAULT_BASE}
+    with gunicorn(built, env, "--workers", "1", ready_path="sparql?format=ttl") as root:
+        yield root + "sparql"
 
 
 def wrapper(url: str, query: str, fmt: str) -> SPARQLWrapper:

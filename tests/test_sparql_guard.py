@@ -12,23 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.namespaces import DEFAULT_BASE
-from server.app import create_app
 from server.sparql_guard import Refused, inspect, keywords
 
 OWN = {DEFAULT_BASE + "catalog/dataset/wissensgraph"}
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    yield app
-    app.extensions["sparql_pool"].close()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def refusal(response) -> tuple[str, str]:

@@ -11,24 +11,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import DEFAULT_BASE, SD, VOID
-from server.app import create_app
 from server.sparql import service_description
 from server.sparql_examples import EXAMPLES
 
 FORMATS = "http://www.w3.org/ns/formats/"
 XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    yield app
-    app.extensions["sparql_pool"].close()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -14,25 +14,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from kg.namespaces import DEFAULT_BASE
-from server.app import create_app
 
 IK = DEFAULT_BASE + "def/ik#"
 MEASURES_PER_FIELD = f"""PREFIX ik: <{IK}>
 SELECT ?feld (COUNT(?m) AS ?n) WHERE {{ ?m a ik:Massnahme ; ik:handlungsfeld ?feld }} GROUP BY ?feld ORDER BY ?feld"""
 MEASURE_22 = f"CONSTRUCT WHERE {{ <{DEFAULT_BASE}id/massnahme/22> ?p ?o }}"
 SRX = "{http://www.w3.org/2005/sparql-results#}"
-
-
-@pytest.fixture(scope="module")
-def app(built):
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    yield app
-    app.extensions["sparql_pool"].close()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def bindings(response) -> list[dict]:

@@ -3,60 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from kg.namespaces import DEFAULT_BASE
 from server.app import create_app
 
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 PER_FIELD = f"""PREFIX ik: <{DEFAULT_BASE}def/ik#>
 SELECT ?feld (COUNT(?m) AS ?n) WHERE {{ ?m a ik:Massnahme ; ik:handlungsfeld ?feld }} GROUP BY ?feld ORDER BY ?feld"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def engine(built, tmp_path_factory):
-    if not Path(OXIGRAPH).exists():
-        pytest.skip("LOUD SKIP: the `oxigraph` server binary (PyPI package `oxigraph`) is not installed; "
-                    "install the test extras to test /sparql against an external engine")
-    location = tmp_path_factory.mktemp("oxigraph-sparql-db")
-    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(built / "graph.nt")], check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("oxigraph server did not start")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def apps(built, engine):
+def apps(built, oxigraph_endpoint):
     local = create_app({"KG_BUILD_DIR": str(built)})
-    remote = create_app({"KG_BUILD_DIR": str(built), "KG_SPARQL_ENDPOINT": engine, "KG_QUERY_TIMEOUT": 1})
+    remote = create_app({"KG_BUILD_DIR": str(built), "KG_SPARQL_ENDPOINT": oxigraph_endpoint, "KG_QUERY_TIMEOUT": 1})
     yield local.test_client(), remote.test_client()
     for app in (local, remote):
         app.extensions["sparql_pool"].close()
