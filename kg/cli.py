@@ -109,9 +109,6 @@ def cmd_synth(args) -> int:
         raise SystemExit("--factor muss mindestens 1 sein / must be at least 1")
     out = synth.generate(Path(args.out), args.factor, seed=args.seed)
     print(f"Synthetische Daten ×{args.factor} → {out}: {json.dumps(synth.expected_counts(args.factor))}")
-    if synth.needs_wide_numbers(args.factor):
-        print(f"Hinweis: Maßnahmennummern über {synth.LOADER_MAX_NR} lehnt kg/sources.py ab (Regel D04); "
-              "`kg build --data` scheitert daran, bis die Prüfung breitere Nummern erlaubt.", file=sys.stderr)
     return 0
 
 

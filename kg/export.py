@@ -34,12 +34,15 @@ CSV_VIEWS = {
           OPTIONAL { ?uri ik:zielgruppe/skos:prefLabel ?zg FILTER(lang(?zg) = "de") }
           OPTIONAL { ?uri ik:drucksachenangabe ?ds }
         } GROUP BY ?uri ?nr ?titel ?handlungsfeld ?ziel ?beschreibung ORDER BY xsd:integer(?nr)""",
+    # Each count in its own subquery: two OPTIONALs side by side would multiply measures by goals per field.
     "handlungsfelder": """
-        SELECT ?uri ?abschnitt ?label (COUNT(DISTINCT ?m) AS ?massnahmen) (COUNT(DISTINCT ?z) AS ?ziele) WHERE {
+        SELECT ?uri ?abschnitt ?label ?massnahmen ?ziele WHERE {
           ?uri a ik:Handlungsfeld ; skos:notation ?abschnitt ; skos:prefLabel ?label . FILTER(lang(?label) = "de")
-          OPTIONAL { ?m ik:handlungsfeld ?uri ; a ik:Massnahme }
-          OPTIONAL { ?z ik:handlungsfeld ?uri ; a ik:Ziel }
-        } GROUP BY ?uri ?abschnitt ?label ORDER BY ?abschnitt""",
+          { SELECT ?uri (COUNT(DISTINCT ?m) AS ?massnahmen) WHERE {
+              ?uri a ik:Handlungsfeld OPTIONAL { ?m ik:handlungsfeld ?uri ; a ik:Massnahme } } GROUP BY ?uri }
+          { SELECT ?uri (COUNT(DISTINCT ?z) AS ?ziele) WHERE {
+              ?uri a ik:Handlungsfeld OPTIONAL { ?z ik:handlungsfeld ?uri ; a ik:Ziel } } GROUP BY ?uri }
+        } ORDER BY ?abschnitt""",
     "ziele": """
         SELECT ?uri ?label ?handlungsfeld (COUNT(?m) AS ?massnahmen) WHERE {
           ?uri a ik:Ziel ; skos:prefLabel ?label ; ik:handlungsfeld/skos:prefLabel ?handlungsfeld .

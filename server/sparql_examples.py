@@ -84,8 +84,9 @@ LIMIT 20"""),
         "Maßnahmen, die sich an Geflüchtete richten – einschließlich der Untergruppen wie unbegleitete "
         "minderjährige Ausländerinnen und Ausländer –, gezählt je Handlungsfeld.",
         """SELECT ?handlungsfeld (COUNT(DISTINCT ?massnahme) AS ?anzahl) WHERE {
+  ?gruppe skos:broader* <{base}id/zielgruppe/gefluechtete> .
   ?massnahme a ik:Massnahme ;
-             ik:zielgruppe/skos:broader* <{base}id/zielgruppe/gefluechtete> ;
+             ik:zielgruppe ?gruppe ;
              ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
 }
