@@ -19,6 +19,7 @@ SETTINGS = {
     "KG_QUERY_WORKERS": (2, int, "Concurrent SPARQL executions per server process; more wait, then get 503"),
     "KG_QUERY_QUEUE_WAIT": (2.0, float, "Seconds a SPARQL query waits for a free worker before 503"),
     "KG_QUERY_MEMORY_MB": (1024, int, "Extra memory one SPARQL query may use before its worker is stopped (503); 0 = no limit"),
+    "KG_QUERY_CACHE_MB": (64, int, "Memory per server process for SPARQL answers kept per build (repeated queries); 0 = off"),
     "KG_RIS_URL_TEMPLATE": ("", str, "Link template to the council information system, e.g. https://ris.example/{key}; off when empty"),
     "KG_SPARQL_ENDPOINT": ("", str, "External SPARQL 1.1 query endpoint holding the graph (instead of the embedded store); empty = embedded"),
     "KG_URI_REGISTRY": (str(ROOT / "data" / "uri-registry.csv"), str, "Registry of retired (410) and moved (301) URIs"),

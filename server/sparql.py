@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from server.query_pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
 from server.query_worker import Job, Outcome
+from server.result_cache import ResultCache, job_key
 from server.service_description import default_graph_names, service_description
 from server.sparql_examples import DEFAULT_BODY, EXAMPLES, prefix_block, prefixes
 from server.sparql_formats import (
@@ -140,6 +141,13 @@ def _run(query: str):
     published = current_app.extensions["kg"].current
     graph = GraphRef(str(published.path / "graph.nt"), published.etag, config.get("KG_SPARQL_ENDPOINT") or "")
     timeout = float(config["KG_QUERY_TIMEOUT"])
+    key = job_key(published.etag, graph.endpoint, job)
+    if request.if_none_match.contains(key):
+        return _not_modified(key)
+    cache = _result_cache()
+    cached = cache.get(key)
+    if cached is not None:
+        return _result_response(cached, query, key)
     try:
         outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config.get("KG_QUERY_QUEUE_WAIT", 2.0)))
     except PoolBusy:
@@ -162,7 +170,23 @@ def _run(query: str):
     if outcome.error_kind:  # engine or external-engine failure: details go to the log, not to the client
         current_app.logger.warning("SPARQL query failed: %s", outcome.error)
         return _error(502 if graph.endpoint else 500, "Die Abfrage ist fehlgeschlagen.", "The query failed.", query)
-    return _result_response(outcome, query)
+    cache.put(key, outcome)
+    return _result_response(outcome, query, key)
+
+
+def _result_cache() -> ResultCache:
+    """One cache per app; answers are keyed by build, so a new build never serves an old answer."""
+    ext = current_app.extensions
+    if "sparql_results" not in ext:
+        ext["sparql_results"] = ResultCache(int(current_app.config.get("KG_QUERY_CACHE_MB", 64)) * 1024 * 1024)
+    return ext["sparql_results"]
+
+
+def _not_modified(key: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(key)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _negotiate(form: str | None) -> tuple[ResultFormat | None, ResultFormat | None]:
@@ -181,12 +205,13 @@ def _negotiate(form: str | None) -> tuple[ResultFormat | None, ResultFormat | No
     return found[0], found[1]
 
 
-def _result_response(outcome: Outcome, query: str) -> Response:
+def _result_response(outcome: Outcome, query: str, key: str) -> Response:
     if outcome.format == HTML.key:
         response = Response(_page(query=query, outcome=outcome), mimetype="text/html")
     else:
         fmt = (SOLUTION_FORMATS | GRAPH_FORMATS)[outcome.format]
         response = Response(outcome.body, mimetype=fmt.mimetype)
+    response.set_etag(key)  # same query on the same build, same answer: clients and HTTP caches may reuse it
     response.headers["X-SPARQL-Truncated"] = "true" if outcome.truncated else "false"
     if outcome.truncated:
         response.headers["X-SPARQL-Max-Rows"] = str(current_app.config["KG_MAX_ROWS"])

@@ -71,8 +71,9 @@ def test_a_worker_killed_while_idle_is_replaced_without_the_client_noticing(app)
     while not all(map(gone, pids)):
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    response = client.get("/sparql", query_string={"query": SELECT})
+    response = client.get("/sparql", query_string={"query": SELECT + "\n# a new query text: answered by a worker, not the cache"})
     assert response.status_code == 200
+    assert not set(app.extensions["sparql_pool"].worker_pids()) & set(pids)
 
 
 def gone(pid: int) -> bool:

@@ -156,3 +156,17 @@ def test_results_allow_any_origin_and_preflight_works(client):
 def test_complete_results_say_so(client):
     response = client.get("/sparql", query_string={"query": MEASURES_PER_FIELD})
     assert response.headers["X-SPARQL-Truncated"] == "false"
+
+
+def test_repeated_query_is_answered_from_the_per_build_cache_with_an_etag(app, client):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # cache test"
+    first = client.get("/sparql", query_string={"query": query})
+    cache = app.extensions["sparql_results"]
+    hits = cache.hits
+    second = client.get("/sparql", query_string={"query": query})
+    assert second.data == first.data and cache.hits == hits + 1
+    assert first.headers["ETag"] == second.headers["ETag"]
+    again = client.get("/sparql", query_string={"query": query}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    other = client.get("/sparql", query_string={"query": query, "format": "csv"})
+    assert other.headers["ETag"] != first.headers["ETag"], "the key includes the result format"
