@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.namespaces import PREFIXES
@@ -94,9 +95,25 @@ def csv_table(store: Store, name: str) -> str:
     return out.getvalue()
 
 
+OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+              "rdf": ox.RdfFormat.RDF_XML}
+
+
+def dump(store: Store, fmt: str, prefixes: dict[str, str]) -> bytes:
+    """The whole store in one RDF format, written by Oxigraph (an order of magnitude faster than rdflib).
+
+    Triples are sorted by subject first, so Turtle and RDF/XML group each resource's statements as a person
+    reading the dump expects.
+    """
+    triples = sorted(store.triples(), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    options = {"prefixes": prefixes} if fmt in ("ttl", "rdf") else {}
+    return ox.serialize(triples, format=OX_FORMATS[fmt], **options)
+
+
 def rdf(graph: Graph, fmt: str) -> bytes:
+    """A (small) rdflib graph in one RDF format, e.g. the catalog."""
     rdflib_format, _ = RDF_FORMATS[fmt]
     if fmt == "jsonld":
-        context = {p: str(ns) for p, ns in graph.namespaces() if p}
+        context = {p: str(ns) for p, ns in graph.namespaces() if p in PREFIXES or p == "id"}
         return graph.serialize(format="json-ld", context=context, indent=1, encoding="utf-8")
     return graph.serialize(format=rdflib_format, encoding="utf-8")

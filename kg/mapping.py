@@ -107,7 +107,7 @@ class _Mapper:
             self.add(k, SKOS.notation, Literal(number))
             self.add(k, DCTERMS.title, de(ch["titel"]))
             self.add(k, RDFS.label, de(f"{number} {ch['titel']}"))
-            self.add(k, IK.seite, Literal(int(ch["seite"]), datatype=XSD.positiveInteger))
+            self.add(k, IK.seite, Literal(int(ch["seite"]), datatype=XSD.integer))
             self.add(k, DCTERMS.isPartOf, r)
             self.add(r, DCTERMS.hasPart, k)
             if "." in number:
@@ -209,7 +209,7 @@ class _Mapper:
             if h.get("einleitung"):
                 self.add(u, IK.einleitung, de(h["einleitung"].strip()))
             if h.get("integrationskonzept_seite"):
-                self.add(u, IK.integrationskonzeptSeite, Literal(int(h["integrationskonzept_seite"]), datatype=XSD.positiveInteger))
+                self.add(u, IK.integrationskonzeptSeite, Literal(int(h["integrationskonzept_seite"]), datatype=XSD.integer))
             else:
                 self.unknown(u, IK.integrationskonzeptSeite)
             if h.get("quelle"):
@@ -249,7 +249,7 @@ class _Mapper:
     def ages(self, subject: URIRef, rec: dict) -> None:
         for column, prop in (("alter_von", IK.mindestalter), ("alter_bis", IK.hoechstalter)):
             if str(rec.get(column) or ""):
-                self.add(subject, prop, Literal(int(rec[column]), datatype=XSD.nonNegativeInteger))
+                self.add(subject, prop, Literal(int(rec[column]), datatype=XSD.integer))
 
     # -------------------------------------------------------------- council documents
 
@@ -261,7 +261,7 @@ class _Mapper:
         self.add(u, IK.zitiertAls, Literal(citation))
         if first:
             self.add(u, DCTERMS.identifier, Literal(d.key))
-            self.add(u, IK.drucksachennummer, Literal(d.nummer, datatype=XSD.positiveInteger))
+            self.add(u, IK.drucksachennummer, Literal(d.nummer, datatype=XSD.integer))
             if d.wahlperiode:
                 self.add(u, IK.wahlperiode, Literal(d.wahlperiode))
             if d.jahr:
@@ -306,7 +306,7 @@ class _Mapper:
             o = m["_origin"]
             u = self.node(uri("massnahme", m["nr"]), o, IK.Massnahme, PROV.Activity)
             self.add(u, DCTERMS.identifier, Literal(m["nr"]))
-            self.add(u, SKOS.notation, Literal(int(m["nr"]), datatype=XSD.positiveInteger))
+            self.add(u, SKOS.notation, Literal(int(m["nr"]), datatype=XSD.integer))
             self.add(u, DCTERMS.title, de(m["titel"]))
             self.add(u, RDFS.label, de(m["titel"]))
             self.add(u, DCTERMS.description, de(m["beschreibung"]))
@@ -357,7 +357,7 @@ class _Mapper:
             for i, step in enumerate(sp.get("schritte") or [], start=1):
                 s = self.node(uri("schritt", f"{sp['slug']}-{i}"), sp["_origin"], IK.GeplanterSchritt)
                 self.add(s, RDFS.label, de(step["text"]))
-                self.add(s, SCHEMA.position, Literal(i, datatype=XSD.positiveInteger))
+                self.add(s, SCHEMA.position, Literal(i, datatype=XSD.integer))
                 if step.get("gruppe"):
                     self.add(s, IK.gruppe, de(step["gruppe"]))
                 self.add(s, DCTERMS.isPartOf, u)

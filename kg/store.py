@@ -46,6 +46,9 @@ class Store:
         names = [v.value for v in results.variables]
         return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 
+    def dump(self, fmt: ox.RdfFormat, **options) -> bytes:
+        return self._store.dump(format=fmt, from_graph=ox.DefaultGraph(), **options)
+
     def triples(self, subject=None, predicate=None, obj=None):
         return (q.triple for q in self._store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph()))
 

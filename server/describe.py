@@ -41,7 +41,9 @@ def triples(store: Store, subject: str) -> list[ox.Triple]:
 
 def serialize(ts: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
     options = {"prefixes": prefixes} if fmt in ("ttl", "rdf") else {}
-    return ox.serialize(ts, format=RDF_OUT[fmt], **options)
+    # Grouped by subject, so Turtle and RDF/XML show each resource as one block.
+    ordered = sorted(ts, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return ox.serialize(ordered, format=RDF_OUT[fmt], **options)
 
 
 @dataclass

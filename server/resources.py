@@ -43,7 +43,6 @@ def prefixes() -> dict[str, str]:
 
     out = {p: str(ns) for p, ns in PREFIXES.items()}
     out["ik"] = base() + "def/ik#"
-    out["id"] = base() + "id/"
     return out
 
 
