@@ -142,17 +142,18 @@ def write(result: Result, out: Path, base: str) -> Path:
     staging.mkdir()
     t = time.perf_counter()
     graph = result.graph
-    # rdflib writes N-Triples once; Oxigraph loads them and writes Turtle and RDF/XML far faster than rdflib.
-    # JSON-LD stays with rdflib: Oxigraph writes one node object per triple, rdflib one per resource with a context.
+    # rdflib writes N-Triples once; Oxigraph loads them and writes the other formats far faster than rdflib
+    # (JSON-LD in expanded form, one node object per resource, like the /doc/…jsonld documents).
     _write(staging / "graph.nt", export.rdf(graph, "nt"))
     with open(staging / "graph.nt", "rb") as src:
         _write(staging / "graph.nt.gz", gzip.compress(src.read(), mtime=0))
     store = Store.from_ntriples(staging / "graph.nt")
     # Vocabulary prefixes only: an "id:" prefix would force escapes like id:massnahme\/1 in Turtle.
     prefixes = {p: str(ns) for p, ns in graph.namespaces() if p in PREFIXES}
-    for fmt in ("ttl", "rdf"):
-        _write(staging / export.RDF_FORMATS[fmt][1], export.dump(store, fmt, prefixes))
-    _write(staging / export.RDF_FORMATS["jsonld"][1], export.rdf(graph, "jsonld"))
+    triples = export.sorted_triples(store)
+    for fmt in ("ttl", "rdf", "jsonld"):
+        _write(staging / export.RDF_FORMATS[fmt][1], export.dump(triples, fmt, prefixes))
+    del triples
     (staging / "csv").mkdir()
     for name in export.CSV_VIEWS:
         _write(staging / "csv" / f"{name}.csv", export.csv_table(store, name).encode("utf-8"))

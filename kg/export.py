@@ -99,13 +99,13 @@ OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld"
               "rdf": ox.RdfFormat.RDF_XML}
 
 
-def dump(store: Store, fmt: str, prefixes: dict[str, str]) -> bytes:
-    """The whole store in one RDF format, written by Oxigraph (an order of magnitude faster than rdflib).
+def sorted_triples(store: Store) -> list[ox.Triple]:
+    """All triples, by subject first: Turtle, RDF/XML and JSON-LD writers then group each resource's statements."""
+    return sorted(store.triples(), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
-    Triples are sorted by subject first, so Turtle and RDF/XML group each resource's statements as a person
-    reading the dump expects.
-    """
-    triples = sorted(store.triples(), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+
+def dump(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
+    """Triples in one RDF format, written by Oxigraph (an order of magnitude faster than rdflib at scale)."""
     options = {"prefixes": prefixes} if fmt in ("ttl", "rdf") else {}
     return ox.serialize(triples, format=OX_FORMATS[fmt], **options)
 
