@@ -107,22 +107,28 @@ def field_overview(uri: str) -> dict:
     }
 
 
+def _through_hierarchy(c: _Context, facet: str, key: str, below: dict[str, str]) -> tuple[list, list, dict, list]:
+    """Measures tagged with ``key`` directly, those reached through a unit or group below it (with the ones they
+    came through), and a row per unit/group below with its count."""
+    direct = [m for m in c.table.measures if key in m.values.get(facet, ())]
+    via: dict[int, list[str]] = {}
+    indirect = []
+    for m in c.table.measures:
+        through = [below[k] for k in m.values.get(facet, ()) if k in below]
+        if through and m not in direct:
+            via[m.nr] = through
+            indirect.append(m)
+    counts = Counter(k for m in c.table.measures for k in m.values.get(facet, ()) if k in below)
+    rows = sorted((c.row(u, counts.get(k, 0)) for k, u in below.items()), key=lambda r: (-r.n, r.label))
+    return direct, indirect, via, rows
+
+
 def unit_overview(uri: str) -> dict:
     """Organisational unit: its measures across the fields of action, and those of its subordinate units."""
     c = _Context()
     key = uri.rsplit("/", 1)[-1]
-    below = c.descendants(uri, f"<{ORG}subOrganizationOf>+")
-    below_keys = {u.rsplit("/", 1)[-1]: u for u in below}
-    direct = [m for m in c.table.measures if key in m.values.get("oe", ())]
-    via: dict[int, list[str]] = {}
-    indirect = []
-    for m in c.table.measures:
-        through = [below_keys[k] for k in m.values.get("oe", ()) if k in below_keys]
-        if through and m not in direct:
-            via[m.nr] = through
-            indirect.append(m)
-    sub_counts = Counter(k for m in c.table.measures for k in m.values.get("oe", ()) if k in below_keys)
-    units = sorted((c.row(u, sub_counts.get(k, 0)) for k, u in below_keys.items()), key=lambda r: (-r.n, r.label))
+    below = {u.rsplit("/", 1)[-1]: u for u in c.descendants(uri, f"<{ORG}subOrganizationOf>+")}
+    direct, indirect, via, units = _through_hierarchy(c, "oe", key, below)
     return {
         "measures": c.listed(direct),
         "indirect": c.listed(indirect, via),
@@ -138,16 +144,7 @@ def group_overview(uri: str) -> dict:
     c = _Context()
     key = uri.rsplit("/", 1)[-1]
     narrower = {n.rsplit("/", 1)[-1]: n for n in c.descendants(uri, f"<{SKOS}broader>+")}
-    direct = [m for m in c.table.measures if key in m.values.get("zielgruppe", ())]
-    via: dict[int, list[str]] = {}
-    indirect = []
-    for m in c.table.measures:
-        through = [narrower[k] for k in m.values.get("zielgruppe", ()) if k in narrower]
-        if through and m not in direct:
-            via[m.nr] = through
-            indirect.append(m)
-    counts = Counter(k for m in c.table.measures for k in m.values.get("zielgruppe", ()) if k in narrower)
-    groups = sorted((c.row(u, counts.get(k, 0)) for k, u in narrower.items()), key=lambda r: (-r.n, r.label))
+    direct, indirect, via, groups = _through_hierarchy(c, "zielgruppe", key, narrower)
     return {
         "measures": c.listed(direct),
         "indirect": c.listed(indirect, via),

@@ -20,6 +20,17 @@ BIN = Path(sys.executable).parent
 OXIGRAPH = shutil.which("oxigraph") or str(BIN / "oxigraph")
 
 
+def routed(app, path: str) -> bool:
+    """Whether a path matches any route of the app (regardless of what the view then answers)."""
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+    try:
+        app.url_map.bind("localhost").match(path)
+    except (NotFound, MethodNotAllowed):
+        return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from flask import render_template, render_template_string
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from server.app import create_app
 from server.drucksache import drucksache_details
+from tests.servers import routed
 
 BASE = "https://integration.region-hannover.example/"
 RIS = "https://ris.example/vorlage?wp={wahlperiode}&nr={nummer:04d}"
@@ -26,14 +26,6 @@ def render_extra(app, key: str) -> str:
     with app.test_request_context(f"/doc/drucksache/{key}"):
         return render_template_string(INCLUDE, resource_uri=f"{BASE}id/drucksache/{key}", resource_type="drucksache",
                                       resource_key=key)
-
-
-def routed(app, path: str) -> bool:
-    try:
-        app.url_map.bind("localhost").match(path)
-    except (NotFound, MethodNotAllowed):
-        return False
-    return True
 
 
 # ------------------------------------------------------------------ context functions

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, URIRef
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from kg import published
 from kg.build import ROOT
 from server import registry
+from tests.servers import routed
 
 LIST = ROOT / "published-uris.txt"
-
-
-def routed(app, path: str) -> bool:
-    try:
-        app.url_map.bind("localhost").match(path)
-    except (NotFound, MethodNotAllowed):
-        return False
-    return True
 
 
 def test_list_is_sorted_unique_paths():
