@@ -79,7 +79,6 @@ def cmd_stats(args) -> int:
 
 
 def cmd_export(args) -> int:
-    out = sys.stdout.buffer
     if args.format == "csv":
         table = args.table or "massnahmen"
         if table not in export.CSV_VIEWS:
@@ -90,7 +89,7 @@ def cmd_export(args) -> int:
     if args.output:
         Path(args.output).write_bytes(data)
     else:
-        out.write(data)
+        sys.stdout.buffer.write(data)
     return 0
 
 

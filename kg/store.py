@@ -17,6 +17,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 
+def rows(results: ox.QuerySolutions) -> list[dict[str, str]]:
+    """Solutions as plain rows of strings; unbound variables are absent from a row."""
+    names = [v.value for v in results.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+
+
 class Store:
     def __init__(self, store: ox.Store) -> None:
         self._store = store
@@ -42,9 +48,7 @@ class Store:
 
     def select(self, sparql: str) -> list[dict[str, str]]:
         """SELECT as plain rows of strings (values of unbound variables are absent)."""
-        results = self._store.query(sparql)
-        names = [v.value for v in results.variables]
-        return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+        return rows(self.query(sparql))
 
     def dump(self, fmt: ox.RdfFormat, **options) -> bytes:
         return self._store.dump(format=fmt, from_graph=ox.DefaultGraph(), **options)
@@ -92,9 +96,7 @@ class RemoteStore:
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
     def select(self, sparql: str) -> list[dict[str, str]]:
-        results = self.query(sparql)
-        names = [v.value for v in results.variables]
-        return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+        return rows(self.query(sparql))
 
     def triples(self, subject=None, predicate=None, obj=None):
         """Triples matching a pattern (None = any), as pyoxigraph triples, like :meth:`Store.triples`."""

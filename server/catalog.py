@@ -20,7 +20,8 @@ from kg import catalog as dcat
 from kg.export import rdf as serialize
 from kg.void import void_graph
 from server import dumps
-from server.dumps import finish, published
+from server.caching import for_build
+from server.current import published
 from server.negotiation import DOC_FORMATS, RDF_FORMATS, Format, NotAcceptable, UnknownFormat, choose
 from server.state import Published
 
@@ -55,7 +56,7 @@ def _memo(key: tuple, make: Callable[[], object]):
 
 
 def _settings_path() -> Path:
-    return Path(current_app.config.get("KG_CATALOG_SETTINGS") or dcat.SETTINGS_PATH)
+    return Path(current_app.config["KG_CATALOG_SETTINGS"] or dcat.SETTINGS_PATH)
 
 
 def settings() -> dcat.Settings:
@@ -95,14 +96,14 @@ def _rdf_response(key: tuple, make_graph: Callable[[], Graph], fmt: Format, cata
     response = Response(body, mimetype=fmt.mimetype)
     if vary:
         response.vary.add("Accept")
-    return finish(response, "-".join(map(str, key + (fmt.key,))), _modified(catalog))
+    return for_build(response, "-".join(map(str, key + (fmt.key,))), _modified(catalog))
 
 
 def _html_response(template: str, key: tuple, catalog: dcat.Catalog, **context) -> Response:
     html = render_template(template, catalog=catalog, filesize=filesize, theme_label=theme_label, **context)
     response = Response(html, mimetype="text/html")
     response.vary.add("Accept")
-    return finish(response, "-".join(map(str, key + ("html",))), _modified(catalog), machine=False)
+    return for_build(response, "-".join(map(str, key + ("html",))), _modified(catalog), machine=False)
 
 
 def filesize(n: int) -> str:

@@ -25,6 +25,8 @@ from kg.drucksache import EXPECTED, CitationError
 from server import citation, cite_formats, oparl, registry
 from server import drucksache_queries as q
 from server.answers import choose_format, json_response, problem
+from server.caching import for_build
+from server.current import published
 
 bp = Blueprint("drucksache", __name__)
 
@@ -35,17 +37,13 @@ _MASSNAHME_URI = re.compile(r"/id/massnahme/([0-9]+)$")
 _registry_cache = registry.RegistryCache()
 
 
-def _published():
-    return current_app.extensions["kg"].current
-
-
 def _base() -> str:
     """Base of the URIs in the graph being served (the build's, which the server config normally repeats)."""
-    return _published().manifest.get("base_uri") or current_app.config["KG_BASE_URI"]
+    return published().manifest.get("base_uri") or current_app.config["KG_BASE_URI"]
 
 
 def _store():
-    return _published().store
+    return published().store
 
 
 # ------------------------------------------------------------------ URI stability registry
@@ -53,7 +51,7 @@ def _store():
 
 def _registry_entries() -> dict[str, registry.Entry]:
     try:
-        return _registry_cache.get(Path(current_app.config.get("KG_URI_REGISTRY") or DEFAULT_REGISTRY))
+        return _registry_cache.get(Path(current_app.config["KG_URI_REGISTRY"] or DEFAULT_REGISTRY))
     except registry.RegistryError as exc:
         # A broken registry must not take the whole site down; tests keep the committed file valid.
         current_app.logger.error("URI-Register unlesbar, wird ignoriert: %s", exc)
@@ -167,23 +165,22 @@ def index():
     if fmt and fmt not in ("html", "json"):
         return problem(request, 400, {"status": 400, "error": "Unbekanntes Format", "format": fmt,
                                       "message": f"Unbekanntes Format „{fmt}“; angeboten: html, json"}, "drucksache_problem.html")
-    published = _published()
+    build = published()
     base = _base()
-    groups = index_groups(q.drucksachen(published.store, base))
+    groups = index_groups(q.drucksachen(build.store, base))
     data = {
         "anzahl": sum(g["anzahl"] for g in groups),
         "gruppen": groups,
         "sparql": q.index_sparql(base),
-        "build": published.etag,
+        "build": build.etag,
     }
     if choose_format(request) == "json":
         response = json_response(data)
     else:
         response = Response(render_template("drucksache_index.html", index=data), mimetype="text/html")
     response.vary.add("Accept")
-    response.set_etag(f"{published.etag}-drucksachen-{response.mimetype}")
-    response.last_modified = published.modified
-    return response.make_conditional(request)
+    return for_build(response, f"{build.etag}-drucksachen-{response.mimetype}", build.modified,
+                     machine=response.mimetype == "application/json")
 
 
 # ------------------------------------------------------------------ OParl
@@ -191,9 +188,9 @@ def index():
 
 @bp.get("/doc/drucksache/<key>.oparl.json")
 def oparl_paper(key: str):
-    published = _published()
+    build = published()
     base = _base()
-    entry = q.drucksache_entry(published.store, base, key)
+    entry = q.drucksache_entry(build.store, base, key)
     if entry is None:
         return problem(request, 404, {"status": 404, "error": "Unbekannte Drucksache", "key": key,
                                       "message": f"Keine Drucksache mit dem Schlüssel „{key}“."}, "drucksache_problem.html")
@@ -201,10 +198,7 @@ def oparl_paper(key: str):
     body = oparl.paper(entry, base, dates=details["daten"], cited_as=details["zitiert_als"], measures=details["measures"],
                        ris_url=details["ris_url"])
     response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"  # OParl clients run in browsers
-    response.set_etag(f"{published.etag}-oparl-{key}")
-    response.last_modified = published.modified
-    return response.make_conditional(request)
+    return for_build(response, f"{build.etag}-oparl-{key}", build.modified)  # CORS: OParl clients run in browsers
 
 
 # ------------------------------------------------------------------ citing a measure
@@ -266,7 +260,7 @@ def drucksache_details(uri: str) -> dict | None:
         "daten": q.literals(store, base, entry.uri, "dcterms:date"),
         "measures": measures,
         "angaben": {m.nr: [a for a in m.angaben if _cites(a, entry.key)] for m in measures},
-        "ris_url": citation.ris_url(current_app.config.get("KG_RIS_URL_TEMPLATE"), entry),
+        "ris_url": citation.ris_url(current_app.config["KG_RIS_URL_TEMPLATE"], entry),
         "oparl_path": url_for("drucksache.oparl_paper", key=entry.key),
     }
 

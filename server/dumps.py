@@ -10,32 +10,18 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, jsonify, render_template, send_from_directory
 
 from kg.catalog import served_media_type
+from server import caching
+from server.caching import for_build
+from server.current import base, published
 from server.state import Published
 
 bp = Blueprint("dumps", __name__)
 
-MAX_AGE = 60  # seconds; a new build may appear at any time, revalidation is cheap (ETag / Last-Modified)
 MANIFEST = "manifest.json"
-
-
-def published() -> Published:
-    return current_app.extensions["kg"].current
-
-
-def finish(response: Response, etag: str, modified: float | datetime, machine: bool = True) -> Response:
-    """Caching (ETag, Last-Modified, Cache-Control, 304) and CORS for a response that depends only on the build."""
-    response.set_etag(etag)
-    response.last_modified = modified if isinstance(modified, datetime) else datetime.fromtimestamp(modified, UTC)
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    if machine:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
 
 
 @dataclass(frozen=True)
@@ -71,17 +57,17 @@ def files(build: Published, base: str) -> list[DumpFile]:
 
 @bp.get("/dumps/")
 def listing():
-    build, base = published(), current_app.config["KG_BASE_URI"]
-    html = render_template("dumps.html", files=files(build, base), manifest=build.manifest, base=base)
-    return finish(Response(html, mimetype="text/html"), f"{build.etag}-dumps-html", build.modified, machine=False)
+    build, root = published(), base()
+    html = render_template("dumps.html", files=files(build, root), manifest=build.manifest, base=root)
+    return for_build(Response(html, mimetype="text/html"), f"{build.etag}-dumps-html", build.modified, machine=False)
 
 
 @bp.get("/dumps/index.json")
 def index():
-    build, base = published(), current_app.config["KG_BASE_URI"]
+    build, root = published(), base()
     body = {"build_id": build.manifest["build_id"], "created": build.manifest["created"],
-            "triples": build.manifest["triples"], "catalog": base + "catalog", "files": [asdict(f) for f in files(build, base)]}
-    return finish(jsonify(body), f"{build.etag}-dumps-json", build.modified)
+            "triples": build.manifest["triples"], "catalog": root + "catalog", "files": [asdict(f) for f in files(build, root)]}
+    return for_build(jsonify(body), f"{build.etag}-dumps-json", build.modified)
 
 
 @bp.get("/dumps/<path:name>")
@@ -91,7 +77,7 @@ def download(name: str):
     if entry is None:  # only listed files: no directory walking, no .partial leftovers, no traversal
         abort(404)
     response = send_from_directory(build.path, name, mimetype=served_media_type(name), etag=entry["sha256"],
-                                   last_modified=build.modified, max_age=MAX_AGE, conditional=True)
+                                   last_modified=build.modified, max_age=caching.MAX_AGE, conditional=True)
     response.cache_control.public = True
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -24,7 +24,7 @@ EMAIL = re.compile(r"[^@\s|,;]+@[^@\s|,;]+\.[A-Za-z]{2,}")
 
 
 def setting(name: str) -> str:
-    return str(current_app.config.get(name, OPERATOR_SETTINGS[name][0]) or "").strip()
+    return str(current_app.config[name] or "").strip()  # defaults: OPERATOR_SETTINGS, loaded by server.config
 
 
 def operator() -> dict:

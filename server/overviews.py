@@ -6,8 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import current_app
-
+from server import current
 from server.facets import Measure, MeasureTable, table_for
 from server.localized import Labels, labels_for
 from server.search import fold
@@ -39,15 +38,15 @@ class Listed:
 
 class _Context:
     def __init__(self) -> None:
-        published = current_app.extensions["kg"].current
-        self.base = current_app.config["KG_BASE_URI"]
+        published = current.published()
+        self.base = current.base()
         self.store = published.store
         self.labels: Labels = labels_for(published)
         self.table: MeasureTable = table_for(published, self.base, self.labels)
         self.ik = self.base + "def/ik#"
 
     def path(self, uri: str) -> str:
-        return "/" + uri[len(self.base):] if uri.startswith(self.base) else uri
+        return current.local_path(uri) or uri
 
     def label(self, uri: str) -> tuple[str, str]:
         return self.labels.get(uri)

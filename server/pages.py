@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
+
+from server.current import base, local_path, published
 
 bp = Blueprint("pages", __name__)
 
@@ -27,12 +29,10 @@ PER_GROUP = """SELECT ?uri ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
 
 
 def select(query: str) -> list[dict]:
-    published = current_app.extensions["kg"].current
-    base = current_app.config["KG_BASE_URI"]
-    rows = published.store.select(_PREFIXES.format(ik=base + "def/ik#") + query)
+    rows = published().store.select(_PREFIXES.format(ik=base() + "def/ik#") + query)
     for row in rows:
-        if "uri" in row and row["uri"].startswith(base):
-            row["path"] = "/" + row["uri"][len(base):]
+        if "uri" in row and local_path(row["uri"]):
+            row["path"] = local_path(row["uri"])
         for k in ("n", "ziele"):
             if k in row:
                 row[k] = int(row[k])
@@ -41,8 +41,7 @@ def select(query: str) -> list[dict]:
 
 @bp.get("/")
 def home():
-    published = current_app.extensions["kg"].current
     return render_template(
-        "home.html", manifest=published.manifest, per_field=select(PER_FIELD), per_oe=select(PER_OE),
+        "home.html", manifest=published().manifest, per_field=select(PER_FIELD), per_oe=select(PER_OE),
         per_group=select(PER_GROUP),
     )

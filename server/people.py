@@ -7,10 +7,11 @@ import io
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
 from server import i18n, overviews
+from server.current import base, published
 from server.facets import FACET_NAMES, FACETS, SORTS, Measure, MeasureTable, parse_selection, table_for
 from server.legal import operator
 from server.localized import Labels, labels_for
@@ -72,12 +73,6 @@ def _overview_functions() -> dict:
     }
 
 
-def _published():
-    return current_app.extensions["kg"].current
-
-
-def _base() -> str:
-    return current_app.config["KG_BASE_URI"]
 
 
 def _prefers_json() -> bool:
@@ -117,9 +112,9 @@ def search_json():
 def _search(as_json: bool) -> Response:
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     kinds = {k for k in request.args.getlist("typ") if k in KIND_NAMES}
-    published = _published()
-    labels = labels_for(published)
-    result = index_for(published, _base()).search(query, kinds) if query else None
+    build = published()
+    labels = labels_for(build)
+    result = index_for(build, base()).search(query, kinds) if query else None
     total = len(result.hits) if result else 0
     pages = max(1, -(-total // SEARCH_PAGE_SIZE))
     page = min(_page_number(), pages)
@@ -159,9 +154,9 @@ def _shown(hit, result, labels: Labels) -> dict:
 def measures(ext: str | None = None):
     if ext not in (None, "csv", "json"):
         abort(404)
-    published = _published()
-    labels = labels_for(published)
-    table = table_for(published, _base(), labels)
+    build = published()
+    labels = labels_for(build)
+    table = table_for(build, base(), labels)
     selection = parse_selection(request.args)
     sort = request.args.get("sort", "nr") if request.args.get("sort") in SORTS else "nr"
     rows = table.sort(table.filter(selection), sort)

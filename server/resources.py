@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+import re
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from kg.namespaces import KEY_PATTERN, TYPES
+from kg.namespaces import KEY_PATTERN, PREFIXES, TYPES
+from server import current
 from server import describe as d
+from server.caching import for_build
 from server.labels import term_label
 from server.negotiation import DOC_FORMATS, HTML, RDF_FORMATS, Format, NotAcceptable, UnknownFormat, choose
 
@@ -27,22 +29,9 @@ SCHEMA_TYPES = {  # ik/ORG class (last part) -> schema.org type for the JSON-LD 
 }
 
 
-def base() -> str:
-    return current_app.config["KG_BASE_URI"]
-
-
-def local_path(iri: str) -> str | None:
-    """The path under which this server answers for a data IRI, or None if it is not ours."""
-    if iri.startswith(base()):
-        return "/" + iri[len(base()):]
-    return None
-
-
 def prefixes() -> dict[str, str]:
-    from kg.namespaces import PREFIXES
-
     out = {p: str(ns) for p, ns in PREFIXES.items()}
-    out["ik"] = base() + "def/ik#"
+    out["ik"] = current.base() + "def/ik#"
     return out
 
 
@@ -57,8 +46,6 @@ def _negotiate(offered: dict[str, Format] = DOC_FORMATS) -> Format:
 
 
 def _check_key(kind: str, key: str) -> None:
-    import re
-
     if kind not in TYPES or not re.fullmatch(KEY_PATTERN, key) or len(key) > 120:
         abort(404)
 
@@ -68,9 +55,9 @@ def thing(kind: str, key: str):
     """A thing, not a document: 303 to the document in the negotiated format."""
     _check_key(kind, key)
     fmt = _negotiate()
-    published = current_app.extensions["kg"].current
-    if not d.exists(published.store, f"{base()}id/{kind}/{key}"):
-        return _not_found(fmt, f"{base()}id/{kind}/{key}")
+    published = current.published()
+    if not d.exists(published.store, f"{current.base()}id/{kind}/{key}"):
+        return _not_found(fmt, f"{current.base()}id/{kind}/{key}")
     target = url_for("resources.document", kind=kind, key=key, ext=fmt.key)
     response = redirect(target, 303)
     response.headers["Vary"] = "Accept"
@@ -85,12 +72,12 @@ def document(kind: str, key: str, ext: str | None = None):
     if ext is not None and ext not in DOC_FORMATS:
         abort(404)
     fmt = DOC_FORMATS[ext] if ext else _negotiate()
-    subject = f"{base()}id/{kind}/{key}"
+    subject = f"{current.base()}id/{kind}/{key}"
     return _describe_response(subject, fmt, kind=kind, key=key, negotiated=ext is None)
 
 
 def _describe_response(subject: str, fmt: Format, kind: str, key: str, negotiated: bool) -> Response:
-    published = current_app.extensions["kg"].current
+    published = current.published()
     triples = d.triples(published.store, subject)
     if not any(t.subject.value == subject for t in triples):
         return _not_found(fmt, subject)
@@ -98,7 +85,7 @@ def _describe_response(subject: str, fmt: Format, kind: str, key: str, negotiate
         page = max(1, request.args.get("seite", 1, type=int) or 1)
         body = render_template(
             "resource.html", r=d.describe(triples, subject), kind=kind, key=key, page=page, page_size=PAGE_SIZE,
-            formats=RDF_FORMATS, local_path=local_path, term_label=term_label,
+            formats=RDF_FORMATS, local_path=current.local_path, term_label=term_label,
             schema_type=_schema_type, resource_uri=subject, resource_type=kind, resource_key=key,
         )
         response = Response(body, mimetype="text/html")
@@ -117,21 +104,17 @@ def _schema_type(types: list[str]) -> str:
 
 
 def _cacheable(response: Response, published, fmt: Format, kind: str, key: str, negotiated: bool) -> Response:
-    """ETag and Last-Modified from the build, alternates in Link, conditional GET answered with 304."""
+    """Alternates in Link, Vary when negotiated, and the build's caching headers (304 for conditional GET)."""
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = url_for("resources.document", kind=kind, key=key, ext=fmt.key)
     links = [f'<{url_for("resources.document", kind=kind, key=key, ext=f.key)}>; rel="alternate"; type="{f.mimetype}"'
              for f in DOC_FORMATS.values() if f is not fmt]
     thing_path = f"def/{key}" if kind == "def" else f"id/{kind}/{key}"
-    links.append(f'<{base()}{thing_path}>; rel="describes"')
+    links.append(f'<{current.base()}{thing_path}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
     tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{kind}/{key}".encode()).hexdigest()[:32]
-    response.set_etag(tag)
-    response.last_modified = datetime.fromtimestamp(published.modified, tz=UTC)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response.make_conditional(request)
+    return for_build(response, tag, published.modified, machine=fmt is not HTML, max_age=300)
 
 
 def _not_found(fmt: Format, subject: str) -> Response:
@@ -157,16 +140,16 @@ def definition(name: str, ext: str | None = None):
     if name not in ("ik", "handlungsfelder", "ziele", "zielgruppen") or (ext and ext not in DOC_FORMATS):
         abort(404)
     fmt = DOC_FORMATS[ext] if ext else _negotiate()
-    published = current_app.extensions["kg"].current
-    subject = f"{base()}def/{name}"
+    published = current.published()
+    subject = f"{current.base()}def/{name}"
     if name != "ik":
         return _describe_response(subject, fmt, kind="def", key=name, negotiated=ext is None) if fmt is not HTML \
             else _scheme_page(subject, name, published)
     if fmt is HTML:
-        response = Response(render_template("ontology.html", terms=_ontology_terms(published.store), base=base()),
+        response = Response(render_template("ontology.html", terms=_ontology_terms(published.store), base=current.base()),
                             mimetype="text/html")
     else:
-        ns = f"{base()}def/ik#"
+        ns = f"{current.base()}def/ik#"
         triples = list(published.store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ns}') || ?s = <{subject}>) }}"))
         response = Response(d.serialize(triples, fmt.key, prefixes()), mimetype=fmt.mimetype)
@@ -178,14 +161,14 @@ def _scheme_page(subject: str, name: str, published) -> Response:
     triples = d.triples(published.store, subject)
     body = render_template(
         "resource.html", r=d.describe(triples, subject), kind="def", key=name, page=1, page_size=1000,
-        formats=RDF_FORMATS, local_path=local_path, term_label=term_label, schema_type=_schema_type,
+        formats=RDF_FORMATS, local_path=current.local_path, term_label=term_label, schema_type=_schema_type,
         resource_uri=subject, resource_type="scheme", resource_key=name,
     )
     return _cacheable(Response(body, mimetype="text/html"), published, HTML, "def", name, True)
 
 
 def _ontology_terms(store) -> list[dict]:
-    ns = f"{base()}def/ik#"
+    ns = f"{current.base()}def/ik#"
     rows = store.select(f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
         SELECT ?term ?kind ?de ?en ?cde ?cen ?domain ?range ?super WHERE {{
@@ -211,13 +194,13 @@ def listing(kind: str):
     """All things of one type, for browsing (the Drucksachen index has its own, richer page)."""
     if kind not in TYPES:
         abort(404)
-    published = current_app.extensions["kg"].current
-    prefix = f"{base()}id/{kind}/"
+    published = current.published()
+    prefix = f"{current.base()}id/{kind}/"
     rows = published.store.select(f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT DISTINCT ?s ?label WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}"))
           OPTIONAL {{ ?s rdfs:label ?label FILTER(lang(?label) = "de" || lang(?label) = "") }} }}""")
-    items = sorted(({"path": local_path(r["s"]), "label": r.get("label") or r["s"][len(prefix):],
+    items = sorted(({"path": current.local_path(r["s"]), "label": r.get("label") or r["s"][len(prefix):],
                      "key": r["s"][len(prefix):]} for r in rows),
                    key=lambda i: (0, int(i["key"])) if i["key"].isdigit() else (1, i["label"].lower()))
     return render_template("listing.html", kind=kind, items=items)

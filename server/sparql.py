@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from server.current import published as current_published
 from server.query_pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
 from server.query_worker import Job, Outcome
 from server.result_cache import ResultCache, job_key
@@ -47,7 +48,7 @@ SAFE_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.\-/]*")  # display only: "id:mass
 def _create_pool(state) -> None:
     # One pool per app; its worker processes start with the first query.
     config = state.app.config
-    state.app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config.get("KG_QUERY_MEMORY_MB", 1024)))
+    state.app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]))
 
 
 @bp.after_request
@@ -138,8 +139,8 @@ def _run(query: str):
     job = Job(query=query, solutions_format=solutions_format.key if solutions_format else None,
               graph_format=graph_format.key if graph_format else None, max_rows=config["KG_MAX_ROWS"],
               base_iri=base, prefixes=prefixes(base), default_graph_only=shape.uses_own_graph_only)
-    published = current_app.extensions["kg"].current
-    graph = GraphRef(str(published.path / "graph.nt"), published.etag, config.get("KG_SPARQL_ENDPOINT") or "")
+    published = current_published()
+    graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
     timeout = float(config["KG_QUERY_TIMEOUT"])
     key = job_key(published.etag, graph.endpoint, job)
     if request.if_none_match.contains(key):
@@ -149,7 +150,7 @@ def _run(query: str):
     if cached is not None:
         return _result_response(cached, query, key)
     try:
-        outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config.get("KG_QUERY_QUEUE_WAIT", 2.0)))
+        outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
     except PoolBusy:
         return _error(503, "Der Server ist mit anderen Abfragen ausgelastet. Bitte gleich noch einmal versuchen.",
                       "The server is busy with other queries. Please try again shortly.", query, retry_after=2)
@@ -178,7 +179,7 @@ def _result_cache() -> ResultCache:
     """One cache per app; answers are keyed by build, so a new build never serves an old answer."""
     ext = current_app.extensions
     if "sparql_results" not in ext:
-        ext["sparql_results"] = ResultCache(int(current_app.config.get("KG_QUERY_CACHE_MB", 64)) * 1024 * 1024)
+        ext["sparql_results"] = ResultCache(int(current_app.config["KG_QUERY_CACHE_MB"]) * 1024 * 1024)
     return ext["sparql_results"]
 
 
@@ -225,7 +226,7 @@ def _without_query() -> Response:
     fmt = choose(request, GRAPH_FORMATS, GRAPH_ALIASES, "ttl")
     if fmt is HTML:
         return Response(_page(query=None), mimetype="text/html")
-    published = current_app.extensions["kg"].current
+    published = current_published()
     description = service_description(current_app.config["KG_BASE_URI"], published.manifest, endpoint=request.base_url)
     return Response(description.serialize(format=RDFLIB_SERIALISERS[fmt.key], encoding="utf-8"), mimetype=fmt.mimetype)
 
