@@ -24,6 +24,17 @@ def _fail(exc: BuildError) -> int:
     return 1
 
 
+SHOWN_FINDINGS = 25  # more would bury the summary line; all of them are in quality.json
+
+
+def _print_findings(findings: list, report: Path | None) -> None:
+    for finding in findings[:SHOWN_FINDINGS]:
+        print(f"  {finding}")
+    if len(findings) > SHOWN_FINDINGS:
+        where = f" – alle in / all in {report}" if report else ""
+        print(f"  … {len(findings) - SHOWN_FINDINGS} weitere / more{where}")
+
+
 def _project(args) -> Project:
     return Project(data=Path(args.data)) if args.data else Project()
 
@@ -38,8 +49,7 @@ def cmd_build(args) -> int:
         if added:
             print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
     warnings = [f for f in result.findings if f.severity != "Violation"]
-    for finding in warnings:
-        print(f"  {finding}")
+    _print_findings(warnings, Path(args.out) / "quality.json")
     print(f"Build ok: {len(result.graph)} Tripel → {args.out} ({result.path.name}); "
           f"{len(warnings)} Warnungen/Hinweise; Zeiten {json.dumps({k: round(v, 2) for k, v in result.timings.items()})}")
     return 0
@@ -50,8 +60,7 @@ def cmd_validate(args) -> int:
         result = compile_graph(_project(args), base_uri())
     except BuildError as exc:
         return _fail(exc)
-    for finding in result.findings:
-        print(f"  {finding}")
+    _print_findings(result.findings, None)
     print(f"Gültig / valid: {len(result.graph)} Tripel, keine Verletzung der Shapes.")
     return 0
 

@@ -99,9 +99,16 @@ OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld"
               "rdf": ox.RdfFormat.RDF_XML}
 
 
-def sorted_triples(store: Store) -> list[ox.Triple]:
-    """All triples, by subject first: Turtle, RDF/XML and JSON-LD writers then group each resource's statements."""
-    return sorted(store.triples(), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+def sorted_ntriples(graph: Graph) -> bytes:
+    """The graph as N-Triples, lines sorted: canonical bytes for a graph without blank nodes, statements about
+    one subject adjacent. Sorting the lines is several times cheaper than sorting term tuples at scale."""
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
+
+
+def parse_ntriples(nt: bytes) -> list[ox.Triple]:
+    return list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
 
 
 def dump(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:

@@ -91,3 +91,12 @@ def test_rebuild_switches_atomically_to_a_new_directory(project_copy, tmp_path):
     first = build(out=out, project=project_copy).path
     second = build(out=out, project=project_copy).path
     assert out.is_symlink() and out.resolve() == second.resolve() and first != second
+
+
+def test_ntriples_dump_is_canonical_sorted_and_the_same_on_every_build(project_copy, tmp_path):
+    out = tmp_path / "out" / "build"
+    first = (build(out=out, project=project_copy).path / "graph.nt").read_bytes()
+    second = (build(out=out, project=project_copy).path / "graph.nt").read_bytes()
+    assert first == second
+    lines = first.splitlines()
+    assert lines == sorted(set(lines)) and len(lines) == len(Graph().parse(data=first, format="nt"))

@@ -1,0 +1,77 @@
+"""Parallel validation: the split of targets is exact, the findings equal one pyshacl run, failures stay failures."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg import validate
+from kg.build import build, prepare
+from kg.errors import BuildError
+from kg.namespaces import IK, SH
+from tests.test_build import _edit
+
+
+@pytest.fixture()
+def broken(project_copy):
+    """The real data with one violation (goal of another field) and one more warning (measure without OE)."""
+    _edit(project_copy.data / "massnahmen.csv", "\n5,partizipation-und-teilhabe,oeffentliche-veranstaltungen-nutzen-um-die,",
+          "\n5,partizipation-und-teilhabe,sprachkurse-anbieten,")
+    return project_copy
+
+
+@pytest.fixture()
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(validate, "PARALLEL_FROM_TRIPLES", 0)
+
+
+def test_split_targets_partitions_each_target_class_exactly(broken):
+    prepared = prepare(broken)
+    parts = validate.split_targets(prepared.graph, prepared.shapes, prepared.ontology, 3)
+    assert len(parts) == 3
+    for shape, cls in prepared.shapes.subject_objects(SH.targetClass):
+        chunks = [set(part.objects(shape, SH.targetNode)) for part in parts]
+        sizes = [len(c) for c in chunks]
+        assert max(sizes) - min(sizes) <= 1, f"{cls}: parts balanced {sizes}"
+        assert sum(len(c) for c in chunks) == len(set().union(*chunks)), "no node in two parts"
+        instances = prepared.graph.query("SELECT ?n WHERE { ?n a/rdfs:subClassOf* ?c }", initBindings={"c": cls})
+        assert set().union(*chunks) == {row.n for row in instances}
+        assert all((shape, SH.targetClass, None) not in part for part in parts)
+    assert len(set().union(*(part.objects(None, SH.targetNode) for part in parts))) > 129
+
+
+def test_split_is_refused_for_targets_it_cannot_divide(broken):
+    prepared = prepare(broken)
+    shapes = Graph() + prepared.shapes
+    shapes.add((URIRef("urn:x:shape"), SH.targetSubjectsOf, IK.handlungsfeld))
+    assert validate.split_targets(prepared.graph, shapes, prepared.ontology, 2) is None
+
+
+def test_parallel_findings_equal_a_single_run(broken, always_parallel):
+    prepared = prepare(broken)
+    args = (prepared.graph, prepared.shapes, prepared.ontology, prepared.origins)
+    single = validate.run(*args, workers=1)
+    parallel = validate.run(*args, workers=3)
+    assert parallel == single
+    rules = {(f.severity, f.rule, f.focus.rsplit("/", 1)[-1]) for f in parallel}
+    assert ("Violation", "IK-M14 Ziel passt zum Handlungsfeld", "5") in rules
+    assert ("Warning", "IK-W01 OE fehlt", "33") in rules and any(f.severity == "Info" for f in parallel)
+    assert all(f.origin is not None for f in parallel if f.severity == "Violation")
+
+
+def test_parallel_build_with_a_violation_publishes_nothing(broken, always_parallel, tmp_path):
+    out = tmp_path / "out" / "build"
+    with pytest.raises(BuildError, match="IK-M14"):
+        build(out=out, project=broken, workers=2)
+    assert not out.exists()
+    assert not list((out.parent / ".builds").glob("*"))
+
+
+def test_a_failing_worker_fails_the_build_with_its_error(project_copy, always_parallel, monkeypatch, tmp_path):
+    def explode(*_args):
+        raise ValueError("shapes graph unreadable")
+
+    monkeypatch.setattr(validate, "_validate", explode)  # inherited by the forked workers
+    with pytest.raises(RuntimeError, match="ValueError: shapes graph unreadable"):
+        build(out=tmp_path / "build", project=project_copy, workers=2)
+    assert not list((tmp_path / ".builds").glob("*"))
