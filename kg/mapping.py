@@ -47,6 +47,11 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
+# Where a measure names another resource, and the classes whose members get a measure count (0 included).
+COUNTED = {IK.handlungsfeld: IK.Handlungsfeld, IK.verfolgtZiel: IK.Ziel, IK.zustaendig: ORG.OrganizationalUnit,
+           IK.zielgruppe: IK.Zielgruppe, DCTERMS.references: IK.Drucksache}
+
+
 @dataclass
 class Mapped:
     graph: Graph
@@ -364,6 +369,23 @@ class _Mapper:
                 self.add(u, IK.geplanterSchritt, s)
 
 
+    # -------------------------------------------------------------- summaries
+
+    def count_measures(self) -> None:
+        """ik:anzahlMassnahmen on every field, goal, unit, target group and Drucksache (see the ontology)."""
+        counts: dict[URIRef, int] = {}
+        for cls in COUNTED.values():
+            for u in self.g.subjects(RDF.type, cls):
+                counts.setdefault(u, 0)
+        for m in self.g.subjects(RDF.type, IK.Massnahme):
+            for prop in COUNTED:
+                for target in set(self.g.objects(m, prop)):
+                    if target in counts:
+                        counts[target] += 1
+        for u, n in counts.items():
+            self.add(u, IK.anzahlMassnahmen, Literal(n, datatype=XSD.integer))
+
+
 def to_graph(sources: Sources) -> Mapped:
     """Map all sources; raise :class:`BuildError` if the records contradict each other."""
     m = _Mapper(sources)
@@ -379,6 +401,7 @@ def to_graph(sources: Sources) -> Mapped:
         extra[m.drucksache(rec["zitat"], rec["_origin"])] = rec
     m.finish_drucksachen(extra)
     m.map_schwerpunkte()
+    m.count_measures()
     if m.problems:
         raise BuildError(m.problems)
     assert not any(isinstance(t, BNode) for triple in m.g for t in triple), "the graph uses no blank nodes"

@@ -150,7 +150,7 @@ def split_targets(data: Graph, shapes: Graph, ontology: Graph, parts: int) -> li
         return None
     schema = [data, ontology]
     out = []
-    targets = list(shapes.subject_objects(SH.targetClass))
+    targets = sorted(shapes.subject_objects(SH.targetClass))
     base = Graph()
     for triple in shapes:
         if triple[1] != SH.targetClass:
@@ -161,8 +161,11 @@ def split_targets(data: Graph, shapes: Graph, ontology: Graph, parts: int) -> li
         part = Graph()
         part += base
         out.append(part)
-    for shape, cls in targets:
-        for i, node in enumerate(sorted(_instances(schema, cls))):
+    focus: dict = {}
+    for shape, cls in targets:  # a node targeted through two classes of one shape is still one focus node
+        focus.setdefault(shape, set()).update(_instances(schema, cls))
+    for shape, nodes in focus.items():
+        for i, node in enumerate(sorted(nodes)):
             out[i % parts].add((shape, SH.targetNode, node))
     return out
 

@@ -50,13 +50,12 @@ LIMIT 20"""
 EXAMPLES = (
     Example(
         "massnahmen-je-handlungsfeld", "Maßnahmen je Handlungsfeld",
-        "Wie viele Maßnahmen des Anhangs gehören zu jedem Handlungsfeld?",
-        """SELECT ?handlungsfeld ?name (COUNT(?massnahme) AS ?anzahl) WHERE {
-  ?massnahme a ik:Massnahme ; ik:handlungsfeld ?handlungsfeld .
-  ?handlungsfeld skos:prefLabel ?name .
+        "Wie viele Maßnahmen des Anhangs gehören zu jedem Handlungsfeld? ik:anzahlMassnahmen zählt der Build "
+        "aus den Maßnahmen; live gezählt: COUNT(?massnahme) über ?massnahme ik:handlungsfeld ?handlungsfeld.",
+        """SELECT ?handlungsfeld ?name ?anzahl WHERE {
+  ?handlungsfeld a ik:Handlungsfeld ; ik:anzahlMassnahmen ?anzahl ; skos:prefLabel ?name .
   FILTER(lang(?name) = "de")
 }
-GROUP BY ?handlungsfeld ?name
 ORDER BY DESC(?anzahl)"""),
     Example(
         "massnahmen-einer-oe", "Maßnahmen einer Organisationseinheit",
@@ -72,43 +71,43 @@ ORDER BY xsd:integer(?nr)"""),
     Example(
         "meistzitierte-drucksachen", "Am häufigsten zitierte Drucksachen",
         "Drucksachen der Regionsversammlung, auf die sich die meisten Maßnahmen berufen.",
-        """SELECT ?drucksache ?bezeichnung (COUNT(DISTINCT ?massnahme) AS ?massnahmen) WHERE {
-  ?massnahme a ik:Massnahme ; dcterms:references ?drucksache .
-  ?drucksache a ik:Drucksache ; rdfs:label ?bezeichnung .
+        """SELECT ?drucksache ?bezeichnung ?massnahmen WHERE {
+  ?drucksache a ik:Drucksache ; ik:anzahlMassnahmen ?massnahmen ; rdfs:label ?bezeichnung .
+  FILTER(?massnahmen > 0)
 }
-GROUP BY ?drucksache ?bezeichnung
 ORDER BY DESC(?massnahmen) ?bezeichnung
 LIMIT 20"""),
     Example(
         "gefluechtete-je-handlungsfeld", "Maßnahmen für Geflüchtete nach Handlungsfeld",
         "Maßnahmen, die sich an Geflüchtete richten – einschließlich der Untergruppen wie unbegleitete "
         "minderjährige Ausländerinnen und Ausländer –, gezählt je Handlungsfeld.",
-        """SELECT ?handlungsfeld (COUNT(DISTINCT ?massnahme) AS ?anzahl) WHERE {
-  ?gruppe skos:broader* <{base}id/zielgruppe/gefluechtete> .
-  ?massnahme a ik:Massnahme ;
-             ik:zielgruppe ?gruppe ;
-             ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
+        """SELECT ?handlungsfeld ?anzahl WHERE {
+  {
+    SELECT ?feld (COUNT(DISTINCT ?massnahme) AS ?anzahl) WHERE {
+      ?gruppe skos:broader* <{base}id/zielgruppe/gefluechtete> .
+      ?massnahme ik:zielgruppe ?gruppe ; ik:handlungsfeld ?feld .
+    }
+    GROUP BY ?feld
+  }
+  ?feld skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
 }
-GROUP BY ?handlungsfeld
 ORDER BY DESC(?anzahl)"""),
     Example(
         "ziele-ohne-massnahmen", "Ziele ohne Maßnahmen",
         "Überarbeitete Ziele, denen im Anhang keine Maßnahme zugeordnet ist.",
         """SELECT ?ziel ?bezeichnung ?handlungsfeld WHERE {
-  ?ziel a ik:Ziel ; skos:prefLabel ?bezeichnung ; ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
+  ?ziel ik:anzahlMassnahmen 0 ; a ik:Ziel ; skos:prefLabel ?bezeichnung ;
+        ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
-  FILTER NOT EXISTS { ?massnahme ik:verfolgtZiel ?ziel }
 }"""),
     Example(
         "massnahmen-je-zielgruppe", "Maßnahmen je Zielgruppe",
         "Für jede Zielgruppe die Zahl der Maßnahmen, deren Text sie nennt – auch Zielgruppen ohne Maßnahme.",
-        """SELECT ?zielgruppe ?name (COUNT(?massnahme) AS ?anzahl) WHERE {
-  ?zielgruppe a ik:Zielgruppe ; skos:prefLabel ?name .
+        """SELECT ?zielgruppe ?name ?anzahl WHERE {
+  ?zielgruppe a ik:Zielgruppe ; ik:anzahlMassnahmen ?anzahl ; skos:prefLabel ?name .
   FILTER(lang(?name) = "de")
-  OPTIONAL { ?massnahme ik:zielgruppe ?zielgruppe }
 }
-GROUP BY ?zielgruppe ?name
 ORDER BY DESC(?anzahl) ?name"""),
     Example(
         "oe-je-dezernat", "Organisationseinheiten je Dezernat",
