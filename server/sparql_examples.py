@@ -41,10 +41,11 @@ class Example:
         return prefix_block(base) + "\n" + self.body.strip().replace("{base}", base) + "\n"
 
 
-DEFAULT_BODY = """SELECT ?massnahme ?nr ?titel WHERE {
+# Unsorted, so the engine stops after 20 rows at any size; sorting first would read every measure.
+DEFAULT_BODY = """# 20 Maßnahmen mit Nummer und Titel – nach Nummer sortiert: ORDER BY xsd:integer(?nr) vor LIMIT einfügen
+SELECT ?massnahme ?nr ?titel WHERE {
   ?massnahme a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel .
 }
-ORDER BY xsd:integer(?nr)
 LIMIT 20"""
 
 EXAMPLES = (
@@ -72,11 +73,17 @@ ORDER BY xsd:integer(?nr)"""),
         "meistzitierte-drucksachen", "Am häufigsten zitierte Drucksachen",
         "Drucksachen der Regionsversammlung, auf die sich die meisten Maßnahmen berufen.",
         """SELECT ?drucksache ?bezeichnung ?massnahmen WHERE {
-  ?drucksache a ik:Drucksache ; ik:anzahlMassnahmen ?massnahmen ; rdfs:label ?bezeichnung .
-  FILTER(?massnahmen > 0)
+  {
+    SELECT ?drucksache ?massnahmen WHERE {
+      ?drucksache ik:anzahlMassnahmen ?massnahmen FILTER(?massnahmen > 0)
+      ?drucksache a ik:Drucksache .
+    }
+    ORDER BY DESC(?massnahmen) ?drucksache
+    LIMIT 20
+  }
+  ?drucksache rdfs:label ?bezeichnung .
 }
-ORDER BY DESC(?massnahmen) ?bezeichnung
-LIMIT 20"""),
+ORDER BY DESC(?massnahmen) ?bezeichnung"""),
     Example(
         "gefluechtete-je-handlungsfeld", "Maßnahmen für Geflüchtete nach Handlungsfeld",
         "Maßnahmen, die sich an Geflüchtete richten – einschließlich der Untergruppen wie unbegleitete "
@@ -103,9 +110,15 @@ ORDER BY DESC(?anzahl)"""),
 }"""),
     Example(
         "massnahmen-je-zielgruppe", "Maßnahmen je Zielgruppe",
-        "Für jede Zielgruppe die Zahl der Maßnahmen, deren Text sie nennt – auch Zielgruppen ohne Maßnahme.",
+        "Für jede Zielgruppe die Zahl der Maßnahmen, deren Text sie nennt – auch Zielgruppen ohne Maßnahme "
+        "(die 100 mit den meisten Maßnahmen).",
         """SELECT ?zielgruppe ?name ?anzahl WHERE {
-  ?zielgruppe a ik:Zielgruppe ; ik:anzahlMassnahmen ?anzahl ; skos:prefLabel ?name .
+  {
+    SELECT ?zielgruppe ?anzahl WHERE { ?zielgruppe ik:anzahlMassnahmen ?anzahl ; a ik:Zielgruppe }
+    ORDER BY DESC(?anzahl) ?zielgruppe
+    LIMIT 100
+  }
+  ?zielgruppe skos:prefLabel ?name .
   FILTER(lang(?name) = "de")
 }
 ORDER BY DESC(?anzahl) ?name"""),
@@ -144,10 +157,13 @@ ORDER BY ?von ?bis"""),
         "drucksachen-je-wahlperiode", "Drucksachen je Wahlperiode",
         "Zitierte Drucksachen nach Wahlperiode der Regionsversammlung; ältere Drucksachen sind nach Jahr nummeriert.",
         """SELECT ?wahlperiode (COUNT(?drucksache) AS ?anzahl) WHERE {
-  ?drucksache a ik:Drucksache .
-  OPTIONAL { ?drucksache ik:wahlperiode ?wp }
-  OPTIONAL { ?drucksache ik:jahr ?jahr }
-  BIND(COALESCE(?wp, CONCAT("Nummer/Jahr ", STR(?jahr)), "unbekannt") AS ?wahlperiode)
+  { ?drucksache ik:wahlperiode ?wahlperiode }
+  UNION
+  {
+    ?drucksache ik:jahr ?jahr .
+    FILTER NOT EXISTS { ?drucksache ik:wahlperiode [] }
+    BIND(CONCAT("Nummer/Jahr ", STR(?jahr)) AS ?wahlperiode)
+  }
 }
 GROUP BY ?wahlperiode
 ORDER BY ?wahlperiode"""),
