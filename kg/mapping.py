@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import drucksache as ds
@@ -404,5 +404,4 @@ def to_graph(sources: Sources) -> Mapped:
     m.count_measures()
     if m.problems:
         raise BuildError(m.problems)
-    assert not any(isinstance(t, BNode) for triple in m.g for t in triple), "the graph uses no blank nodes"
     return Mapped(m.g, m.origins)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from kg.namespaces import DEFAULT_BASE, ID_PATTERN, IK, uri
@@ -195,3 +195,8 @@ def test_measure_counts_equal_a_live_count_for_every_counted_resource(graph):
     assert all(stored == live for stored, live in table.values()), {k: v for k, v in table.items() if v[0] != v[1]}
     assert table["https://integration.region-hannover.example/id/oe/51"][0] > 0
     assert sorted(v[0] for v in table.values()).count(0) >= 1  # the goal without a measure counts 0
+
+
+def test_no_blank_nodes(graph):
+    """Every resource has a URI (dereferenceable, citable); the sorted N-Triples dump is canonical only without them."""
+    assert not [t for triple in graph for t in triple if isinstance(t, BNode)]
