@@ -13,6 +13,8 @@ from kg.errors import BuildError
 from kg.namespaces import base_uri
 
 BUILD_DIR = ROOT / "build"
+JOBS_HELP = ("Prozesse für die SHACL-Prüfung großer Graphen (Standard: Zahl der CPUs, höchstens 8; 1 = ohne Nebenprozesse) "
+             "/ validation processes for large graphs")
 
 
 def _fail(exc: BuildError) -> int:
@@ -41,7 +43,7 @@ def _project(args) -> Project:
 
 def cmd_build(args) -> int:
     try:
-        result = build(out=Path(args.out), project=_project(args), base=base_uri())
+        result = build(out=Path(args.out), project=_project(args), base=base_uri(), workers=args.jobs)
     except BuildError as exc:
         return _fail(exc)
     if not args.data:  # only the real data is published; synthetic or test data must not enter the list
@@ -57,7 +59,7 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     try:
-        result = compile_graph(_project(args), base_uri())
+        result = compile_graph(_project(args), base_uri(), workers=args.jobs)
     except BuildError as exc:
         return _fail(exc)
     _print_findings(result.findings, None)
@@ -126,9 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="Daten laden, prüfen und build/ schreiben")
     p.add_argument("--out", default=str(BUILD_DIR))
     p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
+    p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="nur prüfen, nichts schreiben")
     p.add_argument("--data")
+    p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("stats", help="Zahlen zum aktuellen Build")
     p.add_argument("--json", action="store_true")
