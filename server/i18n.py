@@ -50,6 +50,12 @@ def tn(key: str, n: int, **params: object) -> str:
     return t(f"{key}.one" if n == 1 else f"{key}.other", n=n, **params)
 
 
+def number(n: int) -> str:
+    """``n`` with the language's thousands separator: 33.970 / 33,970."""
+    text = f"{n:,}"
+    return text if current_lang() == "en" else text.replace(",", ".")
+
+
 def pick(labels: dict[str, str], lang: str | None = None) -> tuple[str, str]:
     """(text, its language) from ``{lang: text}``: the wanted language, else German, else untagged, else any."""
     lang = lang or current_lang()
@@ -221,6 +227,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "list.nr": ("Nr.", "No."),
     "list.col_title": ("Titel", "Title"),
     "list.no_unit": ("im Bericht nicht angegeben", "not given in the report"),
+    "list.more.one": ("… und 1 weiterer Wert", "… and 1 more value"),
+    "list.more.other": ("… und {count} weitere Werte", "… and {count} more values"),
+    "list.show_all": ("Alle Werte für „{facet}“ zeigen", "Show all values for “{facet}”"),
     "list.none": ("Keine Maßnahme erfüllt alle gewählten Filter.", "No measure matches all selected filters."),
     "listing.title": ("Liste", "List"),
     "listing.heading": ("Alle Einträge: {kind}", "All entries: {kind}"),

@@ -21,6 +21,9 @@ bp = Blueprint("people", __name__)
 
 SEARCH_PAGE_SIZE = 20
 LIST_PAGE_SIZES = (10, 25, 50, 100, 200)
+# Values listed per facet of /massnahmen (``?mehr=<facet>`` lists all of one). Above the real data's largest
+# facet (46 Drucksachen), so its page lists everything; a large graph would otherwise send 100,000s of checkboxes.
+FACET_CAP = 50
 MAX_QUERY = 200
 KIND_NAMES = tuple(kind for kind, _ in KINDS)
 
@@ -41,6 +44,11 @@ def _tn(key: str, n: int, **params) -> str:
 @bp.app_template_global("current_lang")
 def _current_lang() -> str:
     return i18n.current_lang()
+
+
+@bp.app_template_global("number")
+def _number(n: int) -> str:
+    return i18n.number(n)
 
 
 @bp.app_template_global("lang_switch_url")
@@ -159,7 +167,9 @@ def measures(ext: str | None = None):
     table = table_for(build, base(), labels)
     selection = parse_selection(request.args)
     sort = request.args.get("sort", "nr") if request.args.get("sort") in SORTS else "nr"
-    rows = table.sort(table.filter(selection), sort)
+    rows = table.filter(selection)  # in number order already
+    if sort != "nr":
+        rows = table.sort(rows, sort)
     if ext == "csv":
         return _csv(rows, table, labels)
     if ext == "json" or (ext is None and _prefers_json()):
@@ -177,10 +187,11 @@ def measures(ext: str | None = None):
     body = render_template(
         "massnahmen.html", rows=rows[start:start + size], total=len(rows), all_total=len(table.measures),
         start=start, page=page, pages=pages, size=size, sizes=LIST_PAGE_SIZES, sort=sort, sorts=SORTS,
-        facets=_facet_view(table, selection, labels), active=_active_filters(table, selection, labels),
+        facets=_facet_view(table, selection, labels, expanded=request.args.get("mehr")),
+        active=_active_filters(table, selection, labels),
         field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
         units_of=lambda m: _value_labels(m, "oe", table, labels),
-        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite")) for ext in ("csv", "json")},
+        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "json")},
     )
     response = Response(body, mimetype="text/html")
     response.vary.add("Accept")
@@ -196,18 +207,20 @@ def _value_labels(m: Measure, facet: str, table: MeasureTable, labels: Labels) -
     return out
 
 
-def _facet_view(table: MeasureTable, selection: dict[str, set[str]], labels: Labels) -> list[dict]:
+def _facet_view(table: MeasureTable, selection: dict[str, set[str]], labels: Labels, expanded: str | None) -> list[dict]:
+    """Per facet: its listed values with counts (at most FACET_CAP, all for ``expanded``), and what is left out."""
     counts = table.counts(selection)
     view = []
     for facet in FACETS:
         chosen = selection.get(facet.name, set())
+        count = counts[facet.name]
+        keys, hidden = table.shown(facet.name, count, chosen, None if facet.name == expanded else FACET_CAP)
         values = []
-        for key, value in table.values[facet.name].items():
-            n = counts[facet.name].get(key, 0)
-            if n or key in chosen:
-                text, lang = labels.get(value.uri)
-                values.append({"key": key, "label": text, "lang": lang, "n": n, "checked": key in chosen})
-        view.append({"name": facet.name, "options": values, "selected": len(chosen)})
+        for key in keys:
+            text, lang = labels.get(table.values[facet.name][key].uri)
+            values.append({"key": key, "label": text, "lang": lang, "n": count.get(key, 0), "checked": key in chosen})
+        view.append({"name": facet.name, "options": values, "selected": len(chosen), "expanded": facet.name == expanded,
+                     "hidden": hidden, "more": url_with("/massnahmen", mehr=facet.name) + f"#facet-{facet.name}" if hidden else None})
     return view
 
 

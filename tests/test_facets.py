@@ -12,10 +12,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser.htmltree import parse_html
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
+from server.current import base, published
+from server.facets import FACET_NAMES, table_for
+from server.localized import labels_for
 from server.search import fold
 
 PREDICATES = {"handlungsfeld": IK.handlungsfeld, "ziel": IK.verfolgtZiel, "oe": IK.zustaendig,
@@ -180,3 +185,97 @@ def test_measure_links_point_at_the_measures(client, graph):
         link = tr.find_all("td")[1].find("a")
         assert link.get("href") == f"/id/massnahme/{nr}"
         assert link.text() == str(graph.value(URIRef(DEFAULT_BASE + f"id/massnahme/{nr}"), DCTERMS.title))
+
+
+# ------------------------------------------------------------------ counting against a reference, long facets cut
+
+
+@pytest.fixture(scope="module")
+def table(app):
+    with app.test_request_context("/massnahmen"):
+        build = published()
+        return table_for(build, base(), labels_for(build))
+
+
+def reference_filter(table, selection, ignore=None):
+    """The plain definition: every measure, every other facet's selection."""
+    return [m for m in table.measures
+            if all(set(m.values.get(f, ())) & keys for f, keys in selection.items() if keys and f != ignore)]
+
+
+def reference_shown(table, facet, counts, chosen, cap):
+    """All values with measures, most first (ties in list order), the first ``cap``, plus the chosen; in list order."""
+    order = list(table.values[facet])
+    ranked = sorted((k for k in order if counts.get(k)), key=lambda k: (-counts[k], order.index(k)))
+    keep = set(ranked if cap is None else ranked[:cap]) | (chosen & set(order))
+    return [k for k in order if k in keep], sum(1 for k in ranked if k not in keep)
+
+
+@given(data=st.data())
+def test_counts_filter_and_shown_values_equal_the_plain_definitions(table, data):
+    selection = {f: data.draw(st.sets(st.sampled_from([*table.values[f], "gibt-es-nicht"]), max_size=3), label=f)
+                 for f in data.draw(st.sets(st.sampled_from(FACET_NAMES), max_size=3), label="facets")}
+    assert table.filter(selection) == reference_filter(table, selection)
+    counts = table.counts(selection)
+    for f in FACET_NAMES:
+        expected = Counter(k for m in reference_filter(table, selection, ignore=f) for k in m.values.get(f, ()))
+        assert counts[f] == expected, f
+        cap = data.draw(st.none() | st.integers(0, 50), label=f"cap {f}")
+        chosen = selection.get(f, set())
+        assert table.shown(f, counts[f], chosen, cap) == reference_shown(table, f, expected, chosen, cap), f
+
+
+def listed(page, facet: str) -> list[str]:
+    return [box.get("value") for box in page.find("details", id_=f"facet-{facet}").find_all("input", type="checkbox")]
+
+
+def more_note(page, facet: str):
+    return page.find("details", id_=f"facet-{facet}").find("p", cls="more")
+
+
+def test_unfiltered_facets_list_at_most_the_cap_and_say_how_many_more(client, measures, monkeypatch):
+    monkeypatch.setattr("server.people.FACET_CAP", 7)
+    page = parse_html(client.get("/massnahmen").data)
+    for facet in PREDICATES:
+        values = {k for m in measures.values() for k in m[facet]}
+        note = more_note(page, facet)
+        assert len(listed(page, facet)) == min(7, len(values)), facet
+        if len(values) <= 7:
+            assert note is None, facet
+        elif len(values) == 8:
+            assert note.text().startswith("… und 1 weiterer Wert "), facet
+        else:
+            assert note.text().startswith(f"… und {len(values) - 7} weitere Werte "), facet
+
+
+def test_a_long_facet_shows_its_most_frequent_values_the_chosen_one_and_a_link_to_all(app, client, measures, monkeypatch):
+    cap = 5
+    monkeypatch.setattr("server.people.FACET_CAP", cap)
+    per_goal = Counter(k for m in measures.values() for k in m["ziel"])  # choosing a goal does not narrow its own counts
+    rare = min(per_goal, key=per_goal.get)
+    page = parse_html(client.get(f"/massnahmen?ziel={rare}").data)
+
+    shown = listed(page, "ziel")
+    assert len(shown) == cap + 1 and rare in shown and page.find("input", id_=f"f-ziel-{rare}").has("checked")
+    assert counts_on_page(page, "ziel") == {k: per_goal[k] for k in shown}
+    top = [k for k in shown if k != rare]
+    assert min(per_goal[k] for k in top) >= max(n for k, n in per_goal.items() if k not in shown)
+    note = more_note(page, "ziel")
+    hidden = len(per_goal) - len(shown)
+    assert note.text().startswith(f"… und {hidden} weitere Werte ")
+
+    link = urlparse(note.find("a").get("href"))
+    assert link.path == "/massnahmen" and link.fragment == "facet-ziel"
+    assert parse_qs(link.query) == {"ziel": [rare], "mehr": ["ziel"]}
+    everything = parse_html(client.get(f"{link.path}?{link.query}").data)
+    all_goals = listed(everything, "ziel")
+    assert sorted(all_goals) == sorted(per_goal) and more_note(everything, "ziel") is None
+    assert [k for k in all_goals if k in shown] == shown, "the cut list keeps the list order"
+    assert everything.find("details", id_="facet-ziel").has("open")
+
+    download = next(a.get("href") for a in everything.find_all("a") if a.get("href", "").startswith("/massnahmen.json"))
+    assert parse_qs(urlparse(download).query) == {"ziel": [rare]}
+    assert [i["nr"] for i in client.get(download).get_json()["items"]] == matching(measures, ziel={rare})
+
+    english = more_note(parse_html(app.test_client().get(f"/massnahmen?ziel={rare}&lang=en").data), "ziel")  # own cookie jar
+    assert english.text() == f"… and {hidden} more values Show all values for “Goal”"

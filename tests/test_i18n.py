@@ -56,6 +56,12 @@ def test_pick_prefers_the_wanted_language_then_german_then_untagged():
     assert i18n.pick({}, "en") == ("", "")
 
 
+@pytest.mark.parametrize("lang,expected", [("de", "33.970"), ("en", "33,970")])
+def test_numbers_get_the_languages_thousands_separator(app, lang, expected):
+    with app.test_request_context(f"/?lang={lang}"):
+        assert i18n.number(33970) == expected and i18n.number(7) == "7"
+
+
 # ------------------------------------------------------------------ switching
 
 
