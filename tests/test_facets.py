@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from urllib.parse import parse_qs, urlparse
 
@@ -279,3 +280,11 @@ def test_a_long_facet_shows_its_most_frequent_values_the_chosen_one_and_a_link_t
 
     english = more_note(parse_html(app.test_client().get(f"/massnahmen?ziel={rare}&lang=en").data), "ziel")  # own cookie jar
     assert english.text() == f"… and {hidden} more values Show all values for “Goal”"
+
+
+def test_pager_links_first_last_and_a_window_not_every_page(client):
+    page = parse_html(client.get("/massnahmen?pro_seite=10&seite=7").data)
+    pager = page.find("nav", cls="pager")
+    numbers = [int(re.search(r"\d+$", a.text()).group()) for a in pager.find_all("a") if a.get("rel") is None]
+    assert numbers == [1, 5, 6, 7, 8, 9, 13]
+    assert pager.find("a", aria_current="page").text().endswith("7")
