@@ -1,7 +1,13 @@
-"""What the server says about one resource: its triples, labels of what it links to, and incoming links."""
+"""What the server says about one resource: its triples, labels of what it links to, and incoming links.
+
+Outgoing triples are few and always complete. Incoming links are fetched whole up to HUB of them (the real data
+has at most ~200). Beyond that the resource is a hub (at 1000x every measure cites the report): its incoming links
+are counted per group in SPARQL and only the requested page of them is fetched.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,16 +17,23 @@ from kg.store import Store
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+IK = "/def/ik#"  # a vocabulary type, if the linking resource has one, names its group of incoming links
+HUB = 1000  # more incoming links than this are paged; an RDF document holds this many per page
 
-# One query: outgoing triples, incoming triples, and label and type of every neighbour (for readable pages).
-DESCRIBE = """
-CONSTRUCT {{ <{s}> ?p ?o . ?o <{label}> ?ol . ?o a ?ot . ?i ?ip <{s}> . ?i <{label}> ?il . ?i a ?it .
-             ?p <{label}> ?pl . ?ip <{label}> ?ipl . ?it <{label}> ?itl }}
+OUTGOING = """
+CONSTRUCT {{ <{s}> ?p ?o . ?o <{label}> ?ol . ?o a ?ot . ?p <{label}> ?pl }}
+WHERE {{ <{s}> ?p ?o OPTIONAL {{ ?o <{label}> ?ol }} OPTIONAL {{ ?o a ?ot }} OPTIONAL {{ ?p <{label}> ?pl }} }}"""
+
+# The links that `members` binds to ?i ?ip, with label and types of each linking resource (for readable pages).
+# A window is LIMIT/OFFSET without ORDER BY: Oxigraph has no top-k, so ORDER BY would sort all of a hub's links
+# (2 s for 130 000) to return 50. Unordered, it answers in the same order on the same data, and a build's store
+# is read-only, so consecutive windows neither overlap nor skip (tests/test_describe_bounded.py, both stores).
+INCOMING = """
+CONSTRUCT {{ ?i ?ip <{s}> . ?i <{label}> ?il . ?i a ?it . ?ip <{label}> ?ipl . ?it <{label}> ?itl }}
 WHERE {{
-  {{ <{s}> ?p ?o OPTIONAL {{ ?o <{label}> ?ol }} OPTIONAL {{ ?o a ?ot }} OPTIONAL {{ ?p <{label}> ?pl }} }}
-  UNION
-  {{ ?i ?ip <{s}> OPTIONAL {{ ?i <{label}> ?il }} OPTIONAL {{ ?i a ?it OPTIONAL {{ ?it <{label}> ?itl }} }}
-     OPTIONAL {{ ?ip <{label}> ?ipl }} }}
+  {{ SELECT ?i ?ip WHERE {{ {members} }}{window} }}
+  OPTIONAL {{ ?i <{label}> ?il }} OPTIONAL {{ ?i a ?it OPTIONAL {{ ?it <{label}> ?itl }} }} OPTIONAL {{ ?ip <{label}> ?ipl }}
 }}"""
 
 RDF_OUT = {
@@ -35,8 +48,42 @@ def exists(store: Store, subject: str) -> bool:
     return bool(store.query(f"ASK {{ <{subject}> ?p ?o }}"))
 
 
-def triples(store: Store, subject: str) -> list[ox.Triple]:
-    return list(store.query(DESCRIBE.format(s=subject, label=RDFS_LABEL)))
+def _outgoing(store: Store, subject: str) -> list[ox.Triple]:
+    return list(store.query(OUTGOING.format(s=subject, label=RDFS_LABEL)))
+
+
+def _incoming(store: Store, subject: str, members: str | None = None, window: slice | None = None) -> list[ox.Triple]:
+    """Incoming links (all, or those `members` selects), optionally only the `window` of them."""
+    members = members or f"?i ?ip <{subject}>"
+    limit = f" LIMIT {window.stop - window.start} OFFSET {window.start}" if window else ""
+    return list(store.query(INCOMING.format(s=subject, label=RDFS_LABEL, members=members, window=limit)))
+
+
+def _incoming_count(store: Store, subject: str) -> int:
+    return int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i ?ip <{subject}> }}")[0]["n"])
+
+
+def _is_main_type(t: str) -> str:
+    """Filter: `t` is the type describe() groups ?i under, its first type by (vocabulary type first, IRI)."""
+    ik_u, ik_t = f'CONTAINS(STR(?u), "{IK}")', f'CONTAINS(STR({t}), "{IK}")'
+    return f"FILTER NOT EXISTS {{ ?i a ?u FILTER(?u != {t} && IF({ik_u} = {ik_t}, STR(?u) < STR({t}), {ik_u})) }}"
+
+
+def _incoming_groups(store: Store, subject: str) -> dict[tuple[str, str], int]:
+    """Number of incoming links per (predicate, main type of the linking resource), as describe() groups them."""
+    rows = store.select(f"""SELECT ?ip ?t (COUNT(*) AS ?n) WHERE {{
+        ?i ?ip <{subject}> FILTER(?i != <{subject}>) OPTIONAL {{ ?i a ?t {_is_main_type("?t")} }} }} GROUP BY ?ip ?t""")
+    return {(row["ip"], row.get("t", "")): int(row["n"]) for row in rows}
+
+
+def _group_members(subject: str, predicate: str, main_type: str) -> str:
+    typed = f"?i a <{main_type}> {_is_main_type(f'<{main_type}>')}" if main_type else "FILTER NOT EXISTS { ?i a ?u }"
+    return f"VALUES ?ip {{ <{predicate}> }} ?i ?ip <{subject}> FILTER(?i != <{subject}>) {typed}"
+
+
+def _distinct(ts: list[ox.Triple]) -> list[ox.Triple]:
+    """Neighbours' labels may come from two queries; each triple once."""
+    return list(dict.fromkeys(ts))
 
 
 def serialize(ts: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
@@ -44,6 +91,49 @@ def serialize(ts: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
     # Grouped by subject, so Turtle and RDF/XML show each resource as one block.
     ordered = sorted(ts, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
     return ox.serialize(ordered, format=RDF_OUT[fmt], **options)
+
+
+@dataclass
+class Document:
+    """The triples of an RDF document about a resource: complete, or one page of a hub's incoming links."""
+
+    triples: list[ox.Triple]
+    incoming: int  # incoming links in all
+    pages: int  # 1: all of them are in `triples`
+
+
+def document(store: Store, subject: str, page: int = 1) -> Document | None:
+    """The RDF document about `subject`, None if the store says nothing about it."""
+    out = _outgoing(store, subject)
+    if not out:
+        return None
+    total = _incoming_count(store, subject)
+    pages = math.ceil(total / HUB) if total > HUB else 1
+    window = slice((page - 1) * HUB, page * HUB) if pages > 1 else None
+    return Document(_distinct(out + _incoming(store, subject, window=window)), total, pages)
+
+
+def paging(doc: str, page: int, pages: int, total: int) -> list[ox.Triple]:
+    """What a page of a hub's document says about itself: a hydra:PartialCollectionView of its incoming links."""
+    def at(n: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{doc}?seite={n}")
+
+    def hydra(name: str) -> ox.NamedNode:
+        return ox.NamedNode(HYDRA + name)
+
+    view = at(page)
+    ts = [
+        ox.Triple(ox.NamedNode(doc), hydra("totalItems"), ox.Literal(total)),
+        ox.Triple(ox.NamedNode(doc), hydra("view"), view),
+        ox.Triple(view, ox.NamedNode(RDF_TYPE), hydra("PartialCollectionView")),
+        ox.Triple(view, hydra("first"), at(1)),
+        ox.Triple(view, hydra("last"), at(pages)),
+    ]
+    if page > 1:
+        ts.append(ox.Triple(view, hydra("previous"), at(page - 1)))
+    if page < pages:
+        ts.append(ox.Triple(view, hydra("next"), at(page + 1)))
+    return ts
 
 
 @dataclass
@@ -66,6 +156,14 @@ class Value:
 
 
 @dataclass
+class Group:
+    """Incoming links of one predicate from resources of one type: how many, and those on the requested page."""
+
+    total: int
+    values: list[Value]
+
+
+@dataclass
 class Description:
     """A resource shaped for a page: properties and incoming links, each value with its label."""
 
@@ -73,11 +171,34 @@ class Description:
     label: str | None
     types: list[str]
     outgoing: dict[str, list[Value]]
-    incoming: dict[tuple[str, str], list[Value]]  # (predicate, type of the linking resource) -> values
+    incoming: dict[tuple[str, str], Group]  # (predicate, type of the linking resource) -> group
     predicate_labels: dict[str, str]
 
 
-def describe(ts: list[ox.Triple], subject: str) -> Description:
+def description(store: Store, subject: str, page: int, page_size: int) -> Description | None:
+    """`subject` for its HTML page, with page `page` of each group of incoming links; None if unknown."""
+    out = _outgoing(store, subject)
+    if not out:
+        return None
+    window = slice((page - 1) * page_size, page * page_size)
+    if _incoming_count(store, subject) <= HUB:
+        return describe(_distinct(out + _incoming(store, subject)), subject, window)
+    ts, paged = list(out), {}
+    for (p, t), n in _incoming_groups(store, subject).items():
+        members = _group_members(subject, p, t)
+        if n <= HUB:  # fetched whole, so its page is cut from the same order as on any other resource
+            ts += _incoming(store, subject, members)
+        else:
+            ts += _incoming(store, subject, members, window)
+            paged[(p, t)] = n
+    return describe(_distinct(ts), subject, window, paged)
+
+
+def describe(ts: list[ox.Triple], subject: str, window: slice,
+             paged: dict[tuple[str, str], int] | None = None) -> Description:
+    """Shape triples for a page. Groups of incoming links are cut to `window`, except those in `paged`
+    (group -> total), of which `ts` holds only the window: sorted like the others, but within the page only."""
+    paged = paged or {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     types: dict[str, list[str]] = defaultdict(list)
     out: dict[str, list[ox.Term]] = defaultdict(list)
@@ -112,16 +233,19 @@ def describe(ts: list[ox.Triple], subject: str) -> Description:
     for p, subs in inc.items():
         for s in subs:
             v = value(s)
-            main_type = next((t for t in v.types if "/def/ik#" in t), v.types[0] if v.types else "")
+            main_type = next((t for t in v.types if IK in t), v.types[0] if v.types else "")
             grouped[(p, main_type)].append(v)
-    incoming = {key: sorted(vals, key=sort_key) for key, vals in grouped.items()}
-    terms = set(outgoing) | {p for p, _ in incoming} | {t for _, t in incoming}
+    groups = {}
+    for key in grouped.keys() | paged.keys():
+        values = sorted(grouped.get(key, []), key=sort_key)
+        groups[key] = Group(paged[key], values) if key in paged else Group(len(values), values[window])
+    terms = set(outgoing) | {p for p, _ in groups} | {t for _, t in groups}
     predicate_labels = {p: label_of(p) for p in terms if label_of(p)}
     return Description(
         subject=subject,
         label=label_of(subject),
         types=[v.term.value for v in outgoing.get(RDF_TYPE, [])],
         outgoing=outgoing,
-        incoming=incoming,
+        incoming=groups,
         predicate_labels=predicate_labels,
     )

@@ -78,21 +78,41 @@ def document(kind: str, key: str, ext: str | None = None):
 
 def _describe_response(subject: str, fmt: Format, kind: str, key: str, negotiated: bool) -> Response:
     published = current.published()
-    triples = d.triples(published.store, subject)
-    if not any(t.subject.value == subject for t in triples):
-        return _not_found(fmt, subject)
+    page = max(1, request.args.get("seite", 1, type=int) or 1)
     if fmt is HTML:
-        page = max(1, request.args.get("seite", 1, type=int) or 1)
+        r = d.description(published.store, subject, page, PAGE_SIZE)
+        if r is None:
+            return _not_found(fmt, subject)
         body = render_template(
-            "resource.html", r=d.describe(triples, subject), kind=kind, key=key, page=page, page_size=PAGE_SIZE,
+            "resource.html", r=r, kind=kind, key=key, page=page, page_size=PAGE_SIZE,
             formats=RDF_FORMATS, local_path=current.local_path, term_label=term_label,
             schema_type=_schema_type, resource_uri=subject, resource_type=kind, resource_key=key,
         )
         response = Response(body, mimetype="text/html")
     else:
-        response = Response(d.serialize(triples, fmt.key, prefixes()), mimetype=fmt.mimetype)
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        doc = d.document(published.store, subject, page)
+        if doc is None:
+            return _not_found(fmt, subject)
+        response = _rdf_document(doc, fmt, kind, key, page)
     return _cacheable(response, published, fmt, kind, key, negotiated)
+
+
+def _rdf_document(doc: d.Document, fmt: Format, kind: str, key: str, page: int) -> Response:
+    """The document in `fmt`; a hub's holds one page of its incoming links and says so (hydra, Link: next)."""
+    if doc.pages == 1:
+        return _rdf_response(doc.triples, fmt)
+    path = f"def/{key}.{fmt.key}" if kind == "def" else f"doc/{kind}/{key}.{fmt.key}"
+    paging = d.paging(current.base() + path, page, doc.pages, doc.incoming)
+    response = _rdf_response(doc.triples + paging, fmt, {"hydra": d.HYDRA})
+    response.headers["Link"] = ", ".join(f'</{path}?seite={n}>; rel="{rel}"' for n, rel in
+                                         ((page - 1, "prev"), (page + 1, "next")) if 1 <= n <= doc.pages)
+    return response
+
+
+def _rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | None = None) -> Response:
+    response = Response(d.serialize(triples, fmt.key, {**prefixes(), **(more_prefixes or {})}), mimetype=fmt.mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _schema_type(types: list[str]) -> str:
@@ -108,8 +128,9 @@ def _cacheable(response: Response, published, fmt: Format, kind: str, key: str, 
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = url_for("resources.document", kind=kind, key=key, ext=fmt.key)
-    links = [f'<{url_for("resources.document", kind=kind, key=key, ext=f.key)}>; rel="alternate"; type="{f.mimetype}"'
-             for f in DOC_FORMATS.values() if f is not fmt]
+    links = [link for link in (response.headers.get("Link"),) if link]  # a hub's RDF page links its neighbours
+    links += [f'<{url_for("resources.document", kind=kind, key=key, ext=f.key)}>; rel="alternate"; type="{f.mimetype}"'
+              for f in DOC_FORMATS.values() if f is not fmt]
     thing_path = f"def/{key}" if kind == "def" else f"id/{kind}/{key}"
     links.append(f'<{current.base()}{thing_path}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
@@ -152,15 +173,16 @@ def definition(name: str, ext: str | None = None):
         ns = f"{current.base()}def/ik#"
         triples = list(published.store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ns}') || ?s = <{subject}>) }}"))
-        response = Response(d.serialize(triples, fmt.key, prefixes()), mimetype=fmt.mimetype)
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        response = _rdf_response(triples, fmt)
     return _cacheable(response, published, fmt, "def", name, ext is None)
 
 
 def _scheme_page(subject: str, name: str, published) -> Response:
-    triples = d.triples(published.store, subject)
+    r = d.description(published.store, subject, 1, 1000)
+    if r is None:
+        return _not_found(HTML, subject)
     body = render_template(
-        "resource.html", r=d.describe(triples, subject), kind="def", key=name, page=1, page_size=1000,
+        "resource.html", r=r, kind="def", key=name, page=1, page_size=1000,
         formats=RDF_FORMATS, local_path=current.local_path, term_label=term_label, schema_type=_schema_type,
         resource_uri=subject, resource_type="scheme", resource_key=name,
     )
