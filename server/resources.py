@@ -127,15 +127,22 @@ def _cacheable(response: Response, published, fmt: Format, kind: str, key: str, 
     """Alternates in Link, Vary when negotiated, and the build's caching headers (304 for conditional GET)."""
     if negotiated:
         response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = url_for("resources.document", kind=kind, key=key, ext=fmt.key)
+        response.headers["Content-Location"] = _document_url(kind, key, fmt.key)
     links = [link for link in (response.headers.get("Link"),) if link]  # a hub's RDF page links its neighbours
-    links += [f'<{url_for("resources.document", kind=kind, key=key, ext=f.key)}>; rel="alternate"; type="{f.mimetype}"'
+    links += [f'<{_document_url(kind, key, f.key)}>; rel="alternate"; type="{f.mimetype}"'
               for f in DOC_FORMATS.values() if f is not fmt]
     thing_path = f"def/{key}" if kind == "def" else f"id/{kind}/{key}"
     links.append(f'<{current.base()}{thing_path}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
     tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{kind}/{key}".encode()).hexdigest()[:32]
     return for_build(response, tag, published.modified, machine=fmt is not HTML, max_age=300)
+
+
+def _document_url(kind: str, key: str, ext: str) -> str:
+    """The document in one format: the ontology and the schemes are documents under /def/ themselves."""
+    if kind == "def":
+        return url_for("resources.definition", name=key, ext=ext)
+    return url_for("resources.document", kind=kind, key=key, ext=ext)
 
 
 def _not_found(fmt: Format, subject: str) -> Response:

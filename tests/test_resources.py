@@ -91,6 +91,18 @@ def test_doc_headers_alternates_etag_and_conditional_get(client):
     assert since.status_code == 304
 
 
+@pytest.mark.parametrize("path", ["/doc/massnahme/5", "/def/handlungsfelder", "/def/ik"])
+def test_every_alternate_and_content_location_answers_in_its_format(client, path):
+    r = client.get(path, headers={"Accept": "text/html"})
+    alternates = dict(re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', r.headers["Link"]))
+    assert len(alternates) == 4
+    for url, mimetype in alternates.items():
+        got = client.get(url)
+        assert got.status_code == 200 and got.mimetype == mimetype, (url, got.status_code)
+    negotiated = client.get(path, headers={"Accept": "text/turtle"})
+    assert client.get(negotiated.headers["Content-Location"]).data == negotiated.data
+
+
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
