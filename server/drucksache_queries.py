@@ -106,21 +106,34 @@ def index_sparql(base: str) -> str:
     return INDEX_SPARQL.format(base=base, year_group=YEAR_GROUP)
 
 
-def drucksachen(store: Store, base: str) -> list[DrucksacheEntry]:
-    """All Drucksachen with the numbers of the measures citing them (the rows of :data:`INDEX_SPARQL`)."""
+def _entries(rows: list[dict]) -> list[DrucksacheEntry]:
     entries = [
         DrucksacheEntry(
             uri=r["drucksache"], key=r["key"], nummer=int(r["nummer"]), wahlperiode=r.get("wahlperiode"),
             jahr=int(r["jahr"]) if r.get("jahr") else None, art=_art(r.get("art")), titel=r.get("titel"),
             measures=tuple(sorted(int(n) for n in r.get("nummern", "").split())),
         )
-        for r in store.select(index_sparql(base))
+        for r in rows
     ]
     return sorted(entries, key=lambda e: (e.jahr or 0, e.wahlperiode or "", e.nummer))
 
 
+def drucksachen(store: Store, base: str) -> list[DrucksacheEntry]:
+    """All Drucksachen with the numbers of the measures citing them (the rows of :data:`INDEX_SPARQL`)."""
+    return _entries(store.select(index_sparql(base)))
+
+
+def _string_literal(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
 def drucksache_entry(store: Store, base: str, key: str) -> DrucksacheEntry | None:
-    return next((e for e in drucksachen(store, base) if e.key == key), None)
+    """The index entry of the Drucksache ``key``: :data:`INDEX_SPARQL` bound to that key, so one page does not
+    build the whole index."""
+    query = index_sparql(base).replace("WHERE {\n", f"WHERE {{\n  VALUES ?key {{ {_string_literal(key)} }}\n", 1)
+    assert "VALUES ?key" in query
+    return next(iter(_entries(store.select(query))), None)
 
 
 @dataclass(frozen=True)

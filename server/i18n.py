@@ -257,6 +257,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.distribution": ("Verteilung der Maßnahmen", "How the measures are distributed"),
     "unit.including_subunits": ("Einschließlich der Maßnahmen untergeordneter Einheiten.", "Including the measures of subordinate units."),
     "group.including_narrower": ("Einschließlich der Maßnahmen für engere Zielgruppen.", "Including the measures for narrower target groups."),
+    "overview.more": ("… und {n} weitere.", "… and {n} more."),
+    "overview.more_link": ("Alle {n} in der Maßnahmenliste", "All {n} in the list of measures"),
+    "unit.more_indirect_link": ("Alle {n} Maßnahmen dieser Einheit und ihrer untergeordneten Einheiten (auch die direkt zugeordneten) "
+                                "in der Maßnahmenliste",
+                                "All {n} measures of this unit and its subordinate units (the directly assigned ones too) "
+                                "in the list of measures"),
+    "unit.more_indirect_pages": ("Die übrigen stehen auf den Seiten der untergeordneten Einheiten.",
+                                 "The others are on the pages of the subordinate units."),
+    "group.more_indirect_link": ("Alle {n} Maßnahmen für diese und die engeren Zielgruppen (auch die direkt zugeordneten) "
+                                 "in der Maßnahmenliste",
+                                 "All {n} measures for this and the narrower target groups (the directly assigned ones too) "
+                                 "in the list of measures"),
+    "group.more_indirect_pages": ("Die übrigen stehen auf den Seiten der engeren Zielgruppen.",
+                                  "The others are on the pages of the narrower target groups."),
     "field.intro": ("Einleitung (Kapitel 3)", "Introduction (chapter 3, German)"),
     "field.goals": ("Ziele in diesem Handlungsfeld", "Goals in this field of action"),
     "field.chart_goals": ("Maßnahmen je Ziel", "Measures per goal"),

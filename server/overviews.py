@@ -15,6 +15,12 @@ DC = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ORG = "http://www.w3.org/ns/org#"
 
+# At most this many measures per list on a unit or target-group page; the rest are counted and linked to the list
+# of measures. Above the largest list the report has, so its pages show everything; it bounds synthetic builds.
+LIST_CAP = 200
+# /massnahmen reads at most this many values per facet (server.facets.parse_selection).
+FILTER_VALUES = 100
+
 
 @dataclass
 class Row:
@@ -110,16 +116,36 @@ def _through_hierarchy(c: _Context, facet: str, key: str, below: dict[str, str])
     """Measures tagged with ``key`` directly, those reached through a unit or group below it (with the ones they
     came through), and a row per unit/group below with its count."""
     direct = [m for m in c.table.measures if key in m.values.get(facet, ())]
+    direct_nrs = {m.nr for m in direct}
     via: dict[int, list[str]] = {}
     indirect = []
     for m in c.table.measures:
         through = [below[k] for k in m.values.get(facet, ()) if k in below]
-        if through and m not in direct:
+        if through and m.nr not in direct_nrs:
             via[m.nr] = through
             indirect.append(m)
     counts = Counter(k for m in c.table.measures for k in m.values.get(facet, ()) if k in below)
     rows = sorted((c.row(u, counts.get(k, 0)) for k, u in below.items()), key=lambda r: (-r.n, r.label))
     return direct, indirect, via, rows
+
+
+def _capped_lists(c: _Context, facet: str, key: str, below: dict[str, str], direct: list, indirect: list,
+                  via: dict[int, list[str]]) -> dict:
+    """The first :data:`LIST_CAP` direct and indirect measures, how many more each list has, and where to see them all:
+    ``?{facet}=key`` for the direct ones; for the indirect ones all measures of ``key`` and those below it (the list
+    of measures has no hierarchy filter, it ORs the values of a facet), or None when that takes too many values."""
+    keys = [key, *below]
+    return {
+        "measures": c.listed(direct[:LIST_CAP]),
+        "measures_total": len(direct),
+        "measures_more": max(0, len(direct) - LIST_CAP),
+        "indirect": c.listed(indirect[:LIST_CAP], via),
+        "indirect_total": len(indirect),
+        "indirect_more": max(0, len(indirect) - LIST_CAP),
+        "all_total": len(direct) + len(indirect),
+        "all_url": "/massnahmen?" + urlencode([(facet, k) for k in keys]) if len(keys) <= FILTER_VALUES else None,
+        "filter_url": _filter_url(facet, key),
+    }
 
 
 def unit_overview(uri: str) -> dict:
@@ -129,12 +155,10 @@ def unit_overview(uri: str) -> dict:
     below = {u.rsplit("/", 1)[-1]: u for u in c.descendants(uri, f"<{ORG}subOrganizationOf>+")}
     direct, indirect, via, units = _through_hierarchy(c, "oe", key, below)
     return {
-        "measures": c.listed(direct),
-        "indirect": c.listed(indirect, via),
+        **_capped_lists(c, "oe", key, below, direct, indirect, via),
         "per_field": c.per(direct + indirect, "handlungsfeld"),
         "per_group": c.per(direct + indirect, "zielgruppe"),
         "units": units,
-        "filter_url": _filter_url("oe", key),
     }
 
 
@@ -145,12 +169,10 @@ def group_overview(uri: str) -> dict:
     narrower = {n.rsplit("/", 1)[-1]: n for n in c.descendants(uri, f"<{SKOS}broader>+")}
     direct, indirect, via, groups = _through_hierarchy(c, "zielgruppe", key, narrower)
     return {
-        "measures": c.listed(direct),
-        "indirect": c.listed(indirect, via),
+        **_capped_lists(c, "zielgruppe", key, narrower, direct, indirect, via),
         "per_field": c.per(direct + indirect, "handlungsfeld"),
         "per_unit": c.per(direct + indirect, "oe"),
         "groups": groups,
-        "filter_url": _filter_url("zielgruppe", key),
     }
 
 

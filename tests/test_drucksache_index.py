@@ -76,3 +76,17 @@ def test_format_parameter_and_conditional_get(client):
 def test_drucksachen_redirects_to_the_index(client):
     r = client.get("/drucksachen")
     assert (r.status_code, r.headers["Location"]) == (301, "/id/drucksache/")
+
+
+def test_each_drucksache_page_finds_its_own_entry(client, index):
+    """The pages look up one Drucksache (not the whole index) and find the same entry the index shows."""
+    from browser.htmltree import parse_html
+
+    for d in (d for g in index["gruppen"] for d in g["drucksachen"]):
+        r = client.get(f"/doc/drucksache/{d['key']}?lang=de")
+        assert r.status_code == 200, d["key"]
+        assert d["zitierform"] in parse_html(r.data).find("main").text()
+        paper = client.get(f"/doc/drucksache/{d['key']}.oparl.json").get_json()
+        assert [m["nr"] for m in paper["ik:zitiertVonMassnahme"]] == d["massnahmen"]
+    for unknown in ("IV-9999", 'IV-0349" } ?x ?y ?z {', "IV-0349\\"):
+        assert client.get(f"/doc/drucksache/{unknown}.oparl.json").status_code == 404

@@ -120,3 +120,81 @@ def test_measure_titles_in_overviews_match_the_graph(client, graph):
     page = parse_html(client.get("/doc/oe/32").data)
     for a in page.find("table", id_="ov-measures").find("tbody").find_all("a"):
         assert a.text() == str(graph.value(URIRef(DEFAULT_BASE + a.get("href")[1:]), DCTERMS.title))
+
+
+# ------------------------------------------------------------------ long lists are capped (synthetic builds)
+
+
+def listed_measures(client, url: str) -> list[int]:
+    """The measure numbers /massnahmen lists at ``url`` (all on one page)."""
+    r = client.get(url + "&pro_seite=200")
+    assert r.status_code == 200
+    return table_numbers(parse_html(r.data), "measures")
+
+
+def test_the_report_lists_stay_complete(client, graph):
+    from server import overviews
+
+    assert overviews.LIST_CAP >= len(set(graph.subjects(RDF.type, IK.Massnahme)))
+    for url in ("/doc/oe/51", "/doc/oe/dezernat-ii", "/doc/zielgruppe/gefluechtete"):
+        page = parse_html(client.get(url).data)
+        assert page.find(id_="ov-measures-more") is None and page.find(id_="ov-indirect-more") is None
+
+
+def test_a_unit_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypatch):
+    from server import overviews
+
+    monkeypatch.setattr(overviews, "LIST_CAP", 3)
+    unit = thing("oe", "51")
+    measures = sorted(nr(graph, m) for m in graph.subjects(IK.zustaendig, unit))
+    assert len(measures) > 3
+    page = parse_html(client.get("/doc/oe/51?lang=de").data)
+    assert table_numbers(page, "ov-measures") == measures[:3]
+    assert page.find("h2", id_="ov-measures-h").find("small").text() == f"({len(measures)})"
+    more = page.find("p", id_="ov-measures-more")
+    assert more.get("data-more") == str(len(measures) - 3) and f"{len(measures) - 3} weitere" in more.text()
+    link = more.find("a")
+    assert str(len(measures)) in link.text()
+    assert listed_measures(client, link.get("href")) == measures
+    assert sum(chart(page, "chart-fields").values()) == len(measures)  # charts count everything
+
+
+def test_a_dezernat_caps_the_measures_of_its_units_and_links_all_of_them(client, graph, monkeypatch):
+    from server import overviews
+
+    monkeypatch.setattr(overviews, "LIST_CAP", 2)
+    dezernat = thing("oe", "dezernat-ii")
+    units = {u for u in graph.transitive_subjects(ORG.subOrganizationOf, dezernat)}
+    direct = {nr(graph, m) for m in graph.subjects(IK.zustaendig, dezernat)}
+    everything = sorted({nr(graph, m) for u in units for m in graph.subjects(IK.zustaendig, u)})
+    indirect = sorted(set(everything) - direct)
+    assert len(indirect) > 2
+    page = parse_html(client.get("/doc/oe/dezernat-ii?lang=de").data)
+    assert table_numbers(page, "ov-indirect") == indirect[:2]
+    more = page.find("p", id_="ov-indirect-more")
+    assert more.get("data-more") == str(len(indirect) - 2) and f"{len(indirect) - 2} weitere" in more.text()
+    link = more.find("a")
+    assert f"Alle {len(everything)} Maßnahmen" in link.text()
+    assert listed_measures(client, link.get("href")) == everything
+    assert sum(chart(page, "chart-fields").values()) == len(everything)
+
+
+def test_a_target_group_caps_both_lists(client, graph, monkeypatch):
+    from server import overviews
+
+    monkeypatch.setattr(overviews, "LIST_CAP", 1)
+    group = thing("zielgruppe", "gefluechtete")
+    groups = set(graph.transitive_subjects(SKOS.broader, group)) | set(graph.transitive_objects(group, SKOS.narrower))
+    direct = sorted(nr(graph, m) for m in graph.subjects(IK.zielgruppe, group))
+    everything = sorted({nr(graph, m) for g in groups for m in graph.subjects(IK.zielgruppe, g)})
+    indirect = sorted(set(everything) - set(direct))
+    page = parse_html(client.get("/doc/zielgruppe/gefluechtete?lang=en").data)
+    assert table_numbers(page, "ov-measures") == direct[:1]
+    more = page.find("p", id_="ov-measures-more")
+    assert more.get("data-more") == str(len(direct) - 1) and f"{len(direct) - 1} more" in more.text()
+    assert listed_measures(client, more.find("a").get("href")) == direct
+    if len(indirect) > 1:
+        assert table_numbers(page, "ov-indirect") == indirect[:1]
+        more = page.find("p", id_="ov-indirect-more")
+        assert more.get("data-more") == str(len(indirect) - 1)
+        assert listed_measures(client, more.find("a").get("href")) == everything
