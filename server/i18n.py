@@ -182,6 +182,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.per_field": ("Maßnahmen je Handlungsfeld", "Measures per field of action"),
     "chart.per_oe": ("Maßnahmen je Organisationseinheit", "Measures per organisational unit"),
     "chart.per_group": ("Maßnahmen je Zielgruppe", "Measures per target group"),
+    "chart.more": ("Die {shown} größten Einträge; {n} kleinere sind nicht gezeigt.",
+                   "The {shown} largest entries; {n} smaller ones are not shown."),
     "chart.largest": ("Die Diagramme zeigen höchstens {n} Einträge, die mit den meisten Maßnahmen; alle Einheiten und "
                       "Zielgruppen sind unter „Weiter“ verlinkt.",
                       "The charts show at most {n} entries, those with the most measures; all units and target groups "

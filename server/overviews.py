@@ -20,6 +20,15 @@ ORG = "http://www.w3.org/ns/org#"
 LIST_CAP = 200
 # /massnahmen reads at most this many values per facet (server.facets.parse_selection).
 FILTER_VALUES = 100
+CHART_ROWS = 40  # bars per chart, as on the home page
+
+
+class ChartRows(list):
+    """Rows of a bar chart and how many smaller entries it leaves out."""
+
+    def __init__(self, rows=(), hidden: int = 0) -> None:
+        super().__init__(rows)
+        self.hidden = hidden
 
 
 @dataclass
@@ -74,8 +83,12 @@ class _Context:
     def per(self, measures: list[Measure], facet: str) -> list[Row]:
         """Chart rows: how many of ``measures`` have each value of ``facet`` (fields in section order, else by count)."""
         counts = Counter(k for m in measures for k in m.values.get(facet, ()))
-        rows = [self.row(v.uri, counts[k]) for k, v in self.table.values[facet].items() if counts.get(k)]
-        return rows if facet == "handlungsfeld" else sorted(rows, key=lambda r: (-r.n, fold(r.label)))
+        if facet == "handlungsfeld":  # eight fields, in section order
+            return ChartRows(self.row(v.uri, counts[k]) for k, v in self.table.values[facet].items() if counts.get(k))
+        # The largest values only: at scale a unit's measures name thousands of groups, a bar each is no chart.
+        largest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHART_ROWS]
+        rows = sorted((self.row(self.table.values[facet][k].uri, n) for k, n in largest), key=lambda r: (-r.n, fold(r.label)))
+        return ChartRows(rows, hidden=len(counts) - len(rows))
 
     def descendants(self, uri: str, path: str) -> list[str]:
         rows = self.store.select(f"SELECT DISTINCT ?d WHERE {{ ?d {path} <{uri}> FILTER(?d != <{uri}>) }}")

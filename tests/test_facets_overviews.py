@@ -198,3 +198,22 @@ def test_a_target_group_caps_both_lists(client, graph, monkeypatch):
         more = page.find("p", id_="ov-indirect-more")
         assert more.get("data-more") == str(len(indirect) - 1)
         assert listed_measures(client, more.find("a").get("href")) == everything
+
+
+def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monkeypatch):
+    from server import overviews
+
+    monkeypatch.setattr(overviews, "CHART_ROWS", 2)
+    field = thing("handlungsfeld", "gefluechtete")
+    in_field = [m for m in graph.subjects(IK.handlungsfeld, field) if (m, RDF.type, IK.Massnahme) in graph]
+    per_group: dict = {}
+    for m in in_field:
+        for g in set(graph.objects(m, IK.zielgruppe)):
+            per_group[g] = per_group.get(g, 0) + 1
+    assert len(per_group) > 2
+    page = parse_html(client.get("/doc/handlungsfeld/gefluechtete").data)
+    bars = chart(page, "chart-groups")
+    assert sorted(bars.values(), reverse=True) == sorted(per_group.values(), reverse=True)[:2]
+    figure = next(f for f in page.find_all("figure", cls="chart") if f.get("aria-labelledby") == "chart-groups-cap")
+    note = figure.find("p", cls="muted").text()
+    assert f" {len(per_group) - 2} " in note  # German or English, as the shared client last chose
