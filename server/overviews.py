@@ -100,7 +100,8 @@ def _filter_url(facet: str, key: str) -> str:
 
 
 def field_overview(uri: str) -> dict:
-    """Field of action: chapter-3 intro, its goals with their measure counts, featured examples, all measures."""
+    """Field of action: chapter-3 intro, its goals with their measure counts, featured examples, its measures
+    (the first LIST_CAP; the list of measures filtered by the field has all)."""
     c = _Context()
     key = uri.rsplit("/", 1)[-1]
     intro = c.store.select(f"SELECT ?text WHERE {{ <{uri}> <{c.ik}einleitung> ?text }}")
@@ -119,7 +120,9 @@ def field_overview(uri: str) -> dict:
         "per_unit": c.per(measures, "oe"),
         "per_group": c.per(measures, "zielgruppe"),
         "examples": c.listed([m for m in measures if m.nr in examples]),
-        "measures": c.listed(measures),
+        "measures": c.listed(measures[:LIST_CAP]),
+        "measures_total": len(measures),
+        "measures_more": max(0, len(measures) - LIST_CAP),
         "focus": sorted((c.row(r["s"]) for r in focus), key=lambda r: r.label),
         "filter_url": _filter_url("handlungsfeld", key),
     }

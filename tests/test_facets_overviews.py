@@ -217,3 +217,17 @@ def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monke
     figure = next(f for f in page.find_all("figure", cls="chart") if f.get("aria-labelledby") == "chart-groups-cap")
     note = figure.find("p", cls="muted").text()
     assert f" {len(per_group) - 2} " in note  # German or English, as the shared client last chose
+
+
+def test_field_overview_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypatch):
+    from server import overviews
+
+    monkeypatch.setattr(overviews, "LIST_CAP", 3)
+    field = thing("handlungsfeld", "gefluechtete")
+    measures = sorted(nr(graph, m) for m in graph.subjects(IK.handlungsfeld, field) if (m, RDF.type, IK.Massnahme) in graph)
+    page = parse_html(client.get("/doc/handlungsfeld/gefluechtete").data)
+    assert table_numbers(page, "ov-measures") == measures[:3]
+    more = page.find("p", id_="ov-measures-more")
+    assert int(more.get("data-more")) == len(measures) - 3
+    target = more.find("a").get("href")
+    assert target == "/massnahmen?handlungsfeld=gefluechtete" and client.get(target).status_code == 200
