@@ -13,7 +13,7 @@ beside it would slow both); --side-by-side runs them together to save time on a 
 The naive run gets what is left of --target (300 s) or --budget seconds; stopped, its unfinished phase shows
 as ">s" (a lower bound) and the ratio as a bound "<r". Ours always runs to the end.
 
-    .venv/bin/python bench/build.py [--factor 100] [--target 300 | --budget S] [--side-by-side] [--no-diagnosis]
+    .venv/bin/python bench/build.py [--factor 100] [--target 300 | --budget S] [--side-by-side]
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 from kg import mapping, sources, synth  # noqa: E402
 from kg.build import Project, _parse_dir, build  # noqa: E402
-from kg.validate import load_shapes, run  # noqa: E402
+from kg.validate import load_shapes  # noqa: E402
 
 PHASES = (("load_map", "load+map | parse"), ("validate", "validate"), ("write", "write | serialise"))
 NAIVE_FORMATS = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.jsonld": "json-ld", "graph.rdf": "xml"}
 REAL_REPEATS = 3
-DIAGNOSIS_RESERVE = 40  # seconds kept for preparing the naive input and the IK-M14 diagnosis
+DIAGNOSIS_RESERVE = 40  # seconds kept for preparing the naive input
 OURS_BUDGET = 1800  # seconds; only a safety net – our build is what is measured, it is never cut short
 Run = dict  # {"timings": {phase: wall s}, "cpu": s, "triples": n, "rss_mb": n, ["timeout": s when stopped]}
 
@@ -129,8 +129,8 @@ def measure(kind: str, source: Path, out: Path, budget: float) -> Run:
 
 def median_run(runs: list[Run]) -> Run:
     """Per phase the median over repeated runs (the real data is quick enough to repeat)."""
-    timings = {phase: statistics.median(r["timings"][phase] for r in runs) for phase, _ in PHASES}
-    cpu = {key: statistics.median(r[key] for r in runs) for key in ("cpu", "cpu_write")}
+    timings = {phase: statistics.median(r["timings"][phase] for r in runs) for phase in runs[0]["timings"]}
+    cpu = {key: statistics.median(r[key] for r in runs) for key in ("cpu", "cpu_write") if key in runs[0]}
     return {**runs[0], "timings": timings, **cpu, "rss_mb": max(r["rss_mb"] for r in runs)}
 
 
@@ -162,34 +162,6 @@ def measure_synthetic(data: Path, work: Path, budget: float, parallel: bool) -> 
 
 
 # ------------------------------------------------------------------ where validation time goes
-
-
-M14_AS_EQUALS = """ ;
-    sh:property [ sh:name "IK-M14 Ziel passt zum Handlungsfeld" ; sh:path ( ik:verfolgtZiel ik:handlungsfeld ) ;
-        sh:equals ik:handlungsfeld ] ."""
-
-
-def diagnose(data: Path) -> list[tuple[str, float, int]]:
-    """CPU seconds of kg.validate.run with the shapes as they are, without IK-M14, and with IK-M14 as sh:equals."""
-    mapped = mapping.to_graph(sources.load(data))
-    ontology = _parse_dir(ROOT / "ontology")
-    full = mapped.graph + ontology
-    text = (ROOT / "shapes" / "ik-shapes.ttl").read_text(encoding="utf-8")
-    variants = [("shapes as they are", text), ("without IK-M14 (sh:sparql)", _replace_m14(text, " .")),
-                ("IK-M14 as sh:equals", _replace_m14(text, M14_AS_EQUALS))]
-    times = []
-    for label, shapes_text in variants:
-        shapes = Graph().parse(data=shapes_text, format="turtle")
-        cpu = cpu_seconds()
-        findings = run(full, shapes, ontology, mapped.origins)
-        times.append((label, cpu_seconds() - cpu, len(findings)))
-    return times
-
-
-def _replace_m14(text: str, replacement: str) -> str:
-    start = text.index(" ;\n    sh:sparql [ a sh:SPARQLConstraint")
-    end = text.index('}""" ] .', start) + len('}""" ] .')
-    return text[:start] + replacement + text[end:]
 
 
 # ------------------------------------------------------------------ report
@@ -254,7 +226,6 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=300, help="aim for the whole run to take about this many seconds")
     parser.add_argument("--budget", type=float, help="seconds for the naive synthetic run (default: what --target leaves)")
     parser.add_argument("--side-by-side", action="store_true", help="run the synthetic ours/naive builds at the same time")
-    parser.add_argument("--no-diagnosis", action="store_true", help="skip the IK-M14 diagnosis on a 10× set")
     args = parser.parse_args()
     parallel = args.side_by_side and (os.cpu_count() or 1) >= 2
     began = time.perf_counter()
@@ -269,10 +240,6 @@ def main() -> None:
         synthetic = measure_synthetic(data, work / "synthetic", budget, parallel)
         print()
         print_table([("real (1×)", *real), (f"synthetic {args.factor}×", *synthetic)])
-        if not args.no_diagnosis:
-            print("\nWhere validation time goes – kg.validate.run on synthetic 10×, CPU s (findings):")
-            for label, cpu, n in diagnose(synth.generate(work / "synth10", 10)):
-                print(f"  {label:<30}{cpu:8.2f} s ({n})")
     print(f"\n{time.perf_counter() - began:.0f} s in all; load average after {loadavg()} "
           "(other processes on the machine stretch wall times, see wall/cpu)")
 
