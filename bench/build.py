@@ -41,7 +41,7 @@ from kg.validate import load_shapes  # noqa: E402
 PHASES = (("load_map", "load+map | parse"), ("validate", "validate"), ("write", "write | serialise"))
 NAIVE_FORMATS = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.jsonld": "json-ld", "graph.rdf": "xml"}
 REAL_REPEATS = 3
-DIAGNOSIS_RESERVE = 40  # seconds kept for preparing the naive input
+PREPARE_RESERVE = 40  # seconds kept for preparing the naive input
 OURS_BUDGET = 1800  # seconds; only a safety net – our build is what is measured, it is never cut short
 Run = dict  # {"timings": {phase: wall s}, "cpu": s, "triples": n, "rss_mb": n, ["timeout": s when stopped]}
 
@@ -234,7 +234,7 @@ def main() -> None:
         work = Path(tmp)
         real = measure_real(work)
         data = synth.generate(work / f"synth{args.factor}", args.factor)
-        budget = args.budget or max(60.0, args.target - (time.perf_counter() - began) - DIAGNOSIS_RESERVE)
+        budget = args.budget or max(60.0, args.target - (time.perf_counter() - began) - PREPARE_RESERVE)
         print(f"synthetic {args.factor}×: ours and naive {'side by side' if parallel else 'one after the other'}, "
               f"naive stopped after {budget:.0f} s", flush=True)
         synthetic = measure_synthetic(data, work / "synthetic", budget, parallel)

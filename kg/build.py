@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,12 +119,20 @@ def _write(path: Path, content: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+@dataclass
+class Staging:
+    """A build being written into ``.builds/<id>.partial``; remembers each file's size and SHA-256 for the manifest
+    as it writes it, so nothing is read back."""
+
+    path: Path
+    stamp: datetime
+    files: dict[str, dict] = field(default_factory=dict)
+
+    def write(self, rel: str, content: bytes) -> None:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, content)
+        self.files[rel] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
 
 
 def quality_report(result: Result, counts: dict[str, int]) -> dict:
@@ -153,55 +161,49 @@ def class_counts(graph: Graph) -> dict[str, int]:
 
 def write(result: Result, out: Path, base: str) -> Path:
     """Write the build into a new directory and switch ``out`` (a symlink) to it atomically."""
-    staging, stamp = stage(result.graph, Path(out), result.timings)
-    return publish(staging, stamp, result, Path(out), base)
+    return publish(stage(result.graph, Path(out), result.timings), result, Path(out), base)
 
 
-def stage(graph: Graph, out: Path, timings: dict[str, float]) -> tuple[Path, datetime]:
+def stage(graph: Graph, out: Path, timings: dict[str, float]) -> Staging:
     """Write the graph's files into a new ``.builds/<id>.partial`` directory next to ``out``."""
     builds = out.parent / ".builds"
     builds.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC)
-    staging = builds / f"{stamp.strftime('%Y%m%dT%H%M%S%fZ')}.partial"
-    staging.mkdir()
+    staging = Staging(builds / f"{stamp.strftime('%Y%m%dT%H%M%S%fZ')}.partial", stamp)
+    staging.path.mkdir()
     t = time.perf_counter()
     # N-Triples sorted line by line: the same graph always gives the same bytes, builds diff cleanly, and each
     # resource's statements are adjacent, so Oxigraph's Turtle, RDF/XML and JSON-LD writers group them.
     nt = export.sorted_ntriples(graph)
-    _write(staging / "graph.nt", nt)
-    _write(staging / "graph.nt.gz", gzip.compress(nt, compresslevel=6, mtime=0))
-    store = Store.from_ntriples(staging / "graph.nt")
+    staging.write("graph.nt", nt)
+    staging.write("graph.nt.gz", gzip.compress(nt, compresslevel=6, mtime=0))
+    store = Store.from_ntriples(nt)
     triples = export.parse_ntriples(nt)
     del nt
     # Vocabulary prefixes only: an "id:" prefix would force escapes like id:massnahme\/1 in Turtle.
     prefixes = {p: str(ns) for p, ns in graph.namespaces() if p in PREFIXES}
     for fmt in ("ttl", "rdf", "jsonld"):
-        _write(staging / export.RDF_FORMATS[fmt][1], export.dump(triples, fmt, prefixes))
+        staging.write(export.RDF_FORMATS[fmt][1], export.dump(triples, fmt, prefixes))
     del triples
-    (staging / "csv").mkdir()
     for name in export.CSV_VIEWS:
-        _write(staging / "csv" / f"{name}.csv", export.csv_table(store, name).encode("utf-8"))
+        staging.write(f"csv/{name}.csv", export.csv_table(store, name).encode("utf-8"))
     timings["write"] = time.perf_counter() - t
-    return staging, stamp
+    return staging
 
 
-def publish(staging: Path, stamp: datetime, result: Result, out: Path, base: str) -> Path:
+def publish(staging: Staging, result: Result, out: Path, base: str) -> Path:
     """Add the quality report and the manifest, then switch ``out`` to the finished build."""
     graph = result.graph
     counts = class_counts(graph)
-    _write(staging / "quality.json", json.dumps(quality_report(result, counts), ensure_ascii=False, indent=1).encode())
-    files = {}
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        rel = path.relative_to(staging).as_posix()
-        files[rel] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-    build_id = staging.name.removesuffix(".partial")
+    staging.write("quality.json", json.dumps(quality_report(result, counts), ensure_ascii=False, indent=1).encode())
+    build_id = staging.path.name.removesuffix(".partial")
     manifest = {
-        "build_id": build_id, "created": stamp.isoformat(timespec="seconds"), "base_uri": base,
-        "triples": len(graph), "counts": counts, "files": files, "timings_s": result.timings,
+        "build_id": build_id, "created": staging.stamp.isoformat(timespec="seconds"), "base_uri": base,
+        "triples": len(graph), "counts": counts, "files": dict(sorted(staging.files.items())), "timings_s": result.timings,
     }
-    _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    final = staging.with_name(build_id)
-    staging.rename(final)
+    _write(staging.path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    final = staging.path.with_name(build_id)
+    staging.path.rename(final)
     _switch(out, final)
     _prune(final.parent, keep=final)
     return final
@@ -247,7 +249,7 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
         pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
         try:
             graph = bind_prefixes(rebase(prepared.graph, base), base)
-            staging, stamp = stage(graph, out, timings)
+            staging = stage(graph, out, timings)
             findings = pending.result()
         finally:
             pending.close()
@@ -255,10 +257,10 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
         _check(findings)
         result = Result(graph=graph, findings=findings, timings=timings)
         timings["total"] = timings["load_map"] + time.perf_counter() - started
-        result.path = publish(staging, stamp, result, out, base)
+        result.path = publish(staging, result, out, base)
         staging = None
         return result
     finally:
         gc.unfreeze()
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staging.path, ignore_errors=True)

@@ -28,9 +28,13 @@ class Store:
         self._store = store
 
     @classmethod
-    def from_ntriples(cls, path: Path) -> Store:
+    def from_ntriples(cls, source: Path | bytes) -> Store:
+        """From an N-Triples file, or from N-Triples already in memory (the build loads what it just wrote)."""
         store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        if isinstance(source, bytes):
+            store.bulk_load(source, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
         return cls(store)
 
     @classmethod

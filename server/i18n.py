@@ -184,10 +184,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart.per_group": ("Maßnahmen je Zielgruppe", "Measures per target group"),
     "chart.more": ("Die {shown} größten Einträge; {n} kleinere sind nicht gezeigt.",
                    "The {shown} largest entries; {n} smaller ones are not shown."),
-    "chart.largest": ("Die Diagramme zeigen höchstens {n} Einträge, die mit den meisten Maßnahmen; alle Einheiten und "
-                      "Zielgruppen sind unter „Weiter“ verlinkt.",
-                      "The charts show at most {n} entries, those with the most measures; all units and target groups "
-                      "are linked under “More”."),
     # search
     "search.label": ("Suche", "Search"),
     "search.submit": ("Suchen", "Search"),
@@ -257,8 +253,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # overview sections
     "overview.filter_link": ("In der Maßnahmenliste filtern und herunterladen", "Filter and download in the list of measures"),
     "overview.distribution": ("Verteilung der Maßnahmen", "How the measures are distributed"),
-    "unit.including_subunits": ("Einschließlich der Maßnahmen untergeordneter Einheiten.", "Including the measures of subordinate units."),
-    "group.including_narrower": ("Einschließlich der Maßnahmen für engere Zielgruppen.", "Including the measures for narrower target groups."),
+    "unit.including": ("Einschließlich der Maßnahmen untergeordneter Einheiten.", "Including the measures of subordinate units."),
+    "group.including": ("Einschließlich der Maßnahmen für engere Zielgruppen.", "Including the measures for narrower target groups."),
     "overview.more": ("… und {n} weitere.", "… and {n} more."),
     "overview.more_link": ("Alle {n} in der Maßnahmenliste", "All {n} in the list of measures"),
     "unit.more_indirect_link": ("Alle {n} Maßnahmen dieser Einheit und ihrer untergeordneten Einheiten (auch die direkt zugeordneten) "
@@ -281,12 +277,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.measures": ("Alle Maßnahmen in diesem Handlungsfeld", "All measures in this field of action"),
     "unit.measures": ("Maßnahmen dieser Organisationseinheit", "Measures of this organisational unit"),
     "unit.none": ("Der Bericht nennt diese Einheit bei keiner Maßnahme direkt.", "The report names this unit for no measure directly."),
-    "unit.subunits": ("Untergeordnete Einheiten", "Subordinate units"),
+    "unit.below": ("Untergeordnete Einheiten", "Subordinate units"),
     "unit.indirect": ("Maßnahmen untergeordneter Einheiten", "Measures of subordinate units"),
     "unit.via": ("Zuständige Einheit", "Responsible unit"),
     "group.measures": ("Maßnahmen für diese Zielgruppe", "Measures for this target group"),
     "group.none": ("Keine Maßnahme nennt diese Zielgruppe direkt.", "No measure names this target group directly."),
-    "group.narrower": ("Engere Zielgruppen", "Narrower target groups"),
+    "group.below": ("Engere Zielgruppen", "Narrower target groups"),
     "group.indirect": ("Maßnahmen für engere Zielgruppen", "Measures for narrower target groups"),
     "group.via": ("Zielgruppe", "Target group"),
     # not found

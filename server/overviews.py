@@ -164,32 +164,43 @@ def _capped_lists(c: _Context, facet: str, key: str, below: dict[str, str], dire
     }
 
 
-def unit_overview(uri: str) -> dict:
-    """Organisational unit: its measures across the fields of action, and those of its subordinate units."""
+@dataclass(frozen=True)
+class Hierarchy:
+    """Units and target groups have the same overview: their measures, those reached through the units or groups
+    below, and the spread over the fields and over the other facet."""
+
+    facet: str
+    below: str                # SPARQL path from a unit/group below up to this one
+    other: str                # the facet of the second chart
+    other_chart: tuple[str, str]  # its figure id and caption key
+
+
+UNITS = Hierarchy("oe", f"<{ORG}subOrganizationOf>+", "zielgruppe", ("chart-groups", "chart.per_group"))
+GROUPS = Hierarchy("zielgruppe", f"<{SKOS}broader>+", "oe", ("chart-units", "chart.per_oe"))
+
+
+def hierarchy_overview(uri: str, h: Hierarchy) -> dict:
     c = _Context()
     key = uri.rsplit("/", 1)[-1]
-    below = {u.rsplit("/", 1)[-1]: u for u in c.descendants(uri, f"<{ORG}subOrganizationOf>+")}
-    direct, indirect, via, units = _through_hierarchy(c, "oe", key, below)
+    below = {u.rsplit("/", 1)[-1]: u for u in c.descendants(uri, h.below)}
+    direct, indirect, via, rows = _through_hierarchy(c, h.facet, key, below)
     return {
-        **_capped_lists(c, "oe", key, below, direct, indirect, via),
+        **_capped_lists(c, h.facet, key, below, direct, indirect, via),
         "per_field": c.per(direct + indirect, "handlungsfeld"),
-        "per_group": c.per(direct + indirect, "zielgruppe"),
-        "units": units,
+        "per_other": c.per(direct + indirect, h.other),
+        "other_chart": h.other_chart,
+        "below": rows,
     }
+
+
+def unit_overview(uri: str) -> dict:
+    """Organisational unit: its measures across the fields of action, and those of its subordinate units."""
+    return hierarchy_overview(uri, UNITS)
 
 
 def group_overview(uri: str) -> dict:
     """Target group: its measures, those of its narrower groups, and how they spread over the fields."""
-    c = _Context()
-    key = uri.rsplit("/", 1)[-1]
-    narrower = {n.rsplit("/", 1)[-1]: n for n in c.descendants(uri, f"<{SKOS}broader>+")}
-    direct, indirect, via, groups = _through_hierarchy(c, "zielgruppe", key, narrower)
-    return {
-        **_capped_lists(c, "zielgruppe", key, narrower, direct, indirect, via),
-        "per_field": c.per(direct + indirect, "handlungsfeld"),
-        "per_unit": c.per(direct + indirect, "oe"),
-        "groups": groups,
-    }
+    return hierarchy_overview(uri, GROUPS)
 
 
 def localized(rows: list[dict]) -> list[dict]:
@@ -199,5 +210,5 @@ def localized(rows: list[dict]) -> list[dict]:
     for row in rows:
         text, lang = c.label(row["uri"]) if row.get("uri") else (row.get("label", ""), "de")
         out.append({**row, "label": text or row.get("label", ""), "lang": lang})
-    return out
+    return ChartRows(out, hidden=getattr(rows, "hidden", 0))
 

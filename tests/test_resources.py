@@ -7,11 +7,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from browser.htmltree import parse_html
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS
 
 from kg.build import build
-from kg.namespaces import DEFAULT_BASE
+from kg.namespaces import DEFAULT_BASE, IK
 from server.app import create_app
 
 BASE = DEFAULT_BASE
@@ -203,3 +204,16 @@ def test_literal_with_markup_is_escaped(tmp_path, project_copy):
     html = create_app({"KG_BUILD_DIR": str(out)}).test_client().get("/doc/massnahme/5").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_home_charts_show_the_largest_units_and_count_the_rest(client, graph, monkeypatch):
+    from server import overviews, per_build
+
+    monkeypatch.setattr(overviews, "CHART_ROWS", 3)
+    monkeypatch.setattr(per_build, "_cache", {})  # the home page's data is kept per build
+    counts = sorted((int(graph.value(u, IK.anzahlMassnahmen)) for u in graph.subjects(RDF.type, ORG.OrganizationalUnit)
+                     if int(graph.value(u, IK.anzahlMassnahmen)) > 0), reverse=True)
+    figure = parse_html(client.get("/").data).find("figure", aria_labelledby="chart-oe-cap")
+    shown = [int(tr.find("td").text()) for tr in figure.find("table").find("tbody").find_all("tr")]
+    assert shown == counts[:3]
+    assert f" {len(counts) - 3} " in figure.find("p", cls="muted").text()
