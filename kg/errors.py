@@ -14,18 +14,42 @@ RULES = {
     "D06": ("Verweis auf unbekannten Eintrag", "reference to an unknown entry"),
     "D07": ("Drucksachenangabe nicht lesbar", "council-document citation malformed"),
     "D08": ("Widerspruch zu anderer Angabe", "contradicts another value"),
+    "D09": ("Zeile hat zu viele oder zu wenige Felder", "row has too many or too few fields"),
+    "D10": ("Arbeitsmappe und Dateien widersprechen sich", "workbook and files disagree"),
 }
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a record comes from: a data file and the line its row or entry starts on."""
+    """Where a record comes from.
+
+    For a table, ``row`` is the row a spreadsheet shows (the header is row 1) – not the text line, which differs
+    as soon as a cell above contains a line break; ``line`` keeps the text line for people using a text editor.
+    For a YAML entry, ``row`` is the line it starts on. ``record`` names the row by its key („Maßnahme 130“).
+    """
 
     file: str
     row: int
+    line: int | None = None
+    record: str | None = None
+    table: bool = True
+
+    def where(self, column: str | None = None) -> str:
+        if not self.table:
+            head = f"{self.file}, Zeile {self.row}"
+            return f"{head} ({self.record})" if self.record else head
+        parts = [f"Tabellenzeile {self.row}"] if self.row else []
+        if column:
+            parts.append(f"Spalte „{column}“")
+        if self.line and self.line != self.row:
+            parts.append(f"im Texteditor Zeile {self.line}")
+        inner = ", ".join(parts)
+        if self.record:
+            return f"{self.file}, {self.record} ({inner})" if inner else f"{self.file}, {self.record}"
+        return f"{self.file}, {inner}" if inner else self.file
 
     def __str__(self) -> str:
-        return f"{self.file}, Zeile/line {self.row}"
+        return self.where()
 
 
 @dataclass(frozen=True)
@@ -33,16 +57,19 @@ class DataError:
     origin: Origin | None
     rule: str
     message: str
+    column: str | None = None
+    fix: str | None = None  # what to do, in the clerk's words
 
     def __str__(self) -> str:
         de, en = RULES.get(self.rule, (self.rule, self.rule))
-        where = f"{self.origin}: " if self.origin else ""
-        return f"{where}[{self.rule} {de} / {en}] {self.message}"
+        where = f"{self.origin.where(self.column)}: " if self.origin else ""
+        fix = f" → {self.fix}" if self.fix else ""
+        return f"{where}[{self.rule} {de} / {en}] {self.message}{fix}"
 
 
 class BuildError(Exception):
-    """Raised when the build must stop; carries every problem found, not only the first."""
+    """Raised when the build must stop; carries every problem found, each once, in the order found."""
 
     def __init__(self, problems: list) -> None:
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems))
         super().__init__("\n".join(str(p) for p in self.problems))

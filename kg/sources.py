@@ -6,18 +6,19 @@ included, can name the row to fix. All problems are collected before the build s
 
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
 
-from kg import drucksache
+from kg import drucksache, messages, schema, tabular
 from kg.errors import BuildError, DataError, Origin
+from kg.messages import Keys
+from kg.schema import LIST_SEP
 
-LIST_SEP = "|"  # separator for several values in one CSV cell
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DURATION = re.compile(r"^P(\d+Y)?(\d+M)?(\d+D)?$")
@@ -44,12 +45,15 @@ class Sources:
 class _Reader:
     """Collects problems while reading; one instance per load."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, tables: TableSource | None = None) -> None:
         self.dir = data_dir
+        self.tables = tables or CsvFiles(data_dir)
         self.problems: list[DataError] = []
+        self.fatal = False  # a whole file could not be read: reference checks against it would only mislead
+        self.misfits: dict[str, tuple[schema.Table, tabular.Parsed]] = {}
 
-    def fail(self, origin: Origin | None, rule: str, message: str) -> None:
-        self.problems.append(DataError(origin, rule, message))
+    def fail(self, origin: Origin | None, rule: str, message: str, column: str | None = None, fix: str | None = None) -> None:
+        self.problems.append(DataError(origin, rule, message, column, fix))
 
     def _text(self, name: str) -> str | None:
         path = self.dir / name
@@ -57,38 +61,35 @@ class _Reader:
             raw = path.read_bytes()
         except OSError as exc:
             self.fail(Origin(f"data/{name}", 0), "D01", str(exc))
+            self.fatal = True
             return None
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            self.fail(Origin(f"data/{name}", line), "D01", f"Byte {raw[exc.start]:#x} ist kein UTF-8; Datei als UTF-8 speichern.")
+        text = tabular_text(raw, f"data/{name}", None)
+        if isinstance(text, DataError):
+            self.problems.append(text)
+            self.fatal = True
             return None
+        return text
 
-    def csv(self, name: str, required: tuple[str, ...]) -> list[Record]:
-        text = self._text(name)
-        if text is None:
+    def table(self, name: str) -> list[Record]:
+        table = schema.TABLES[name]
+        parsed = self.tables.parsed(table)
+        if isinstance(parsed, DataError):
+            self.problems.append(parsed)
+            self.fatal = True
             return []
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        where = self.tables.where(table)
+        missing = [c for c in table.required_columns if c not in parsed.header]
         if missing:
-            self.fail(Origin(f"data/{name}", 1), "D02", f"Spalten fehlen: {', '.join(missing)}")
+            self.fail(Origin(where, 1), "D02", f"Spalten fehlen: {', '.join(missing)}", fix=_header_fix(parsed, missing))
+            self.fatal = True
             return []
         records = []
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                self.fail(Origin(f"data/{name}", start), "D04", f"CSV-Fehler: {exc}")
-                break
-            if not any((v or "").strip() for v in row.values()):
-                continue
-            rec = {k: (v or "").strip() for k, v in row.items() if k is not None}
-            rec["_origin"] = Origin(f"data/{name}", start)
+        for row, values in parsed.records():
+            rec = {k: v.strip() for k, v in values.items() if k}
+            rec["_origin"] = row_origin(table, where, row, rec)
             records.append(rec)
+        if parsed.misfits:
+            self.misfits[name] = (table, parsed)
         return records
 
     def yaml(self, name: str) -> tuple[object, dict[int, int]]:
@@ -101,27 +102,32 @@ class _Reader:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            self.fail(Origin(f"data/{name}", mark.line + 1 if mark else 0), "D04", f"YAML-Fehler: {exc}")
+            self.fail(Origin(f"data/{name}", mark.line + 1 if mark else 0, table=False), "D04", f"YAML-Fehler: {exc}")
+            self.fatal = True
             return None, {}
         lines = {}
         if isinstance(node, yaml.SequenceNode):
             lines = {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
         return data, lines
 
-    def entries(self, name: str, required: tuple[str, ...]) -> list[Record]:
-        data, lines = self.yaml(name)
+    def entries(self, name: str) -> list[Record]:
+        spec = schema.YAML_FILES[name]
+        data, lines = self.yaml(spec.file)
         if data is None:
             return []
         if not isinstance(data, list):
-            self.fail(Origin(f"data/{name}", 1), "D04", "erwartet wird eine Liste von Einträgen")
+            self.fail(Origin(f"data/{spec.file}", 1, table=False), "D04", "erwartet wird eine Liste von Einträgen")
+            self.fatal = True
             return []
         out = []
         for i, entry in enumerate(data):
-            origin = Origin(f"data/{name}", lines.get(i, 0))
+            origin = Origin(f"data/{spec.file}", lines.get(i, 0), table=False)
             if not isinstance(entry, dict):
                 self.fail(origin, "D04", "Eintrag ist keine Zuordnung (key: value)")
                 continue
-            for key in required:
+            if spec.key and entry.get(spec.key):
+                origin = Origin(origin.file, origin.row, record=_format(spec.record, entry), table=False)
+            for key in spec.required:
                 if entry.get(key) in (None, ""):
                     self.fail(origin, "D03", f"„{key}“ fehlt")
             rec = dict(entry)
@@ -130,34 +136,119 @@ class _Reader:
         return out
 
 
+class TableSource:
+    """Where the tables come from: the CSV files in data/ or the sheets of a workbook (kg/workbook.py)."""
+
+    def parsed(self, table: schema.Table) -> tabular.Parsed | DataError:
+        raise NotImplementedError
+
+    def where(self, table: schema.Table) -> str:
+        raise NotImplementedError
+
+
+class CsvFiles(TableSource):
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = Path(data_dir)
+
+    def where(self, table: schema.Table) -> str:
+        return f"data/{table.file}"
+
+    def parsed(self, table: schema.Table) -> tabular.Parsed | DataError:
+        try:
+            raw = (self.dir / table.file).read_bytes()
+        except OSError as exc:
+            return DataError(Origin(self.where(table), 0), "D01", str(exc))
+        text = tabular_text(raw, self.where(table), table)
+        return text if isinstance(text, DataError) else tabular.parse(text, table.required_columns)
+
+
+def _format(template: str, values: dict) -> str | None:
+    try:
+        return template.format_map({k: str(v) for k, v in values.items()})
+    except (KeyError, ValueError):
+        return None
+
+
+def row_origin(table: schema.Table, where: str, row: tabular.Row, values: dict) -> Origin:
+    label = _format(table.record, values) if str(values.get(table.key) or "").strip() else None
+    return Origin(where, row.number, row.line, label)
+
+
+def tabular_text(raw: bytes, where: str, table: schema.Table | None) -> str | DataError:
+    """The file as text, or a finding naming the first row and column that is not UTF-8 – typically a file
+    saved by Excel as „CSV (Trennzeichen-getrennt)“, i.e. Windows-1252, instead of „CSV UTF-8“."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    fix = ("Datei als UTF-8 speichern: in Excel „Speichern unter“ → Dateityp „CSV UTF-8 (durch Trennzeichen getrennt)“, "
+           "in LibreOffice Zeichensatz „Unicode (UTF-8)“ – oder in der Arbeitsmappe bearbeiten (kg workbook).")
+    sample = raw[max(0, bad_at - 20): bad_at + 20].decode("cp1252", errors="replace").split("\n")[-1]
+    message = (f"Die Datei ist nicht als UTF-8 gespeichert, sondern vermutlich als Windows-1252 („ANSI“): "
+               f"Byte {raw[bad_at]:#x} in „{sample.strip()}“")
+    if table is None:
+        return DataError(Origin(where, raw[:bad_at].count(b"\n") + 1, table=False), "D01", message, fix=fix)
+    # Latin-1 maps every byte to one character, so the records and their byte offsets line up.
+    parsed = tabular.parse(raw.decode("latin-1"), table.required_columns)
+    for row in parsed.rows + parsed.misfits:
+        for i, value in enumerate(row.fields):
+            try:
+                value.encode("latin-1").decode("utf-8")
+            except UnicodeDecodeError:
+                column = parsed.header[i] if i < len(parsed.header) else None
+                values = dict(zip(parsed.header, row.fields, strict=False))
+                text = value.encode("latin-1").decode("cp1252", errors="replace")
+                message = (f"Die Datei ist nicht als UTF-8 gespeichert, sondern vermutlich als Windows-1252 („ANSI“): "
+                           f"„{_excerpt(text)}“")
+                return DataError(row_origin(table, where, row, values), "D01", message, column, fix)
+    return DataError(Origin(where, 0), "D01", message, fix=fix)
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _header_fix(parsed: tabular.Parsed, missing: list[str]) -> str:
+    """Misspelt column names get their closest match; otherwise say that the first row must be the header."""
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, parsed.header, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"„{close[0]}“ in „{name}“ umbenennen")
+    if hints:
+        return "; ".join(hints) + "."
+    return ("Die erste Zeile muss die Spaltennamen enthalten (wie in der Vorlage, Kleinbuchstaben); "
+            "Zeilen darüber löschen.")
+
+
 def split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(LIST_SEP) if v.strip()]
 
 
-def load(data_dir: Path) -> Sources:
-    """Read and check every source; raise :class:`BuildError` listing all problems."""
-    r = _Reader(Path(data_dir))
+def load(data_dir: Path, tables: TableSource | None = None) -> Sources:
+    """Read and check every source; raise :class:`BuildError` listing all problems. ``tables`` reads the
+    tables from elsewhere (a workbook); the YAML files always come from ``data_dir``."""
+    r = _Reader(Path(data_dir), tables)
     s = Sources()
-    s.handlungsfelder = r.entries("handlungsfelder.yaml", ("slug", "label", "abschnitt"))
-    s.ziele = r.csv("ziele.csv", ("slug", "handlungsfeld", "label"))
-    s.oe = r.csv("oe.csv", ("key", "notation", "name", "typ", "dezernat", "teil_von", "schreibweisen", "quelle", "notiz"))
-    s.dezernate = r.csv("dezernate.csv", ("key", "name", "leitung"))
-    s.zielgruppen = r.csv("zielgruppen.csv", ("slug", "label", "label_en", "oberbegriff", "alter_von", "alter_bis"))
-    s.drucksachen = r.csv("drucksachen.csv", ("zitat", "fundstelle", "titel", "datum", "notiz"))
-    s.massnahmen = r.csv("massnahmen.csv", (
-        "nr", "handlungsfeld", "ziel", "titel", "beschreibung", "oe", "drucksachen", "weitere_infos",
-        "zielgruppen", "alter_von", "alter_bis", "beginn", "ende", "dauer", "notiz"))
-    s.schwerpunkte = r.entries("schwerpunkte.yaml", ("slug", "label", "ziel", "beschreibung"))
+    s.handlungsfelder = r.entries("handlungsfelder")
+    s.ziele = r.table("ziele")
+    s.oe = r.table("oe")
+    s.dezernate = r.table("dezernate")
+    s.zielgruppen = r.table("zielgruppen")
+    s.drucksachen = r.table("drucksachen")
+    s.massnahmen = r.table("massnahmen")
+    s.schwerpunkte = r.entries("schwerpunkte")
     meta, _ = r.yaml("bericht.yaml")
     if isinstance(meta, dict):
         s.bericht, s.region = meta.get("bericht") or {}, meta.get("region") or {}
         for part, rec in (("bericht", s.bericht), ("region", s.region)):
-            rec["_origin"] = Origin("data/bericht.yaml", 1)
+            rec["_origin"] = Origin("data/bericht.yaml", 1, table=False)
             if not rec.get("key"):
                 r.fail(rec["_origin"], "D03", f"„{part}.key“ fehlt")
     elif meta is not None:
-        r.fail(Origin("data/bericht.yaml", 1), "D04", "erwartet werden die Abschnitte „bericht“ und „region“")
-    if not r.problems:
+        r.fail(Origin("data/bericht.yaml", 1, table=False), "D04", "erwartet werden die Abschnitte „bericht“ und „region“")
+    if not r.fatal:
         _check(r, s)
     if r.problems:
         raise BuildError(r.problems)
@@ -170,84 +261,131 @@ def _unique(r: _Reader, records: list[Record], key: str, pattern: re.Pattern | N
         value = str(rec.get(key) or "").strip()
         origin = rec["_origin"]
         if not value:
-            r.fail(origin, "D03", f"„{key}“ fehlt")
+            r.fail(origin, "D03", f"„{key}“ fehlt", key)
             continue
         if pattern and not pattern.fullmatch(value):
-            r.fail(origin, "D04", f"„{key}“ = „{value}“: nur Kleinbuchstaben, Ziffern und Bindestriche erlaubt")
+            r.fail(origin, "D04", f"„{key}“ = „{value}“: nur Kleinbuchstaben, Ziffern und Bindestriche erlaubt", key,
+                   f"z. B. „{messages.slug(value)}“")
         if value in seen:
-            r.fail(origin, "D05", f"„{key}“ = „{value}“ steht schon in {seen[value]['_origin']}")
+            r.fail(origin, "D05", f"„{key}“ = „{value}“ steht schon in {seen[value]['_origin']}", key,
+                   "Einen eigenen Schlüssel vergeben oder die doppelte Zeile löschen.")
             continue
         seen[value] = rec
     return seen
 
 
+def _keys(name: str, records: list[Record]) -> Keys:
+    spec = schema.keyed(name)
+    what = spec.record.split(" ", 1)[0] if spec.record else spec.title
+    where = f"Tabelle „{name}“ (data/{spec.file})" if isinstance(spec, schema.Table) else f"data/{spec.file}"
+    keys = Keys(what, where)
+    for rec in records:
+        key = str(rec.get(spec.key) or "").strip()
+        if key:
+            keys.names.setdefault(key, [])
+            for column in spec.labels:
+                keys.names[key] += split(str(rec.get(column) or ""))
+    return keys
+
+
 def _check(r: _Reader, s: Sources) -> None:
     felder = _unique(r, s.handlungsfelder, "slug")
     ziele = _unique(r, s.ziele, "slug")
-    oes = _unique(r, s.oe, "key", re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"))
-    dezernate = _unique(r, s.dezernate, "key", re.compile(r"^[IVX]+$"))
-    gruppen = _unique(r, s.zielgruppen, "slug")
+    _unique(r, s.oe, "key", re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"))
+    _unique(r, s.dezernate, "key", re.compile(r"^[IVX]+$"))
+    _unique(r, s.zielgruppen, "slug")
     _unique(r, s.schwerpunkte, "slug")
+    keys = {"handlungsfelder": _keys("handlungsfelder", s.handlungsfelder), "ziele": _keys("ziele", s.ziele),
+            "oe": _keys("oe", s.oe), "dezernate": _keys("dezernate", s.dezernate),
+            "zielgruppen": _keys("zielgruppen", s.zielgruppen)}
 
-    def known(rec: Record, column: str, value: str, table: dict, what: str) -> None:
-        if value and value not in table:
-            r.fail(rec["_origin"], "D06", f"„{column}“ = „{value}“: kein {what} mit diesem Schlüssel")
+    def known(rec: Record, column: str, value: str, target: str, whole: str | None = None) -> bool:
+        """Is ``value`` a key of table ``target``? If not, say what was probably meant."""
+        table = keys[target]
+        if not value or value in table:
+            return True
+        others = {c.name: keys[c.ref] for c in schema.TABLES["massnahmen"].columns
+                  if c.ref and c.ref != target and c.name != column}
+        fix = messages.unknown_key(whole or value, table, others)
+        r.fail(rec["_origin"], "D06", f"„{whole or value}“ ist kein Schlüssel aus {table.where}", column, fix)
+        return False
+
+    def references(rec: Record, column: str, target: str, many: bool = False) -> None:
+        value = rec.get(column) or ""
+        if not many:
+            known(rec, column, value, target)
+            return
+        parts = split(value)
+        if len(parts) == 1 and messages.separator_fix(parts[0], keys[target]):
+            known(rec, column, parts[0], target)  # "51;50": one finding with the separator hint
+            return
+        for part in parts:
+            known(rec, column, part, target)
 
     for rec in s.ziele:
-        known(rec, "handlungsfeld", rec["handlungsfeld"], felder, "Handlungsfeld (data/handlungsfelder.yaml)")
+        references(rec, "handlungsfeld", "handlungsfelder")
     for rec in s.oe:
-        known(rec, "dezernat", rec["dezernat"], dezernate, "Dezernat (data/dezernate.csv)")
-        known(rec, "teil_von", rec["teil_von"], oes, "OE (data/oe.csv)")
+        references(rec, "dezernat", "dezernate")
+        references(rec, "teil_von", "oe")
     for rec in s.zielgruppen:
-        known(rec, "oberbegriff", rec["oberbegriff"], gruppen, "Zielgruppe")
+        references(rec, "oberbegriff", "zielgruppen")
         _ages(r, rec)
     for rec in s.handlungsfelder:
         if not isinstance(rec.get("beispiele", []), list):
             r.fail(rec["_origin"], "D04", "„beispiele“ muss eine Liste von Maßnahmennummern sein")
     for rec in s.drucksachen:
         _citation(r, rec, rec["zitat"], "zitat")
-        if rec["datum"] and not DATE.fullmatch(rec["datum"]):
-            r.fail(rec["_origin"], "D04", f"„datum“ = „{rec['datum']}“: erwartet JJJJ, JJJJ-MM oder JJJJ-MM-TT")
+        _date(r, rec, "datum")
 
     numbers: dict[int, Record] = {}
+    taken = {int(rec["nr"]) for rec in s.massnahmen if re.fullmatch(r"[1-9]\d{0,6}", rec["nr"])}
     for rec in s.massnahmen:
         origin = rec["_origin"]
         nr = rec["nr"]
         if not nr:
-            r.fail(origin, "D03", "„nr“ fehlt: jede Maßnahme braucht ihre Nummer aus Anhang 6.1")
+            r.fail(origin, "D03", "„nr“ fehlt: jede Maßnahme braucht ihre Nummer aus Anhang 6.1", "nr",
+                   f"Nummer eintragen; die nächste freie ist {_next_free(taken)}.")
         elif not re.fullmatch(r"[1-9]\d{0,6}", nr):
-            r.fail(origin, "D04", f"„nr“ = „{nr}“: erwartet eine ganze Zahl ab 1")
+            r.fail(origin, "D04", f"„nr“ = „{nr}“: erwartet eine ganze Zahl ab 1", "nr",
+                   f"Nur die Nummer eintragen, z. B. {_next_free(taken)}.")
         elif int(nr) in numbers:
-            r.fail(origin, "D05", f"Maßnahme Nr. {nr} steht schon in {numbers[int(nr)]['_origin']}")
+            first = numbers[int(nr)]
+            r.fail(origin, "D05", f"Nr. {nr} steht schon in Tabellenzeile {first['_origin'].row} "
+                                  f"(„{_excerpt(first['titel'], 50)}“)", "nr",
+                   f"Eine neue Maßnahme bekommt die nächste freie Nummer: {_next_free(taken)}; "
+                   "eine doppelt eingetragene Zeile löschen.")
         else:
             numbers[int(nr)] = rec
         for column in ("handlungsfeld", "ziel", "titel", "beschreibung"):
             if not rec[column]:
-                r.fail(origin, "D03", f"„{column}“ fehlt")
-        known(rec, "handlungsfeld", rec["handlungsfeld"], felder, "Handlungsfeld (data/handlungsfelder.yaml)")
-        known(rec, "ziel", rec["ziel"], ziele, "Ziel (data/ziele.csv)")
-        for key in split(rec["oe"]):
-            known(rec, "oe", key, oes, "OE (data/oe.csv)")
-        for slug in split(rec["zielgruppen"]):
-            known(rec, "zielgruppen", slug, gruppen, "Zielgruppe (data/zielgruppen.csv)")
+                r.fail(origin, "D03", f"„{column}“ fehlt", column, _required_fix(column, rec, keys))
+        field_ok = known(rec, "handlungsfeld", rec["handlungsfeld"], "handlungsfelder")
+        if field_ok and rec["handlungsfeld"] and rec["ziel"]:
+            _goal_of_field(r, rec, ziele, keys)
+        elif rec["ziel"]:
+            known(rec, "ziel", rec["ziel"], "ziele")
+        references(rec, "oe", "oe", many=True)
+        references(rec, "zielgruppen", "zielgruppen", many=True)
         for text in split(rec["drucksachen"]):
             _citation(r, rec, text, "drucksachen")
         for column in ("beginn", "ende"):
-            if rec[column] and not DATE.fullmatch(rec[column]):
-                r.fail(origin, "D04", f"„{column}“ = „{rec[column]}“: erwartet JJJJ, JJJJ-MM oder JJJJ-MM-TT")
+            _date(r, rec, column)
         if rec["dauer"] and not DURATION.fullmatch(rec["dauer"]):
-            r.fail(origin, "D04", f"„dauer“ = „{rec['dauer']}“: erwartet eine ISO-8601-Dauer wie P3Y")
+            r.fail(origin, "D04", f"„dauer“ = „{rec['dauer']}“ ist keine ISO-8601-Dauer", "dauer",
+                   "z. B. P3Y (3 Jahre), P6M (6 Monate), P1Y6M (anderthalb Jahre).")
         _ages(r, rec)
         stray = title_words_not_in_text(rec["titel"], rec["beschreibung"])
         if stray:
-            r.fail(origin, "D08", f"„titel“ enthält Wörter, die in der Beschreibung nicht vorkommen: {', '.join(stray)} "
-                                  "(Titel nur aus dem Wortlaut des Berichts bilden)")
+            r.fail(origin, "D08", f"„titel“ enthält Wörter, die in der Beschreibung nicht vorkommen: {', '.join(stray)}",
+                   "titel", "Titel nur aus dem Wortlaut des Berichts bilden.")
         for column in ("titel", "beschreibung"):
             m = HYPHEN_ARTEFACT.search(rec[column])
             if m:
-                r.fail(origin, "D04", f"„{column}“ enthält ein Trennungsartefakt „{m.group(0)}“; Wort zusammenschreiben")
+                r.fail(origin, "D04", f"„{column}“ enthält ein Trennungsartefakt „{m.group(0)}“", column,
+                       "Das getrennte Wort zusammenschreiben.")
     for rec in s.schwerpunkte:
-        known(rec, "handlungsfeld", rec.get("handlungsfeld") or "", felder, "Handlungsfeld")
+        if rec.get("handlungsfeld") and rec["handlungsfeld"] not in felder:
+            known(rec, "handlungsfeld", rec["handlungsfeld"], "handlungsfelder")
         for nr in rec.get("massnahmen") or []:
             if nr not in numbers:
                 r.fail(rec["_origin"], "D06", f"„massnahmen“ nennt Nr. {nr}, die es nicht gibt")
@@ -255,6 +393,175 @@ def _check(r: _Reader, s: Sources) -> None:
         for nr in rec.get("beispiele") or []:
             if nr not in numbers:
                 r.fail(rec["_origin"], "D06", f"„beispiele“ nennt Nr. {nr}, die es nicht gibt")
+    for table, parsed in r.misfits.values():
+        _misfits(r, table, parsed, keys)
+
+
+def _next_free(taken: set[int]) -> int:
+    return max(taken, default=0) + 1
+
+
+def _required_fix(column: str, rec: Record, keys: dict[str, Keys]) -> str:
+    if column == "handlungsfeld":
+        return f"Eines wählen: {messages.listing(keys['handlungsfelder'])}."
+    if column == "ziel" and rec["handlungsfeld"] in keys["handlungsfelder"]:
+        return f"Ein Ziel des Handlungsfeldes „{rec['handlungsfeld']}“ eintragen (Tabelle „ziele“)."
+    return "Ausfüllen; der Text steht in Anhang 6.1 des Berichts." if column in ("titel", "beschreibung") else "Ausfüllen."
+
+
+def _goal_of_field(r: _Reader, rec: Record, ziele: dict[str, Record], keys: dict[str, Keys]) -> None:
+    """The goal must be one of the chosen field's goals; name those, and the goal's own field when it has one."""
+    field_key, goal = rec["handlungsfeld"], rec["ziel"]
+    goals = [k for k, z in ziele.items() if z["handlungsfeld"] == field_key]
+    felder = keys["handlungsfelder"]
+    own = keys["ziele"]
+    valid = f"Ziele im Handlungsfeld {felder.show(field_key)}: {messages.listing(own, goals)}"
+    if goal in ziele:
+        if ziele[goal]["handlungsfeld"] == field_key:
+            return
+        other = ziele[goal]["handlungsfeld"]
+        r.fail(rec["_origin"], "D08", f"Ziel „{goal}“ gehört zum Handlungsfeld {felder.show(other)}, nicht zu "
+                                      f"{felder.show(field_key)}", "ziel",
+               f"{valid}. Oder das Handlungsfeld auf „{other}“ ändern.")
+        return
+    mine = Keys(own.what, own.where, {k: own.names[k] for k in goals})
+    close = mine.suggest(goal) or own.suggest(goal)
+    hint = f"{messages.did_you_mean(own, close)} " if close else ""
+    r.fail(rec["_origin"], "D06", f"„{goal}“ ist kein Schlüssel aus {own.where}", "ziel", f"{hint}{valid}.")
+
+
+def _misfits(r: _Reader, table: schema.Table, parsed: tabular.Parsed, keys: dict[str, Keys]) -> None:
+    """Rows with more or fewer fields than the header: each fails the build, with the likely cause."""
+    header, expected = parsed.header, len(parsed.header)
+    where = r.tables.where(table)
+    rows = sorted(parsed.misfits, key=lambda row: row.number)
+    skip: set[int] = set()
+    for i, row in enumerate(rows):
+        if row.number in skip:
+            continue
+        n = len(row.fields)
+        values = dict(zip(header, row.fields, strict=False))
+        if not _fits(table.column(table.key), values.get(table.key, "").strip(), keys):
+            values.pop(table.key, None)  # the second half of a broken row: its first cell is no key
+        origin = row_origin(table, where, row, values)
+        count = f"Die Zeile hat {n} Felder, erwartet {expected} (wie die Kopfzeile)"
+        if n > expected:
+            cause, fix = _extra_fields(table, header, row.fields, parsed.delimiter, keys)
+            r.fail(origin, "D09", f"{count}. {cause}", None, fix)
+            continue
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        if following and following.number == row.number + 1 and n + len(following.fields) - 1 == expected:
+            column = header[n - 1]
+            skip.add(following.number)
+            r.fail(origin, "D09", f"{count}; Tabellenzeile {following.number} hat die übrigen {len(following.fields)}. "
+                                  f"Vermutlich enthält Spalte „{column}“ einen Zeilenumbruch ohne Anführungszeichen, "
+                                  "so dass eine Maßnahme auf zwei Zeilen zerfällt", column,
+                   "Den Zelltext in Anführungszeichen setzen (\"…\") oder die Zeile in der Arbeitsmappe bearbeiten; "
+                   "die beiden Zeilen sind eine.")
+            continue
+        last = header[n - 1] if n else header[0]
+        missing = header[n:]
+        r.fail(origin, "D09", f"{count}: sie endet nach Spalte „{last}“, es fehlen "
+                              f"{', '.join(f'„{c}“' for c in missing)}", None,
+               f"Fehlende Felder ergänzen – auch leere Felder brauchen ihr Trennzeichen „{parsed.delimiter}“ "
+               f"({expected - 1} je Zeile); nichts wird ergänzt oder weggelassen, bis die Zeile vollständig ist.")
+
+
+def _extra_fields(table: schema.Table, header: list[str], fields: list[str], delimiter: str,
+                  keys: dict[str, Keys]) -> tuple[str, str]:
+    """Which cell probably held an unquoted delimiter: the merge of neighbouring fields after which most cells fit
+    their columns, preferring a list of keys („51, 50“ in „oe“)."""
+    extra = len(fields) - len(header)
+
+    def score(i: int) -> tuple[int, int]:
+        merged = fields[:i] + [delimiter.join(fields[i:i + extra + 1])] + fields[i + extra + 1:]
+        fits = sum(_fits(table.column(c), v.strip(), keys) for c, v in zip(header, merged, strict=True))
+        column = table.column(header[i])
+        keyed = bool(column and column.ref and messages.separator_fix(merged[i].strip(), keys.get(column.ref)))
+        return fits, keyed
+
+    scores = {i: score(i) for i in range(len(header))}
+    best = max(scores.values())
+    at = [i for i, sc in scores.items() if sc == best]
+    cells = {i: delimiter.join(fields[i:i + extra + 1]).strip() for i in at}
+    if len(at) <= 3:
+        names = " oder ".join(f"„{header[i]}“ („{_excerpt(cells[i], 40)}“)" for i in at)
+        cause = f"Vermutlich steht ein „{delimiter}“ ohne Anführungszeichen in Spalte {names}"
+    else:
+        cause = f"Ein Wert enthält ein „{delimiter}“ ohne Anführungszeichen"
+    column = table.column(header[at[0]])
+    if len(at) == 1 and column and column.ref:
+        sep = messages.separator_fix(cells[at[0]], keys.get(column.ref))
+        if sep:
+            return cause, sep + "."
+    return cause, ("Den Text in Anführungszeichen setzen (\"…\") – das tut jede Tabellenkalkulation beim Speichern "
+                   "als CSV; mehrere Schlüssel mit | trennen.")
+
+
+def _fits(column: schema.Column | None, value: str, keys: dict[str, Keys]) -> bool:
+    if column is None or not value:
+        return not (column and column.required)
+    parts = split(value) if column.many else [value]
+    if column.ref:  # "51, 50" fits a list of units, written with the wrong separator
+        table = keys.get(column.ref)
+        return table is not None and (all(p in table for p in parts) or bool(messages.separator_fix(value, table)))
+    if column.kind == "int":
+        return value.isdigit()
+    if column.kind == "date":
+        return parse_date(value) is not None
+    if column.kind == "duration":
+        return bool(DURATION.fullmatch(value))
+    if column.kind == "slug":
+        return bool(SLUG.fullmatch(value))
+    if column.kind == "citation":
+        return all(_parses(p) for p in parts)
+    if column.kind == "choice":
+        return value in column.choices
+    return True
+
+
+def _parses(citation: str) -> bool:
+    try:
+        drucksache.parse(citation)
+    except drucksache.CitationError:
+        return False
+    return True
+
+
+GERMAN_DATE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")
+GERMAN_MONTH = re.compile(r"(?P<m>\d{1,2})[./](?P<y>\d{4})")
+
+
+def parse_date(value: str) -> str | None:
+    """ISO ``JJJJ``, ``JJJJ-MM``, ``JJJJ-MM-TT`` – or the German ``TT.MM.JJJJ`` / ``MM.JJJJ`` a spreadsheet shows –
+    as ISO text; None for anything else, including dates the calendar does not have."""
+    m = GERMAN_DATE.fullmatch(value)
+    if m:
+        value = f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
+    m = GERMAN_MONTH.fullmatch(value)
+    if m:
+        value = f"{m['y']}-{int(m['m']):02d}"
+    if not DATE.fullmatch(value):
+        return None
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+    return value
+
+
+def _date(r: _Reader, rec: Record, column: str) -> None:
+    value = rec.get(column) or ""
+    if not value:
+        return
+    iso = parse_date(value)
+    if iso is None:
+        r.fail(rec["_origin"], "D04", f"„{column}“ = „{value}“ ist kein Datum", column,
+               "Als JJJJ, JJJJ-MM oder JJJJ-MM-TT eintragen (auch TT.MM.JJJJ geht), z. B. 2025-03-01 oder 01.03.2025; "
+               "Jahr vierstellig.")
+    else:
+        rec[column] = iso
 
 
 def title_words_not_in_text(title: str, text: str) -> list[str]:
@@ -268,15 +575,20 @@ def _ages(r: _Reader, rec: Record) -> None:
     for column in ("alter_von", "alter_bis"):
         v = str(rec.get(column) or "")
         if v and not re.fullmatch(r"\d{1,3}", v):
-            r.fail(rec["_origin"], "D04", f"„{column}“ = „{v}“: erwartet eine ganze Zahl (Jahre)")
+            r.fail(rec["_origin"], "D04", f"„{column}“ = „{v}“: erwartet eine ganze Zahl (Jahre)", column,
+                   "Nur die Zahl der Jahre eintragen, z. B. 18.")
             return
         values.append(int(v) if v else None)
     if None not in values and values[0] > values[1]:
-        r.fail(rec["_origin"], "D08", f"„alter_von“ {values[0]} ist größer als „alter_bis“ {values[1]}")
+        r.fail(rec["_origin"], "D08", f"„alter_von“ {values[0]} ist größer als „alter_bis“ {values[1]}", "alter_von",
+               "Die beiden Werte tauschen.")
 
 
 def _citation(r: _Reader, rec: Record, text: str, column: str) -> None:
     try:
         drucksache.parse(text)
     except drucksache.CitationError as exc:
-        r.fail(rec["_origin"], "D07", f"„{column}“: {exc}")
+        parts = [p for p in re.split(r"\s*;\s*", text) if p]
+        fix = (f"Mehrere Drucksachen mit | trennen: „{LIST_SEP.join(parts)}“." if len(parts) > 1 and all(map(_parses, parts))
+               else "Die Angabe genau so eintragen, wie sie im Bericht steht.")
+        r.fail(rec["_origin"], "D07", str(exc), column, fix)

@@ -216,5 +216,6 @@ def _findings(report: Graph, shapes: Graph, origins: dict[URIRef, Origin]) -> li
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (ORDER[f.severity], f.focus, f.rule, f.path or "", f.message))
+    # Once each: sh:equals (IK-M14) reports a mismatch from both sides with the same focus, rule and message.
+    return sorted(set(findings), key=lambda f: (ORDER[f.severity], f.focus, f.rule, f.path or "", f.message))
 

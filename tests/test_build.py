@@ -36,11 +36,11 @@ def _edit(path, old, new):
 
 
 BAD_ROWS = [
-    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", "D05", "Zeile/line 6"),
-    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n,partizipation-und-teilhabe,", "D03", "Zeile/line 6"),
-    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n5,sport-und-spiel,", "D06", "Zeile/line 6"),
-    ("massnahmen.csv", "0349 (IV) BDs|2718 (IV) BDs", "0349 (IV) BDs|27x18 BDs", "D07", "Zeile/line 3"),
-    ("massnahmen.csv", "Entdeckertag 2019,", "Entdeckertag plan- nen,", "D04", "Zeile/line 6"),
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", "D05", "Maßnahme 4 (Tabellenzeile 6, Spalte „nr“)"),
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n,partizipation-und-teilhabe,", "D03", "Tabellenzeile 6, Spalte „nr“"),
+    ("massnahmen.csv", "\n5,partizipation-und-teilhabe,", "\n5,sport-und-spiel,", "D06", "Maßnahme 5 (Tabellenzeile 6, Spalte „handlungsfeld“)"),
+    ("massnahmen.csv", "0349 (IV) BDs|2718 (IV) BDs", "0349 (IV) BDs|27x18 BDs", "D07", "Maßnahme 2 (Tabellenzeile 3, Spalte „drucksachen“)"),
+    ("massnahmen.csv", "Entdeckertag 2019,", "Entdeckertag plan- nen,", "D04", "Maßnahme 5 (Tabellenzeile 6, Spalte „titel“)"),
     ("ziele.csv", "beratungsangebote-verbessern,partizipation-und-teilhabe",
      "beratungsangebote-verbessern,nirgendwo", "D06", "data/ziele.csv"),
 ]
@@ -59,18 +59,19 @@ def test_broken_encoding_names_the_line(project_copy):
     path = project_copy.data / "massnahmen.csv"
     raw = path.read_bytes().replace(b"Entdeckertag", "Entdeckert\xe4g".encode("latin-1"), 1)
     path.write_bytes(raw)
-    with pytest.raises(BuildError, match=r"data/massnahmen.csv, Zeile/line 6: \[D01"):
+    with pytest.raises(BuildError, match=r"data/massnahmen.csv, Maßnahme 5 \(Tabellenzeile 6, Spalte „titel“\): \[D01"):
         compile_graph(project_copy)
 
 
 def test_shacl_violation_names_source_row(project_copy):
-    # Goal of another field: passes the loader, caught by shape IK-M14.
-    _edit(project_copy.data / "massnahmen.csv", "\n5,partizipation-und-teilhabe,oeffentliche-veranstaltungen-nutzen-um-die,",
-          "\n5,partizipation-und-teilhabe,sprachkurse-anbieten,")
+    # A rule only SHACL knows (the loader checks what it can itself): added to the copy's shapes.
+    with open(project_copy.shapes / "ik-shapes.ttl", "a", encoding="utf-8") as fh:
+        fh.write("\n[] a sh:NodeShape ; sh:targetNode <https://integration.region-hannover.example/id/massnahme/5> ;\n"
+                 '    sh:property [ sh:name "IK-T01 Testregel" ; sh:path dcterms:title ; sh:maxLength 3 ] .\n')
     with pytest.raises(BuildError) as exc:
         compile_graph(project_copy)
-    assert "data/massnahmen.csv, Zeile/line 6" in str(exc.value)
-    assert "IK-M14" in str(exc.value)
+    assert "data/massnahmen.csv, Maßnahme 5 (Tabellenzeile 6)" in str(exc.value)
+    assert "IK-T01" in str(exc.value)
 
 
 def test_failed_build_leaves_previous_build_in_place(project_copy, tmp_path):

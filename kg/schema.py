@@ -1,0 +1,156 @@
+"""What the tables in data/ hold: one description read by the loader (required columns, references, formats),
+the workbook (column comments, dropdowns, the „Hilfe“ sheet) and the messages (how a row is named).
+
+Columns a file has but this description does not know are kept as they are (read, shown in the workbook with
+a generic comment, written back); a column it requires but the file lacks stops the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LIST_SEP = "|"  # separator for several values in one cell
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    help: str  # German, for the clerk: what goes in (cell comment and „Hilfe“ sheet)
+    required: bool = False  # a value must be given in every row
+    ref: str | None = None  # name of the table whose key this column names
+    many: bool = False  # several values, separated by LIST_SEP
+    kind: str = "text"  # text | slug | int | date | duration | citation | choice | url
+    choices: tuple[str, ...] = ()  # for kind "choice"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # file stem, sheet name and name used by Column.ref
+    file: str
+    title: str  # German plural, e.g. "Maßnahmen"
+    key: str  # column that identifies a row
+    record: str  # how a message names one row, formatted with the row's values: "Maßnahme {nr}"
+    columns: tuple[Column, ...]
+    labels: tuple[str, ...] = ()  # columns with names people write instead of the key („meinten Sie …?“)
+    in_build: bool = True  # read by `kg build` (uri-registry.csv is read by the server)
+    help: str = ""
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML source: a list of entries (or one mapping); names its entries like a table names its rows."""
+
+    name: str
+    file: str
+    title: str
+    key: str | None
+    required: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+    record: str = ""
+    help: str = ""
+
+
+DATE_HELP = "JJJJ, JJJJ-MM oder JJJJ-MM-TT (auch TT.MM.JJJJ); nur, wenn der Bericht es nennt"
+NOTIZ = Column("notiz", "Was beim Lesen des Berichts entschieden wurde (wird als redaktionelle Notiz veröffentlicht).")
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("massnahmen", "massnahmen.csv", "Maßnahmen", "nr", "Maßnahme {nr}", (
+        Column("nr", "Nummer der Maßnahme aus Anhang 6.1; neue Maßnahmen bekommen die nächste freie Nummer.",
+               required=True, kind="int"),
+        Column("handlungsfeld", "Handlungsfeld (Auswahlliste).", required=True, ref="handlungsfelder"),
+        Column("ziel", "Ziel des gewählten Handlungsfeldes (Auswahlliste zeigt nur dessen Ziele).", required=True,
+               ref="ziele"),
+        Column("titel", "Kurzname aus den Worten der Beschreibung (Projektname oder erste Wendung).", required=True),
+        Column("beschreibung", "Volltext der Maßnahme wie im Bericht; Aufzählungspunkte (•) je auf eigener Zeile.",
+               required=True),
+        Column("oe", "Zuständige Organisationseinheit(en): Schlüssel aus „oe“, mehrere mit | trennen (z. B. 51|50).",
+               ref="oe", many=True),
+        Column("drucksachen", "Drucksachen genau wie im Bericht geschrieben (z. B. 0349 (IV) BDs), mehrere mit | trennen.",
+               many=True, kind="citation"),
+        Column("weitere_infos", "Themenfeldberichte oder Links (https://…), mehrere mit | trennen.", many=True),
+        Column("zielgruppen", "Zielgruppen, die der Text nennt: Schlüssel aus „zielgruppen“, mehrere mit | trennen.",
+               ref="zielgruppen", many=True),
+        Column("alter_von", "Mindestalter in Jahren, nur wenn genannt.", kind="int"),
+        Column("alter_bis", "Höchstalter in Jahren (einschließlich), nur wenn genannt.", kind="int"),
+        Column("beginn", f"Beginn: {DATE_HELP}.", kind="date"),
+        Column("ende", f"Ende: {DATE_HELP}.", kind="date"),
+        Column("dauer", "Dauer nach ISO 8601, z. B. P3Y (3 Jahre), P6M (6 Monate); nur wenn genannt.", kind="duration"),
+        NOTIZ,
+    ), help="Eine Zeile je Maßnahme aus Anhang 6.1."),
+    Table("ziele", "ziele.csv", "Ziele", "slug", "Ziel „{slug}“", (
+        Column("slug", "Schlüssel (Kleinbuchstaben, Ziffern, Bindestriche); nie mehr ändern, wenn veröffentlicht.",
+               required=True, kind="slug"),
+        Column("handlungsfeld", "Handlungsfeld, zu dem das Ziel gehört.", required=True, ref="handlungsfelder"),
+        Column("label", "Wortlaut des Ziels wie im Bericht.", required=True),
+        NOTIZ,
+    ), labels=("label",), help="Die überarbeiteten Ziele, jedes in genau einem Handlungsfeld."),
+    Table("oe", "oe.csv", "Organisationseinheiten", "key", "OE {key}", (
+        Column("key", "Schlüssel der URI: OE-Nummer (z. B. 51, 50-90) oder Kurzname (jobcenter-region-hannover).",
+               required=True, kind="slug"),
+        Column("notation", "OE-Nummer wie gedruckt (z. B. 50.90); leer, wenn es keine gibt."),
+        Column("name", "Name; leer, wenn der Bericht keinen nennt."),
+        Column("typ", "Art der Einheit (Fachbereich, Team, Stabsstelle …)."),
+        Column("dezernat", "Dezernat (Schlüssel aus „dezernate“, I–V).", ref="dezernate"),
+        Column("teil_von", "Übergeordnete OE (Schlüssel aus „oe“).", ref="oe"),
+        Column("schreibweisen", "Andere Schreibweisen im Bericht, mehrere mit | trennen.", many=True),
+        Column("quelle", "Fundstelle im Bericht (Kapitel)."),
+        NOTIZ,
+    ), labels=("name", "notation", "schreibweisen"), help="Organisationseinheiten der Region Hannover."),
+    Table("dezernate", "dezernate.csv", "Dezernate", "key", "Dezernat {key}", (
+        Column("key", "Römische Nummer des Dezernats (I–V).", required=True),
+        Column("name", "Name des Dezernats.", required=True),
+        Column("leitung", "Dezernentin oder Dezernent."),
+        Column("schreibweisen", "Andere Schreibweisen im Bericht, mehrere mit | trennen.", many=True),
+        NOTIZ,
+    ), labels=("name", "schreibweisen"), help="Die Dezernate aus Kapitel 6.2."),
+    Table("zielgruppen", "zielgruppen.csv", "Zielgruppen", "slug", "Zielgruppe „{slug}“", (
+        Column("slug", "Schlüssel (Kleinbuchstaben, Ziffern, Bindestriche); nie mehr ändern, wenn veröffentlicht.",
+               required=True, kind="slug"),
+        Column("label", "Name der Zielgruppe.", required=True),
+        Column("label_en", "Name auf Englisch."),
+        Column("oberbegriff", "Übergeordnete Zielgruppe (Schlüssel aus „zielgruppen“).", ref="zielgruppen"),
+        Column("alter_von", "Mindestalter in Jahren, nur wenn genannt.", kind="int"),
+        Column("alter_bis", "Höchstalter in Jahren, nur wenn genannt.", kind="int"),
+        Column("definition", "Wen der Bericht zu dieser Gruppe zählt (eigene Worte des Berichts)."),
+        NOTIZ,
+    ), labels=("label", "label_en"), help="Zielgruppen der Maßnahmen."),
+    Table("drucksachen", "drucksachen.csv", "Drucksachen", "zitat", "Drucksache „{zitat}“", (
+        Column("zitat", "Drucksache genau wie im Bericht zitiert.", required=True, kind="citation"),
+        Column("fundstelle", "Wo der Bericht sie nennt (Kapitel)."),
+        Column("titel", "Titel, wenn der Bericht ihn nennt."),
+        Column("datum", f"Datum: {DATE_HELP}.", kind="date"),
+        NOTIZ,
+    ), help="Drucksachen, die außerhalb des Anhangs zitiert werden oder zu denen der Bericht mehr sagt."),
+    Table("uri-registry", "uri-registry.csv", "Zurückgezogene URIs", "uri_path", "URI {uri_path}", (
+        Column("uri_path", "Pfad der zurückgezogenen URI, z. B. /id/massnahme/130.", required=True),
+        Column("status", "gone (gibt es nicht mehr, 410) oder moved (ersetzt durch den Nachfolger, 301).",
+               required=True, kind="choice", choices=("gone", "moved")),
+        Column("successor_path", "Bei moved: Pfad des Nachfolgers, z. B. /id/massnahme/12."),
+        Column("date", "Datum der Änderung (JJJJ-MM-TT).", kind="date"),
+        Column("reason", "Begründung (wird veröffentlicht)."),
+    ), in_build=False, help="Veröffentlichte URIs, die zurückgezogen oder zusammengelegt wurden; der Server antwortet mit 410 oder 301."),
+)}
+
+YAML_FILES: dict[str, YamlFile] = {y.name: y for y in (
+    YamlFile("handlungsfelder", "handlungsfelder.yaml", "Handlungsfelder", "slug", ("slug", "label", "abschnitt"),
+             labels=("label", "label_en"), record="Handlungsfeld „{slug}“"),
+    YamlFile("schwerpunkte", "schwerpunkte.yaml", "Schwerpunkte", "slug", ("slug", "label", "ziel", "beschreibung"),
+             labels=("label",), record="Schwerpunkt „{slug}“"),
+    YamlFile("bericht", "bericht.yaml", "Bericht", None, ()),
+)}
+
+
+def keyed(name: str) -> Table | YamlFile:
+    """The table or YAML file called ``name`` (targets of Column.ref)."""
+    return TABLES.get(name) or YAML_FILES[name]
+
+
+def by_file(file: str) -> Table | None:
+    return next((t for t in TABLES.values() if t.file == file), None)
