@@ -38,6 +38,7 @@ class Project:
     data: Path = ROOT / "data"
     ontology: Path = ROOT / "ontology"
     shapes: Path = ROOT / "shapes"
+    workbook: Path | None = None  # read the tables from this XLSX instead of data/*.csv (kg/workbook.py)
 
 
 @dataclass
@@ -86,13 +87,24 @@ def prepare(project: Project | None = None) -> Prepared:
     """Load and map the sources (raise :class:`BuildError` on data errors) and merge the ontology."""
     project = project or Project()
     t = time.perf_counter()
-    srcs = sources.load(project.data)
+    srcs = sources.load(project.data, _tables(project))
     mapped = mapping.to_graph(srcs)
     ontology = _parse_dir(project.ontology)
     for triple in ontology:  # in place: a `graph + ontology` copy costs ~15 % of the build at scale
         mapped.graph.add(triple)
     shapes = load_shapes(sorted(project.shapes.glob("*.ttl")))
     return Prepared(mapped.graph, shapes, ontology, mapped.origins, {"load_map": time.perf_counter() - t})
+
+
+def _tables(project: Project) -> sources.TableSource | None:
+    if project.workbook is None:
+        return None
+    from kg import workbook  # openpyxl only when a workbook is read
+
+    stale = workbook.stale(project.workbook, project.data)
+    if stale:
+        raise BuildError(stale)
+    return workbook.WorkbookTables(project.workbook)
 
 
 def _check(findings: list[Finding]) -> None:

@@ -26,6 +26,8 @@ def _fail(exc: BuildError) -> int:
     return 1
 
 
+WORKBOOK_HELP = ("Tabellen aus dieser Arbeitsmappe lesen (Standard: data/arbeitsmappe.xlsx, wenn vorhanden; "
+                 "„-“ = die CSV-Dateien) / read the tables from this workbook")
 SHOWN_FINDINGS = 25  # more would bury the summary line; all of them are in quality.json
 
 
@@ -38,7 +40,21 @@ def _print_findings(findings: list, report: Path | None) -> None:
 
 
 def _project(args) -> Project:
-    return Project(data=Path(args.data)) if args.data else Project()
+    """The data directory, and the workbook when one is given (``--workbook``) or lies in it (data/arbeitsmappe.xlsx)."""
+    from kg import workbook
+
+    project = Project(data=Path(args.data)) if args.data else Project()
+    chosen = getattr(args, "workbook", None)
+    if chosen == "-":  # --workbook -: the CSV files even when a workbook lies in data/
+        return project
+    path = Path(chosen) if chosen else workbook.default_path(project.data)
+    if chosen and not path.exists():
+        raise SystemExit(f"Arbeitsmappe {path} fehlt / workbook not found")
+    if path.exists():
+        print(f"Tabellen aus der Arbeitsmappe {path} (YAML aus {project.data}); "
+              "übernehmen mit: kg workbook --import / tables read from the workbook", file=sys.stderr)
+        project.workbook = path
+    return project
 
 
 def cmd_build(args) -> int:
@@ -104,6 +120,31 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_workbook(args) -> int:
+    from kg import workbook
+
+    data = Path(args.data) if args.data else Project().data
+    path = Path(args.workbook) if args.workbook else workbook.default_path(data)
+    if args.import_:
+        if not path.exists():
+            raise SystemExit(f"Arbeitsmappe {path} fehlt: erst `kg workbook` ausführen / run `kg workbook` first")
+        changed = workbook.import_to(path, data)
+        print(f"Übernommen aus {path}: {', '.join(changed) if changed else 'keine Änderungen'}")
+        if changed:
+            print("Jetzt prüfen (kg validate) und mit git einchecken (git diff zeigt die geänderten Zeilen).")
+        return 0
+    if path.exists() and not args.force:
+        pending = workbook.differences(path, data)
+        if pending:
+            names = ", ".join(f"„{t.name}“" for t in pending)
+            print(f"{path} enthält Änderungen, die nicht in data/ stehen (Blätter {names}); nichts überschrieben. "
+                  "Erst übernehmen: kg workbook --import – oder verwerfen: kg workbook --force", file=sys.stderr)
+            return 1
+    out = workbook.export(data, path)
+    print(f"Arbeitsmappe geschrieben: {out} – bearbeiten, speichern, dann kg validate und kg workbook --import")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from server.app import create_app
 
@@ -128,12 +169,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="Daten laden, prüfen und build/ schreiben")
     p.add_argument("--out", default=str(BUILD_DIR))
     p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
+    p.add_argument("--workbook", help=WORKBOOK_HELP)
     p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="nur prüfen, nichts schreiben")
     p.add_argument("--data")
+    p.add_argument("--workbook", help=WORKBOOK_HELP)
     p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("workbook", help="Arbeitsmappe (XLSX) aus data/ schreiben oder mit --import zurückschreiben")
+    p.add_argument("--data", help="Datenverzeichnis (Standard: data/)")
+    p.add_argument("--workbook", help="Pfad der Arbeitsmappe (Standard: data/arbeitsmappe.xlsx)")
+    p.add_argument("--import", dest="import_", action="store_true", help="Blätter zurück in die CSV-Dateien schreiben")
+    p.add_argument("--force", action="store_true", help="eine Arbeitsmappe mit nicht übernommenen Änderungen überschreiben")
+    p.set_defaults(func=cmd_workbook)
     p = sub.add_parser("stats", help="Zahlen zum aktuellen Build")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -136,17 +137,15 @@ class _Reader:
         return out
 
 
-class TableSource:
+class TableSource(Protocol):
     """Where the tables come from: the CSV files in data/ or the sheets of a workbook (kg/workbook.py)."""
 
-    def parsed(self, table: schema.Table) -> tabular.Parsed | DataError:
-        raise NotImplementedError
+    def parsed(self, table: schema.Table) -> tabular.Parsed | DataError: ...
 
-    def where(self, table: schema.Table) -> str:
-        raise NotImplementedError
+    def where(self, table: schema.Table) -> str: ...
 
 
-class CsvFiles(TableSource):
+class CsvFiles:
     def __init__(self, data_dir: Path) -> None:
         self.dir = Path(data_dir)
 
