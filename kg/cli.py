@@ -163,7 +163,7 @@ def cmd_synth(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="Wissensgraph Integrationskonzept Region Hannover")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="Daten laden, prüfen und build/ schreiben")
@@ -200,7 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="Zielverzeichnis (wird angelegt; Dateien werden überschrieben)")
     p.add_argument("--seed", type=int, default=2020)
     p.set_defaults(func=cmd_synth)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
     return args.func(args)
 
 
