@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg import export, mapping, sources, validate
+from kg import export, mapping, sources, spreadsheet, validate
 from kg.errors import BuildError
 from kg.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes
 from kg.store import Store
@@ -198,7 +198,9 @@ def stage(graph: Graph, out: Path, timings: dict[str, float]) -> Staging:
         staging.write(export.RDF_FORMATS[fmt][1], export.dump(triples, fmt, prefixes))
     del triples
     for name in export.CSV_VIEWS:
-        staging.write(f"csv/{name}.csv", export.csv_table(store, name).encode("utf-8"))
+        columns, rows = export.table(store, name)
+        staging.write(f"csv/{name}.csv", spreadsheet.csv_text(columns, rows).encode("utf-8"))
+        staging.write(f"xlsx/{name}.xlsx", spreadsheet.xlsx_bytes([(name, columns, rows)]))
     timings["write"] = time.perf_counter() - t
     return staging
 

@@ -52,6 +52,7 @@ FILE_KINDS = {
     ".jsonld": FileKind("application/ld+json", "JSON_LD", "JSON-LD"),
     ".rdf": FileKind("application/rdf+xml", "RDF_XML", "RDF/XML"),
     ".csv": FileKind("text/csv", "CSV", "CSV"),
+    ".xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", "XLSX (Excel, LibreOffice)"),
     ".json": FileKind("application/json", "JSON", "JSON"),
 }
 RDF_SUFFIXES = (".ttl", ".nt", ".jsonld", ".rdf")
@@ -290,7 +291,9 @@ def from_manifest(manifest: dict, settings: Settings, base: str) -> Catalog:
     datasets = [Dataset(MAIN, settings.dataset_text(MAIN), dumps)]
     for file in sorted(f for f in files if f.startswith("csv/") and f.endswith(".csv")):
         name = PurePosixPath(file).stem
-        datasets.append(Dataset(name, settings.dataset_text(name), (_distribution(file, files[file]),)))
+        xlsx = f"xlsx/{name}.xlsx"  # the same table for spreadsheets, where the build has it
+        dists = (_distribution(file, files[file]),) + ((_distribution(xlsx, files[xlsx]),) if xlsx in files else ())
+        datasets.append(Dataset(name, settings.dataset_text(name), dists))
     return Catalog(settings, manifest, tuple(datasets), base, manifest.get("base_uri", base))
 
 

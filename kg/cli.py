@@ -106,11 +106,11 @@ def cmd_stats(args) -> int:
 
 
 def cmd_export(args) -> int:
-    if args.format == "csv":
+    if args.format in ("csv", "xlsx"):
         table = args.table or "massnahmen"
         if table not in export.CSV_VIEWS:
             raise SystemExit(f"unbekannte Tabelle {table}; verfügbar: {', '.join(export.CSV_VIEWS)}")
-        data = _built(f"csv/{table}.csv").read_bytes()
+        data = _built(f"{args.format}/{table}.{args.format}").read_bytes()
     else:
         data = _built(export.RDF_FORMATS[args.format][1]).read_bytes()
     if args.output:
@@ -187,8 +187,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
     p = sub.add_parser("export", help="Graph oder Tabelle aus dem aktuellen Build ausgeben")
-    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdf", "csv"], required=True)
-    p.add_argument("--table", help=f"für csv: {', '.join(export.CSV_VIEWS)}")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdf", "csv", "xlsx"], required=True)
+    p.add_argument("--table", help=f"für csv und xlsx: {', '.join(export.CSV_VIEWS)}")
     p.add_argument("--output", "-o")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("serve", help="Server für die Entwicklung starten")

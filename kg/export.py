@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import XSD
 
+from kg import spreadsheet
 from kg.namespaces import PREFIXES
 from kg.store import Store
 
@@ -20,21 +21,19 @@ RDF_FORMATS = {  # --format value -> (rdflib format, file name)
 
 _P = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 
-# One table per class: what a spreadsheet user expects, multi-valued cells joined with " | ".
+# The measures as one row each, keys next to labels: the dump build/csv/massnahmen.csv and the filtered
+# /massnahmen.csv share these columns. Several values in one cell are joined with "|", keys and labels in the
+# same order.
+MEASURE_FACETS = (  # column, predicate from the measure
+    ("handlungsfeld", "ik:handlungsfeld"), ("ziel", "ik:verfolgtZiel"), ("oe", "ik:zustaendig"),
+    ("zielgruppe", "ik:zielgruppe"), ("drucksache", "dcterms:references"),
+)
+MEASURE_COLUMNS = ("nr", "titel", "uri", *(c for f, _ in MEASURE_FACETS for c in (f, f"{f}_label")), "beschreibung")
+VALUE_SEP = "|"
+
+# One table per other class: multi-valued cells joined with " | ".
 CSV_VIEWS = {
-    "massnahmen": """
-        SELECT ?uri ?nr ?titel ?handlungsfeld ?ziel
-               (GROUP_CONCAT(DISTINCT ?oeLabel; separator=" | ") AS ?oe)
-               (GROUP_CONCAT(DISTINCT ?zg; separator=" | ") AS ?zielgruppen)
-               (GROUP_CONCAT(DISTINCT ?ds; separator=" | ") AS ?drucksachen) ?beschreibung
-        WHERE {
-          ?uri a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel ; dcterms:description ?beschreibung ;
-               ik:handlungsfeld/skos:prefLabel ?handlungsfeld ; ik:verfolgtZiel/skos:prefLabel ?ziel .
-          FILTER(lang(?handlungsfeld) = "de")
-          OPTIONAL { ?uri ik:zustaendig/rdfs:label ?oeLabel }
-          OPTIONAL { ?uri ik:zielgruppe/skos:prefLabel ?zg FILTER(lang(?zg) = "de") }
-          OPTIONAL { ?uri ik:drucksachenangabe ?ds }
-        } GROUP BY ?uri ?nr ?titel ?handlungsfeld ?ziel ?beschreibung ORDER BY xsd:integer(?nr)""",
+    "massnahmen": None,  # built by measure_table()
     # Each count in its own subquery: two OPTIONALs side by side would multiply measures by goals per field.
     "handlungsfelder": """
         SELECT ?uri ?abschnitt ?label ?massnahmen ?ziele WHERE {
@@ -82,17 +81,65 @@ CSV_VIEWS = {
           OPTIONAL { ?uri ik:betrifftMassnahme/dcterms:identifier ?nr }
         } GROUP BY ?uri ?themenfeld ?ziel ORDER BY ?themenfeld""",
 }
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
+
+
+def _value(term) -> spreadsheet.Cell:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
+        try:
+            return int(term.value)
+        except ValueError:
+            return term.value
+    return term.value
+
+
+def table(store: Store, name: str) -> tuple[tuple[str, ...], list[list[spreadsheet.Cell]]]:
+    """Columns and rows of one table of the dumps."""
+    if name == "massnahmen":
+        return measure_table(store)
+    results = store.query(_P + CSV_VIEWS[name])
+    columns = tuple(v.value for v in results.variables)
+    return columns, [[_value(row[c]) for c in columns] for row in results]
+
+
+def measure_table(store: Store) -> tuple[tuple[str, ...], list[list[spreadsheet.Cell]]]:
+    measures = {}
+    for row in store.query(_P + """SELECT ?m ?nr ?titel ?beschreibung WHERE {
+            ?m a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel ; dcterms:description ?beschreibung }"""):
+        measures[row["m"].value] = {"nr": row["nr"].value, "titel": row["titel"].value, "beschreibung": row["beschreibung"].value}
+    values: dict[str, dict[str, list[tuple[str, str]]]] = {m: {} for m in measures}
+    for column, predicate in MEASURE_FACETS:
+        query = f"""SELECT ?m ?v (SAMPLE(?l) AS ?label) WHERE {{ ?m a ik:Massnahme ; {predicate} ?v .
+            OPTIONAL {{ ?v rdfs:label ?l FILTER(lang(?l) = "de") }} }} GROUP BY ?m ?v"""
+        for row in store.query(_P + query):
+            key = row["v"].value.rstrip("/").rsplit("/", 1)[-1]
+            label = row["label"].value if row["label"] is not None else key
+            values[row["m"].value].setdefault(column, []).append((key, label))
+    rows = []
+    for uri, m in sorted(measures.items(), key=lambda kv: int(kv[1]["nr"]) if kv[1]["nr"].isdigit() else 0):
+        cells: list[spreadsheet.Cell] = [int(m["nr"]) if m["nr"].isdigit() else m["nr"], m["titel"], uri]
+        for column, _ in MEASURE_FACETS:
+            found = sorted(values[uri].get(column, []), key=lambda kl: _natural(kl[0]))
+            cells += [VALUE_SEP.join(k for k, _ in found), VALUE_SEP.join(label for _, label in found)]
+        rows.append(cells + [m["beschreibung"]])
+    return MEASURE_COLUMNS, rows
+
+
+def _natural(key: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", key) if p)
 
 
 def csv_table(store: Store, name: str) -> str:
-    results = store.query(_P + CSV_VIEWS[name])
-    columns = [v.value for v in results.variables]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in results:
-        writer.writerow([row[c].value if row[c] is not None else "" for c in columns])
-    return out.getvalue()
+    """RFC 4180 CSV of one table, formula-like text neutralised (kg/spreadsheet.py)."""
+    return spreadsheet.csv_text(*table(store, name))
+
+
+def xlsx_table(store: Store, name: str) -> bytes:
+    """The same table as an XLSX workbook of one sheet."""
+    columns, rows = table(store, name)
+    return spreadsheet.xlsx_bytes([(name, columns, rows)])
 
 
 OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
