@@ -38,7 +38,7 @@ from kg import export, synth  # noqa: E402
 from kg.build import Project, build  # noqa: E402
 from kg.namespaces import DEFAULT_BASE, PREFIXES  # noqa: E402
 from kg.store import Store  # noqa: E402
-from server.sparql_examples import DEFAULT_BODY, EXAMPLES, Example  # noqa: E402
+from server.sparql.examples import DEFAULT_BODY, EXAMPLES, Example  # noqa: E402
 
 PREFIX = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
 ID = f"{DEFAULT_BASE}id/"

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.app import create_app  # noqa: E402
-from server.sparql_examples import prefix_block  # noqa: E402
+from server.sparql.examples import prefix_block  # noqa: E402
 
 QUERIES = {
     "measures per field": """SELECT ?feld (COUNT(?m) AS ?n) WHERE { ?m a ik:Massnahme ; ik:handlungsfeld ?feld } GROUP BY ?feld""",

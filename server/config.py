@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kg.build import ROOT
 from kg.namespaces import base_uri
-from server.legal import OPERATOR_SETTINGS
 
 # name -> (default, type, description); the README's configuration table lists every one (tests/test_readme.py).
 SETTINGS = {
@@ -27,8 +26,18 @@ SETTINGS = {
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
 }
 
-
-SETTINGS.update(OPERATOR_SETTINGS)  # imprint and accessibility statement: the operator fills these in
+# Who runs this site, for the imprint (/impressum) and the accessibility statement (/barrierefreiheit). Empty values
+# are shown as clearly marked placeholders: the operator has to fill them in, nothing is guessed.
+OPERATOR_SETTINGS = {
+    "KG_OPERATOR_NAME": ("", str, "Operator of the site (imprint, accessibility statement), e.g. the publishing authority"),
+    "KG_OPERATOR_ADDRESS": ("", str, "Postal address of the operator; lines separated by `|`"),
+    "KG_OPERATOR_CONTACT": ("", str, "General contact of the operator (e-mail address and/or phone); an e-mail address becomes a link"),
+    "KG_OPERATOR_REPRESENTATIVE": ("", str, "Who represents the operator legally (imprint: „vertreten durch“)"),
+    "KG_ACCESSIBILITY_CONTACT": ("", str, "Contact for reporting accessibility barriers; falls back to KG_OPERATOR_CONTACT"),
+    "KG_ACCESSIBILITY_REVIEWED": ("", str, "Date the accessibility statement was last reviewed (e.g. 2026-11-27)"),
+    "KG_ENFORCEMENT_BODY": ("", str, "Enforcement/arbitration body named in the accessibility statement (name and contact)"),
+}
+SETTINGS.update(OPERATOR_SETTINGS)
 
 
 def load(overrides: dict | None = None) -> dict:

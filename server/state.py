@@ -1,4 +1,5 @@
-"""The published build the server answers from, swapped in when `kg build` switches build/."""
+"""The published build the server answers from, swapped in when `kg build` switches build/, and the accessors
+a request uses to reach it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask import Flask, current_app
 
 from kg.store import RemoteStore, Store
 
@@ -61,3 +64,25 @@ class BuildState:
                     except (OSError, ValueError):
                         pass  # keep serving the previous build
         return self._current
+
+
+# ------------------------------------------------------------------ what a request works on
+
+def init_app(app: Flask) -> None:
+    app.extensions["kg"] = BuildState(
+        app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"], app.config["KG_SPARQL_ENDPOINT"])
+
+
+def published() -> Published:
+    """The build being served (a newer one is picked up by BuildState on its own)."""
+    return current_app.extensions["kg"].current
+
+
+def base() -> str:
+    """The base this server maps its own host onto (``KG_BASE_URI``)."""
+    return current_app.config["KG_BASE_URI"]
+
+
+def data_base() -> str:
+    """The base of the URIs in the graph being served (the build's; the server config normally repeats it)."""
+    return published().manifest.get("base_uri") or base()

@@ -97,3 +97,14 @@ def oxigraph(graph_nt: Path, location: Path) -> Iterator[str]:
         yield url
     finally:
         _stop(proc)
+
+
+def section_html(app, kind: str, uri: str) -> str:
+    """The sections a resource page of ``kind`` shows for ``uri``, rendered as the page renders them."""
+    from flask import render_template
+
+    from server.linkeddata.renderers import SECTIONS
+
+    with app.test_request_context("/"):
+        return "".join(render_template(s.template, section=data) for s in app.extensions[SECTIONS]
+                       if kind in s.kinds for data in (s.compute(uri),) if data)

@@ -7,23 +7,19 @@ import re
 from datetime import date
 
 import pytest
-from flask import Flask, render_template_string
 
-from server import drucksache
-from server.cite_formats import INVISIBLE, bibtex, citation, clean_url, csl_json
-from server.drucksache_queries import Measure, Report
+from server.drucksache.cite_formats import INVISIBLE, bibtex, citation, clean_url, csl_json
+from server.drucksache.queries import Measure, Report
+from tests.servers import section_html
 
 BASE = "https://integration.region-hannover.example/"
-INCLUDE = '{% include "extra_" ~ resource_type ~ ".html" ignore missing %}'
 ACCESS_DATE_DE = r"\d{2}\.\d{2}\.\d{4}"
 # A URL that a word processor keeps whole: plain http(s), no spaces, no trailing punctuation.
 PASTE_SAFE_URL = re.compile(r"https?://[^\s<>\"]*[A-Za-z0-9/]")
 
 
 def measure_box(app, nr: int) -> str:
-    with app.test_request_context(f"/doc/massnahme/{nr}"):
-        return render_template_string(INCLUDE, resource_uri=f"{BASE}id/massnahme/{nr}", resource_type="massnahme",
-                                      resource_key=str(nr))
+    return section_html(app, "massnahme", f"{BASE}id/massnahme/{nr}")
 
 
 def test_box_shows_uri_citation_line_and_downloads(app):
@@ -53,9 +49,7 @@ def test_uri_survives_copy_paste(app):
 
 
 def test_box_is_silent_for_other_uris(app):
-    with app.test_request_context("/"):
-        html = render_template_string(INCLUDE, resource_uri=f"{BASE}id/massnahme/999", resource_type="massnahme", resource_key="999")
-    assert html.strip() == ""
+    assert measure_box(app, 999).strip() == ""
 
 
 def test_the_real_measure_page_has_the_box(client):
@@ -110,29 +104,20 @@ def test_citation_line_adds_no_second_full_stop_and_cleans_the_url():
     assert c.line == f"Region Hannover (2020): Bericht, Maßnahme Nr. 5: Sprachkurse anbieten. {BASE}id/massnahme/5 (abgerufen am 02.01.2024)"
 
 
-@pytest.mark.parametrize("generic_first", [True, False])
-def test_download_routes_win_over_a_generic_document_rule(generic_first):
-    """/doc/massnahme/<int:nr>.bib is more specific than /doc/<kind>/<key>.<ext>, whatever the registration order."""
-    app = Flask(__name__)
-
-    def generic(**_):
-        return "generic"
-
-    if not generic_first:
-        app.register_blueprint(drucksache.bp)
-    app.add_url_rule("/doc/<kind>/<key>", "generic", generic)
-    app.add_url_rule("/doc/<kind>/<key>.<ext>", "generic_ext", generic)
-    if generic_first:
-        app.register_blueprint(drucksache.bp)
-    match = app.url_map.bind("localhost").match
-    assert match("/doc/massnahme/22.bib")[0] == "drucksache.measure_bibtex"
-    assert match("/doc/massnahme/22.csl.json")[0] == "drucksache.measure_csl_json"
-    assert match("/doc/drucksache/IV-0349.oparl.json")[0] == "drucksache.oparl_paper"
-    assert match("/doc/massnahme/22.ttl")[0] == "generic_ext"
+@pytest.mark.parametrize("path, mimetype", [
+    ("/doc/massnahme/22.bib", "application/x-bibtex"),
+    ("/doc/massnahme/22.csl.json", "application/vnd.citationstyles.csl+json"),
+    ("/doc/drucksache/IV-0349.oparl.json", "application/json"),
+    ("/doc/massnahme/22.ttl", "text/turtle"),
+])
+def test_every_representation_of_a_document_has_one_route_and_its_own_media_type(app, client, path, mimetype):
+    """/doc/ has one owner (server.linkeddata): the suffix picks a renderer of its one table."""
+    assert app.url_map.bind("localhost").match(path)[0] == "linkeddata.document"
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == mimetype
 
 
-def test_download_routes_win_in_the_real_app(app):
-    match = app.url_map.bind("localhost").match
-    assert match("/doc/massnahme/22.bib")[0] == "drucksache.measure_bibtex"
-    assert match("/doc/massnahme/22.csl.json")[0] == "drucksache.measure_csl_json"
-    assert match("/doc/drucksache/IV-0349.oparl.json")[0] == "drucksache.oparl_paper"
+def test_citation_formats_exist_only_for_the_kinds_they_describe(client):
+    assert client.get("/doc/drucksache/IV-0349.bib").status_code == 404
+    assert client.get("/doc/massnahme/22.oparl.json").status_code == 404
+    assert client.get("/def/ik.bib").status_code == 404

@@ -16,8 +16,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from kg.namespaces import DEFAULT_BASE, HYDRA
 from kg.store import Store
-from server import describe, resources
 from server.app import create_app
+from server.linkeddata import describe, renderers
 
 REPORT = "/doc/bericht/2020"
 SUBJECT = URIRef(DEFAULT_BASE + "id/bericht/2020")
@@ -86,7 +86,7 @@ def test_real_resources_are_no_hubs(client, graph):
 
 
 def test_hub_page_shows_exact_totals_and_pages_through_each_group(any_client, monkeypatch):
-    monkeypatch.setattr(resources, "PAGE_SIZE", PAGE_SIZE)
+    monkeypatch.setattr(renderers, "PAGE_SIZE", PAGE_SIZE)
     whole = groups(any_client.get(REPORT).data)
     everything = {heading: every_link(any_client, heading) for heading in whole}
     monkeypatch.setattr(describe, "HUB", HUB)

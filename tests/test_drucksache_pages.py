@@ -1,20 +1,17 @@
-"""Drucksache page extras (extra_drucksache.html), the context functions behind them, and the OParl view."""
+"""Drucksache page sections (drucksache/section_drucksache.html), the functions behind them, and the OParl view."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from flask import render_template, render_template_string
 
 from server.app import create_app
-from server.drucksache import drucksache_details
-from tests.servers import routed
+from server.drucksache.documents import drucksache_details
+from tests.servers import routed, section_html
 
 BASE = "https://integration.region-hannover.example/"
 RIS = "https://ris.example/vorlage?wp={wahlperiode}&nr={nummer:04d}"
-# What server/resources.py does on /doc/{type}/{key}.
-INCLUDE = '{% include "extra_" ~ resource_type ~ ".html" ignore missing %}'
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +20,8 @@ def ris_app(built):
 
 
 def render_extra(app, key: str) -> str:
-    with app.test_request_context(f"/doc/drucksache/{key}"):
-        return render_template_string(INCLUDE, resource_uri=f"{BASE}id/drucksache/{key}", resource_type="drucksache",
-                                      resource_key=key)
+    """The sections of the Drucksache page, as server.linkeddata renders them on /doc/drucksache/{key}."""
+    return section_html(app, "drucksache", f"{BASE}id/drucksache/{key}")
 
 
 # ------------------------------------------------------------------ context functions
@@ -88,16 +84,13 @@ def test_no_council_link_unless_configured(app, ris_app):
 
 
 def test_include_is_silent_for_unknown_uris(app):
-    with app.test_request_context("/"):
-        html = render_template("extra_drucksache.html", resource_uri=f"{BASE}id/drucksache/IV-9999",
-                               resource_type="drucksache", resource_key="IV-9999")
-    assert html.strip() == ""
+    assert render_extra(app, "IV-9999").strip() == ""
 
 
 def test_the_real_drucksache_page(app):
     if not routed(app, "/doc/drucksache/IV-0349"):
         pytest.skip("/doc/drucksache/{key} has no route yet (server/resources.py not ready); "
-                    "the include is tested through render_template above")
+                    "the section is tested through render_extra above")
     r = app.test_client().get("/doc/drucksache/IV-0349", headers={"Accept": "text/html"})
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)

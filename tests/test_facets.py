@@ -19,10 +19,10 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
-from server.current import base, published
-from server.facets import FACET_NAMES, table_for
-from server.localized import labels_for
-from server.search import fold
+from server.i18n.labels import labels_for
+from server.pages.facets import FACET_NAMES, table_for
+from server.pages.search_index import fold
+from server.state import base, published
 
 PREDICATES = {"handlungsfeld": IK.handlungsfeld, "ziel": IK.verfolgtZiel, "oe": IK.zustaendig,
               "zielgruppe": IK.zielgruppe, "drucksache": DCTERMS.references}
@@ -235,7 +235,7 @@ def more_note(page, facet: str):
 
 
 def test_unfiltered_facets_list_at_most_the_cap_and_say_how_many_more(client, measures, monkeypatch):
-    monkeypatch.setattr("server.people.FACET_CAP", 7)
+    monkeypatch.setattr("server.pages.views.FACET_CAP", 7)
     page = parse_html(client.get("/massnahmen").data)
     for facet in PREDICATES:
         values = {k for m in measures.values() for k in m[facet]}
@@ -251,7 +251,7 @@ def test_unfiltered_facets_list_at_most_the_cap_and_say_how_many_more(client, me
 
 def test_a_long_facet_shows_its_most_frequent_values_the_chosen_one_and_a_link_to_all(app, client, measures, monkeypatch):
     cap = 5
-    monkeypatch.setattr("server.people.FACET_CAP", cap)
+    monkeypatch.setattr("server.pages.views.FACET_CAP", cap)
     per_goal = Counter(k for m in measures.values() for k in m["ziel"])  # choosing a goal does not narrow its own counts
     rare = min(per_goal, key=per_goal.get)
     page = parse_html(client.get(f"/massnahmen?ziel={rare}").data)

@@ -133,7 +133,7 @@ def listed_measures(client, url: str) -> list[int]:
 
 
 def test_the_report_lists_stay_complete(client, graph):
-    from server import overviews
+    from server.pages import overviews
 
     assert overviews.LIST_CAP >= len(set(graph.subjects(RDF.type, IK.Massnahme)))
     for url in ("/doc/oe/51", "/doc/oe/dezernat-ii", "/doc/zielgruppe/gefluechtete"):
@@ -142,7 +142,7 @@ def test_the_report_lists_stay_complete(client, graph):
 
 
 def test_a_unit_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypatch):
-    from server import overviews
+    from server.pages import overviews
 
     monkeypatch.setattr(overviews, "LIST_CAP", 3)
     unit = thing("oe", "51")
@@ -160,7 +160,7 @@ def test_a_unit_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypa
 
 
 def test_a_dezernat_caps_the_measures_of_its_units_and_links_all_of_them(client, graph, monkeypatch):
-    from server import overviews
+    from server.pages import overviews
 
     monkeypatch.setattr(overviews, "LIST_CAP", 2)
     dezernat = thing("oe", "dezernat-ii")
@@ -180,7 +180,7 @@ def test_a_dezernat_caps_the_measures_of_its_units_and_links_all_of_them(client,
 
 
 def test_a_target_group_caps_both_lists(client, graph, monkeypatch):
-    from server import overviews
+    from server.pages import overviews
 
     monkeypatch.setattr(overviews, "LIST_CAP", 1)
     group = thing("zielgruppe", "gefluechtete")
@@ -201,7 +201,7 @@ def test_a_target_group_caps_both_lists(client, graph, monkeypatch):
 
 
 def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monkeypatch):
-    from server import overviews
+    from server.pages import overviews
 
     monkeypatch.setattr(overviews, "CHART_ROWS", 2)
     field = thing("handlungsfeld", "gefluechtete")
@@ -220,7 +220,7 @@ def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monke
 
 
 def test_field_overview_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypatch):
-    from server import overviews
+    from server.pages import overviews
 
     monkeypatch.setattr(overviews, "LIST_CAP", 3)
     field = thing("handlungsfeld", "gefluechtete")

@@ -12,8 +12,8 @@ from browser.htmltree import parse_html
 from kg.namespaces import TYPES
 from server import i18n
 from server.app import create_app
-from server.facets import FACET_NAMES, SORTS
-from server.search import KINDS
+from server.pages.facets import FACET_NAMES, SORTS
+from server.pages.search_index import KINDS
 
 TEMPLATES = Path(__file__).parent.parent / "server" / "templates"
 PAGES = ["/", "/massnahmen", "/suche?q=Kita", "/suche", "/doc/massnahme/39", "/doc/handlungsfeld/vernetzung",

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from kg.build import ROOT
-from server import registry
+from server import uri_registry as registry
 from server.app import create_app
 
 BASE = "https://integration.region-hannover.example/"

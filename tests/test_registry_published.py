@@ -7,7 +7,7 @@ from rdflib import Graph, URIRef
 
 from kg import published
 from kg.build import ROOT
-from server import registry
+from server import uri_registry as registry
 from tests.servers import routed
 
 LIST = ROOT / "published-uris.txt"

@@ -207,10 +207,13 @@ def test_literal_with_markup_is_escaped(tmp_path, project_copy):
 
 
 def test_home_charts_show_the_largest_units_and_count_the_rest(client, graph, monkeypatch):
-    from server import overviews, per_build
+    from collections import OrderedDict
 
-    monkeypatch.setattr(overviews, "CHART_ROWS", 3)
-    monkeypatch.setattr(per_build, "_cache", {})  # the home page's data is kept per build
+    from server import caches
+    from server.pages import home
+
+    monkeypatch.setattr(home, "CHART_ROWS", 3)
+    monkeypatch.setattr(caches, "_per_build", OrderedDict())  # the home page's data is kept per build
     counts = sorted((int(graph.value(u, IK.anzahlMassnahmen)) for u in graph.subjects(RDF.type, ORG.OrganizationalUnit)
                      if int(graph.value(u, IK.anzahlMassnahmen)) > 0), reverse=True)
     figure = parse_html(client.get("/").data).find("figure", aria_labelledby="chart-oe-cap")

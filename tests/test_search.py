@@ -7,7 +7,7 @@ from browser.htmltree import parse_html
 from markupsafe import Markup
 
 from kg.namespaces import DEFAULT_BASE
-from server.search import Doc, SearchIndex, fold, highlight, index_for, query_terms, stem
+from server.pages.search_index import Doc, SearchIndex, fold, highlight, index_for, query_terms, stem
 
 
 def search(client, q: str, **params) -> dict:

@@ -7,7 +7,7 @@ import pytest
 
 from kg.namespaces import DEFAULT_BASE
 from kg.store import Store
-from server.sparql_examples import EXAMPLES, prefix_block
+from server.sparql.examples import EXAMPLES, prefix_block
 
 # slug -> the same question, counted live over the measures (the form the example had before the counts). Where
 # a LIMIT picks the rows, both break ties of the count by IRI, so they pick the same rows.

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.namespaces import DEFAULT_BASE
-from server.sparql_guard import Refused, inspect, keywords
+from server.sparql.guard import Refused, inspect, keywords
 
 OWN = {DEFAULT_BASE + "catalog/dataset/wissensgraph"}
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"

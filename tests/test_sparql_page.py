@@ -11,8 +11,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import DEFAULT_BASE, SD, VOID
-from server.sparql import service_description
-from server.sparql_examples import EXAMPLES
+from server.sparql.examples import EXAMPLES
+from server.sparql.service_description import service_description
 
 FORMATS = "http://www.w3.org/ns/formats/"
 XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")

@@ -1,0 +1,107 @@
+"""The server's three caches, one owner for each kind of staleness.
+
+- :func:`per_build`: anything derived from the published build (search index, measure table, labels, catalog
+  pages). A build is immutable once published, so a value stays valid until `kg build` switches to a new one.
+- :func:`per_file`: a settings file read again only when it changed on disk (URI registry, catalog settings),
+  so an edit takes effect without a restart.
+- :class:`AnswerCache`: SPARQL answers, bounded by bytes; their keys carry the build, so a new build never
+  serves an old answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from server.state import Published
+
+T = TypeVar("T")
+
+PER_BUILD_ENTRIES = 256  # names (with their key parts); far more than the pages of one build need
+
+_lock = threading.RLock()  # factories may ask for other cached values (the catalog page for the catalog)
+_per_build: OrderedDict[str, tuple[str, object]] = OrderedDict()  # name -> (build id, value), least recent first
+_per_file: dict[str, tuple[tuple, object]] = {}                     # path and reader -> (stamp, value)
+
+
+def per_build(name: str, published: Published, factory: Callable[[Published], T]) -> T:
+    """The value ``factory(published)`` for this build, computed at most once per build and name.
+
+    ``name`` carries whatever else the value depends on (e.g. the base URI, a page number).
+    """
+    build_id = f"{published.manifest['build_id']}|{published.path}"
+    with _lock:  # held while computing: concurrent first requests wait for one computation instead of repeating it
+        cached = _per_build.get(name)
+        if cached and cached[0] == build_id:
+            _per_build.move_to_end(name)
+            return cached[1]  # type: ignore[return-value]
+        value = factory(published)
+        _per_build[name] = (build_id, value)
+        _per_build.move_to_end(name)
+        while len(_per_build) > PER_BUILD_ENTRIES:
+            _per_build.popitem(last=False)
+    return value
+
+
+def per_file(path: Path, read: Callable[[Path], T]) -> T:
+    """``read(path)``, read again only when the file's modification time or size changed (a missing file too).
+
+    Errors of ``read`` propagate and are not cached, so a broken file is reported until it is fixed.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+        stamp: tuple = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (None, None)
+    key = f"{path}|{getattr(read, '__module__', '')}.{getattr(read, '__qualname__', repr(read))}"
+    with _lock:
+        cached = _per_file.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]  # type: ignore[return-value]
+        value = read(path)
+        _per_file[key] = (stamp, value)
+        return value
+
+
+V = TypeVar("V")
+
+MAX_ENTRY_SHARE = 16  # one answer may take at most 1/16 of the cache, so a few big results cannot evict all
+
+
+class AnswerCache(Generic[V]):
+    """A thread-safe LRU of answers, bounded by their size in bytes (``size(value)``)."""
+
+    def __init__(self, max_bytes: int, size: Callable[[V], int]) -> None:
+        self.max_bytes = max_bytes
+        self._size = size
+        self._entries: OrderedDict[str, V] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> V | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: str, value: V) -> None:
+        size = self._size(value)
+        if self.max_bytes <= 0 or size > self.max_bytes // MAX_ENTRY_SHARE:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= self._size(old)

@@ -1,0 +1,46 @@
+"""Interface language (German, English on request) and display names; :func:`init_app` wires it into the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup
+
+from server.i18n.labels import Labels, labels_for, term_label
+from server.i18n.language import (
+    COOKIE,
+    DEFAULT,
+    LANGUAGES,
+    after_request,
+    before_request,
+    current_lang,
+    number,
+    pick,
+    switch_url,
+    t,
+    tn,
+)
+from server.i18n.strings import STRINGS
+
+__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "STRINGS", "Labels", "current_lang", "init_app", "labels_for", "number",
+           "pick", "switch_url", "t", "term_label", "tn"]
+
+
+def lang_attr(lang: str | None) -> Markup:
+    """`` lang="xx"`` for data in another language than the page (WCAG 3.1.2), else nothing."""
+    if lang and lang != current_lang():
+        return Markup(' lang="%s"') % lang
+    return Markup("")
+
+
+def init_app(app: Flask) -> None:
+    """The language of every request (``?lang=``, cookie) and the template globals every page uses."""
+    app.before_request(before_request)
+    app.after_request(after_request)
+    app.add_template_global(t, "t")
+    app.add_template_global(t, "_")  # for template scopes where a loop variable is called ``t`` (resource.html)
+    app.add_template_global(tn, "tn")
+    app.add_template_global(current_lang, "current_lang")
+    app.add_template_global(number, "number")
+    app.add_template_global(switch_url, "lang_switch_url")
+    app.add_template_global(lang_attr, "lang_attr")
+    app.add_template_global(term_label, "term_label")

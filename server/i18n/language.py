@@ -1,0 +1,113 @@
+"""Interface language: German by default, English on request (``?lang=en``, remembered in a cookie).
+
+All interface strings live in :data:`server.i18n.strings.STRINGS`; templates call the Jinja global ``t("key")``.
+Data labels are not translated here: they come from the graph in the language it has (:mod:`server.i18n.labels`).
+
+A query parameter plus cookie keeps every URL of every blueprint working in both languages. Because the same URL
+then has two representations, HTML responses say ``Vary: Cookie`` and the ETag of a non-German page carries the
+language, so a cached German page is never revalidated as the English one (or the other way round).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Request, Response, g, has_request_context, request
+from werkzeug.http import parse_etags, quote_etag
+
+from server.i18n.strings import STRINGS
+
+LANGUAGES = ("de", "en")
+DEFAULT = "de"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def requested(req: Request) -> str | None:
+    """The language asked for explicitly with ``?lang=``, if it is one we have."""
+    value = (req.args.get("lang") or "").strip().lower()
+    return value if value in LANGUAGES else None
+
+
+def detect(req: Request) -> str:
+    cookie = req.cookies.get(COOKIE, "")
+    return requested(req) or (cookie if cookie in LANGUAGES else DEFAULT)
+
+
+def current_lang() -> str:
+    if has_request_context():
+        return g.get("lang") or detect(request)
+    return DEFAULT
+
+
+def t(key: str, **params: object) -> str:
+    """The interface string ``key`` in the current language; ``{name}`` placeholders filled from ``params``."""
+    de, en = STRINGS[key]
+    text = en if current_lang() == "en" else de
+    return text.format(**params) if params else text
+
+
+def tn(key: str, n: int, **params: object) -> str:
+    """Singular/plural: ``key.one`` for 1, else ``key.other``; ``{n}`` is filled in."""
+    return t(f"{key}.one" if n == 1 else f"{key}.other", n=n, **params)
+
+
+def number(n: int) -> str:
+    """``n`` with the language's thousands separator: 33.970 / 33,970."""
+    text = f"{n:,}"
+    return text if current_lang() == "en" else text.replace(",", ".")
+
+
+def pick(labels: dict[str, str], lang: str | None = None) -> tuple[str, str]:
+    """(text, its language) from ``{lang: text}``: the wanted language, else German, else untagged, else any."""
+    lang = lang or current_lang()
+    for candidate in (lang, DEFAULT, ""):
+        if labels.get(candidate):
+            return labels[candidate], candidate
+    for candidate, text in labels.items():
+        return text, candidate
+    return "", ""
+
+
+def switch_url(target: str) -> str:
+    """The current page in language ``target``: same path and parameters, ``lang`` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", target))
+    return request.path + "?" + urlencode(args)
+
+
+# ------------------------------------------------------------------ request hooks (registered by server.i18n.init_app)
+
+def before_request() -> None:
+    g.lang = detect(request)
+    if g.lang != DEFAULT:
+        _only_own_language_validators(g.lang)
+
+
+def after_request(response: Response) -> Response:
+    lang = current_lang()
+    chosen = requested(request)
+    if chosen and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+        response.cache_control.public = False  # a shared cache must not hand this Set-Cookie to others
+        response.cache_control.private = True
+    if response.mimetype == "text/html" or response.status_code == 304:
+        response.vary.add("Cookie")
+    if lang != DEFAULT:
+        tag, weak = response.get_etag()
+        if tag:
+            response.set_etag(f"{tag}-{lang}", weak)
+    return response
+
+
+def _only_own_language_validators(lang: str) -> None:
+    """Let only validators of this language's representation reach the view's conditional-GET check."""
+    environ = request.environ
+    suffix = f"-{lang}"
+    etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+    if etags and not etags.star_tag:
+        kept = [quote_etag(tag[: -len(suffix)], etags.is_weak(tag))
+                for tag in sorted(etags.as_set(include_weak=True)) if tag.endswith(suffix)]
+        environ["HTTP_IF_NONE_MATCH"] = ", ".join(kept) if kept else '"-"'
+    # A date alone cannot tell which language the client cached.
+    environ.pop("HTTP_IF_MODIFIED_SINCE", None)

@@ -1,0 +1,215 @@
+"""What the server says about one resource: its triples, labels of what it links to, and incoming links.
+
+Outgoing triples are few and always complete. Incoming links are fetched whole up to HUB of them (the real data
+has at most ~200). Beyond that the resource is a hub (at 1000x every measure cites the report): its incoming links
+are counted per group in SPARQL and only the requested page of them is fetched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.store import Store
+from server.formats import RDF_FORMATS
+from server.linkeddata import queries
+from server.linkeddata.queries import IK, RDFS_LABEL
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+HUB = 1000  # more incoming links than this are paged; an RDF document holds this many per page
+
+
+def exists(store: Store, subject: str) -> bool:
+    return bool(store.query(queries.exists(subject)))
+
+
+def _outgoing(store: Store, subject: str) -> list[ox.Triple]:
+    return list(store.query(queries.outgoing(subject)))
+
+
+def _incoming(store: Store, subject: str, members: str | None = None, window: slice | None = None) -> list[ox.Triple]:
+    """Incoming links (all, or those `members` selects), optionally only the `window` of them."""
+    return list(store.query(queries.incoming(subject, members, window)))
+
+
+def _incoming_count(store: Store, subject: str) -> int:
+    return int(store.select(queries.incoming_count(subject))[0]["n"])
+
+
+def _incoming_groups(store: Store, subject: str) -> dict[tuple[str, str], int]:
+    """Number of incoming links per (predicate, main type of the linking resource), as describe() groups them."""
+    return {(row["ip"], row.get("t", "")): int(row["n"]) for row in store.select(queries.incoming_groups(subject))}
+
+
+def _distinct(ts: list[ox.Triple]) -> list[ox.Triple]:
+    """Neighbours' labels may come from two queries; each triple once."""
+    return list(dict.fromkeys(ts))
+
+
+def serialize(ts: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
+    options = {"prefixes": prefixes} if fmt in ("ttl", "rdf") else {}
+    # Grouped by subject, so Turtle and RDF/XML show each resource as one block.
+    ordered = sorted(ts, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return ox.serialize(ordered, format=RDF_FORMATS[fmt].oxigraph, **options)
+
+
+@dataclass
+class Document:
+    """The triples of an RDF document about a resource: complete, or one page of a hub's incoming links."""
+
+    triples: list[ox.Triple]
+    incoming: int  # incoming links in all
+    pages: int  # 1: all of them are in `triples`
+
+
+def document(store: Store, subject: str, page: int = 1) -> Document | None:
+    """The RDF document about `subject`, None if the store says nothing about it."""
+    out = _outgoing(store, subject)
+    if not out:
+        return None
+    total = _incoming_count(store, subject)
+    pages = math.ceil(total / HUB) if total > HUB else 1
+    window = slice((page - 1) * HUB, page * HUB) if pages > 1 else None
+    return Document(_distinct(out + _incoming(store, subject, window=window)), total, pages)
+
+
+def paging(doc: str, page: int, pages: int, total: int) -> list[ox.Triple]:
+    """What a page of a hub's document says about itself: a hydra:PartialCollectionView of its incoming links."""
+    def at(n: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{doc}?seite={n}")
+
+    def hydra(name: str) -> ox.NamedNode:
+        return ox.NamedNode(HYDRA + name)
+
+    view = at(page)
+    ts = [
+        ox.Triple(ox.NamedNode(doc), hydra("totalItems"), ox.Literal(total)),
+        ox.Triple(ox.NamedNode(doc), hydra("view"), view),
+        ox.Triple(view, ox.NamedNode(RDF_TYPE), hydra("PartialCollectionView")),
+        ox.Triple(view, hydra("first"), at(1)),
+        ox.Triple(view, hydra("last"), at(pages)),
+    ]
+    if page > 1:
+        ts.append(ox.Triple(view, hydra("previous"), at(page - 1)))
+    if page < pages:
+        ts.append(ox.Triple(view, hydra("next"), at(page + 1)))
+    return ts
+
+
+@dataclass
+class Value:
+    term: ox.NamedNode | ox.Literal | ox.BlankNode
+    label: str | None = None
+    types: list[str] = field(default_factory=list)
+
+    @property
+    def is_iri(self) -> bool:
+        return isinstance(self.term, ox.NamedNode)
+
+    @property
+    def text(self) -> str:
+        return self.label or self.term.value
+
+    @property
+    def lang(self) -> str | None:
+        return self.term.language if isinstance(self.term, ox.Literal) else None
+
+
+@dataclass
+class Group:
+    """Incoming links of one predicate from resources of one type: how many, and those on the requested page."""
+
+    total: int
+    values: list[Value]
+
+
+@dataclass
+class Description:
+    """A resource shaped for a page: properties and incoming links, each value with its label."""
+
+    subject: str
+    label: str | None
+    types: list[str]
+    outgoing: dict[str, list[Value]]
+    incoming: dict[tuple[str, str], Group]  # (predicate, type of the linking resource) -> group
+    predicate_labels: dict[str, str]
+
+
+def description(store: Store, subject: str, page: int, page_size: int) -> Description | None:
+    """`subject` for its HTML page, with page `page` of each group of incoming links; None if unknown."""
+    out = _outgoing(store, subject)
+    if not out:
+        return None
+    window = slice((page - 1) * page_size, page * page_size)
+    if _incoming_count(store, subject) <= HUB:
+        return describe(_distinct(out + _incoming(store, subject)), subject, window)
+    ts, paged = list(out), {}
+    for (p, t), n in _incoming_groups(store, subject).items():
+        members = queries.group_members(subject, p, t)
+        if n <= HUB:  # fetched whole, so its page is cut from the same order as on any other resource
+            ts += _incoming(store, subject, members)
+        else:
+            ts += _incoming(store, subject, members, window)
+            paged[(p, t)] = n
+    return describe(_distinct(ts), subject, window, paged)
+
+
+def describe(ts: list[ox.Triple], subject: str, window: slice,
+             paged: dict[tuple[str, str], int] | None = None) -> Description:
+    """Shape triples for a page. Groups of incoming links are cut to `window`, except those in `paged`
+    (group -> total), of which `ts` holds only the window: sorted like the others, but within the page only."""
+    paged = paged or {}
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    types: dict[str, list[str]] = defaultdict(list)
+    out: dict[str, list[ox.Term]] = defaultdict(list)
+    inc: dict[str, list[ox.Term]] = defaultdict(list)
+    for t in ts:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if p == RDFS_LABEL and isinstance(o, ox.Literal):
+            labels[s.value][o.language or ""] = o.value
+        if p == RDF_TYPE and s.value != subject:
+            types[s.value].append(o.value)
+        if s.value == subject:
+            out[p].append(o)
+        elif isinstance(o, ox.NamedNode) and o.value == subject:
+            inc[p].append(s)
+
+    def label_of(iri: str) -> str | None:
+        found = labels.get(iri, {})
+        return found.get("de") or found.get("") or next(iter(found.values()), None)
+
+    def value(term) -> Value:
+        if isinstance(term, ox.NamedNode):
+            return Value(term, label_of(term.value), sorted(set(types.get(term.value, []))))
+        return Value(term)
+
+    def sort_key(v: Value):
+        text = v.text
+        return (0, int(text)) if text.isdigit() else (1, text.lower())
+
+    outgoing = {p: sorted((value(o) for o in objs), key=sort_key) for p, objs in out.items()}
+    # Incoming links grouped by predicate and by the linking resource's type: "Quelle von: Maßnahme (129)".
+    grouped: dict[tuple[str, str], list[Value]] = defaultdict(list)
+    for p, subs in inc.items():
+        for s in subs:
+            v = value(s)
+            main_type = next((t for t in v.types if IK in t), v.types[0] if v.types else "")
+            grouped[(p, main_type)].append(v)
+    groups = {}
+    for key in grouped.keys() | paged.keys():
+        values = sorted(grouped.get(key, []), key=sort_key)
+        groups[key] = Group(paged[key], values) if key in paged else Group(len(values), values[window])
+    terms = set(outgoing) | {p for p, _ in groups} | {t for _, t in groups}
+    predicate_labels = {p: label_of(p) for p in terms if label_of(p)}
+    return Description(
+        subject=subject,
+        label=label_of(subject),
+        types=[v.term.value for v in outgoing.get(RDF_TYPE, [])],
+        outgoing=outgoing,
+        incoming=groups,
+        predicate_labels=predicate_labels,
+    )

@@ -1,0 +1,90 @@
+"""SPARQL behind /id/, /doc/ and /def/: a resource's triples and incoming links, listings, the ontology's terms."""
+
+from __future__ import annotations
+
+from server.sparql_syntax import ALL_PREFIXES, iri, literal, prefix_block
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+IK = "/def/ik#"  # a vocabulary type, if the linking resource has one, names its group of incoming links
+
+
+def exists(subject: str) -> str:
+    return f"ASK {{ {iri(subject)} ?p ?o }}"
+
+
+def outgoing(subject: str) -> str:
+    """The resource's triples with labels and types of what they point to and labels of their predicates."""
+    s, label = iri(subject), iri(RDFS_LABEL)
+    return f"""
+CONSTRUCT {{ {s} ?p ?o . ?o {label} ?ol . ?o a ?ot . ?p {label} ?pl }}
+WHERE {{ {s} ?p ?o OPTIONAL {{ ?o {label} ?ol }} OPTIONAL {{ ?o a ?ot }} OPTIONAL {{ ?p {label} ?pl }} }}"""
+
+
+def incoming(subject: str, members: str | None = None, window: slice | None = None) -> str:
+    """The links that ``members`` binds to ?i ?ip (default: all), with label and types of each linking resource.
+
+    A window is LIMIT/OFFSET without ORDER BY: Oxigraph has no top-k, so ORDER BY would sort all of a hub's links
+    (2 s for 130 000) to return 50. Unordered, it answers in the same order on the same data, and a build's store
+    is read-only, so consecutive windows neither overlap nor skip (tests/test_describe_bounded.py, both stores).
+    """
+    s, label = iri(subject), iri(RDFS_LABEL)
+    members = members or f"?i ?ip {s}"
+    limit = f" LIMIT {window.stop - window.start} OFFSET {window.start}" if window else ""
+    return f"""
+CONSTRUCT {{ ?i ?ip {s} . ?i {label} ?il . ?i a ?it . ?ip {label} ?ipl . ?it {label} ?itl }}
+WHERE {{
+  {{ SELECT ?i ?ip WHERE {{ {members} }}{limit} }}
+  OPTIONAL {{ ?i {label} ?il }} OPTIONAL {{ ?i a ?it OPTIONAL {{ ?it {label} ?itl }} }} OPTIONAL {{ ?ip {label} ?ipl }}
+}}"""
+
+
+def incoming_count(subject: str) -> str:
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i ?ip {iri(subject)} }}"
+
+
+def _is_main_type(t: str) -> str:
+    """Filter: `t` is the type describe() groups ?i under, its first type by (vocabulary type first, IRI)."""
+    ik_u, ik_t = f"CONTAINS(STR(?u), {literal(IK)})", f"CONTAINS(STR({t}), {literal(IK)})"
+    return f"FILTER NOT EXISTS {{ ?i a ?u FILTER(?u != {t} && IF({ik_u} = {ik_t}, STR(?u) < STR({t}), {ik_u})) }}"
+
+
+def incoming_groups(subject: str) -> str:
+    """Number of incoming links per (predicate, main type of the linking resource), as describe() groups them."""
+    s = iri(subject)
+    return f"""SELECT ?ip ?t (COUNT(*) AS ?n) WHERE {{
+        ?i ?ip {s} FILTER(?i != {s}) OPTIONAL {{ ?i a ?t {_is_main_type("?t")} }} }} GROUP BY ?ip ?t"""
+
+
+def group_members(subject: str, predicate: str, main_type: str) -> str:
+    """The pattern selecting one group of incoming links, for :func:`incoming`."""
+    s = iri(subject)
+    typed = f"?i a {iri(main_type)} {_is_main_type(iri(main_type))}" if main_type else "FILTER NOT EXISTS { ?i a ?u }"
+    return f"VALUES ?ip {{ {iri(predicate)} }} ?i ?ip {s} FILTER(?i != {s}) {typed}"
+
+
+def ontology_graph(base: str) -> str:
+    """The ontology document: every triple about an ik: term and about the ontology itself."""
+    ns = f"{base}def/ik#"
+    return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o "
+            f"FILTER(STRSTARTS(STR(?s), {literal(ns)}) || ?s = {iri(base + 'def/ik')}) }}")
+
+
+def ontology_terms(base: str) -> str:
+    return prefix_block(base, ALL_PREFIXES) + f"""
+SELECT ?term ?kind ?de ?en ?cde ?cen ?domain ?range ?super WHERE {{
+  ?term a ?kind . FILTER(STRSTARTS(STR(?term), {literal(base + "def/ik#")}))
+  FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
+  OPTIONAL {{ ?term rdfs:label ?de FILTER(lang(?de) = "de") }}
+  OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
+  OPTIONAL {{ ?term rdfs:comment ?cde FILTER(lang(?cde) = "de") }}
+  OPTIONAL {{ ?term rdfs:comment ?cen FILTER(lang(?cen) = "en") }}
+  OPTIONAL {{ ?term rdfs:domain ?domain }} OPTIONAL {{ ?term rdfs:range ?range }}
+  OPTIONAL {{ ?term rdfs:subClassOf|rdfs:subPropertyOf ?super }}
+}} ORDER BY ?kind ?term"""
+
+
+def listing(base: str, kind: str) -> str:
+    """Every resource whose IRI starts with ``{base}id/{kind}/``, with its German or untagged label."""
+    prefix = f"{base}id/{kind}/"
+    return prefix_block(base, ALL_PREFIXES) + f"""SELECT DISTINCT ?s ?label WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(prefix)}))
+  OPTIONAL {{ ?s rdfs:label ?label FILTER(lang(?label) = "de" || lang(?label) = "") }} }}"""

@@ -1,0 +1,149 @@
+"""The one table of representations of a /doc/ (and /def/) document: HTML and the RDF formats for every kind,
+plus what other packages contribute (BibTeX and CSL-JSON of a measure, OParl of a Drucksache).
+
+Every renderer gets the same :class:`~server.web.contributions.Document` and answers the whole response, so a
+document in any format answers 404 in that format, carries its caching headers and links its alternates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Flask, Response, current_app, render_template
+
+from server import state
+from server.formats import DOCUMENT_FORMATS, HTML, RDF_FORMATS, Format
+from server.linkeddata import describe as d
+from server.linkeddata import queries
+from server.linkeddata.schema_org import schema_org
+from server.sparql_syntax import prefixes
+from server.web.caching import for_build
+from server.web.contributions import Document, Renderer, Section
+from server.web.cors import open_to_all
+from server.web.urls import local_path
+
+RENDERERS = "linkeddata_renderers"
+SECTIONS = "linkeddata_sections"
+PAGE_SIZE = 50
+SCHEMES = ("handlungsfelder", "ziele", "zielgruppen")
+
+
+def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:
+    table = {key: Renderer(fmt, _render_html if fmt is HTML else _render_rdf, negotiable=True)
+             for key, fmt in DOCUMENT_FORMATS.items()}
+    for renderer in contributed:
+        if renderer.format.key in table:
+            raise ValueError(f"two renderers for .{renderer.format.key}")
+        table[renderer.format.key] = renderer
+    app.extensions[RENDERERS] = table
+    app.extensions[SECTIONS] = sections
+
+
+def table() -> dict[str, Renderer]:
+    return current_app.extensions[RENDERERS]
+
+
+def negotiable() -> dict[str, Format]:
+    """The formats chosen by Accept (and linked as alternates), HTML first."""
+    return {key: r.format for key, r in table().items() if r.negotiable}
+
+
+def document_url(kind: str, key: str, ext: str) -> str:
+    """The document in one format: the ontology and the schemes are documents under /def/ themselves."""
+    return f"/def/{key}.{ext}" if kind == "def" else f"/doc/{kind}/{key}.{ext}"
+
+
+def thing_iri(kind: str, key: str) -> str:
+    return f"{state.base()}{'def/' + key if kind == 'def' else f'id/{kind}/{key}'}"
+
+
+# ------------------------------------------------------------------ HTML
+
+def _render_html(doc: Document) -> Response:
+    published = state.published()
+    if doc.kind == "def" and doc.key == "ik":
+        body = render_template("linkeddata/ontology.html", terms=_ontology_terms(published.store), base=state.base())
+        return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+    page, page_size = (1, 1000) if doc.kind == "def" else (doc.page, PAGE_SIZE)
+    r = d.description(published.store, doc.subject, page, page_size)
+    if r is None:
+        return not_found(HTML, doc.subject)
+    kind = "scheme" if doc.kind == "def" else doc.kind
+    shown = [(s.template, data) for s in current_app.extensions[SECTIONS] if kind in s.kinds
+             for data in (s.compute(doc.subject),) if data]
+    body = render_template(
+        "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
+        alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in RDF_FORMATS.values()], local_path=local_path,
+        schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind, sections=shown,
+    )
+    return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+
+
+def _ontology_terms(store) -> list[dict]:
+    ns = f"{state.base()}def/ik#"
+    terms: dict[str, dict] = {}
+    for row in store.select(queries.ontology_terms(state.base())):
+        t = terms.setdefault(row["term"], {**row, "name": row["term"][len(ns):], "super": []})
+        if row.get("super") and row["super"] not in t["super"]:
+            t["super"].append(row["super"])
+    return list(terms.values())
+
+
+# ------------------------------------------------------------------ RDF
+
+def _render_rdf(doc: Document) -> Response:
+    fmt = doc.format
+    published = state.published()
+    if doc.kind == "def" and doc.key == "ik":
+        triples = list(published.store.query(queries.ontology_graph(state.base())))
+        return cacheable(rdf_response(triples, fmt), fmt, doc)
+    found = d.document(published.store, doc.subject, doc.page)
+    if found is None:
+        return not_found(fmt, doc.subject)
+    if found.pages == 1:
+        return cacheable(rdf_response(found.triples, fmt), fmt, doc)
+    # A hub's document holds one page of its incoming links and says so (hydra, Link: prev/next).
+    path = document_url(doc.kind, doc.key, fmt.key).lstrip("/")
+    paging = d.paging(state.base() + path, doc.page, found.pages, found.incoming)
+    response = rdf_response(found.triples + paging, fmt, {"hydra": d.HYDRA})
+    response.headers["Link"] = ", ".join(f'</{path}?seite={n}>; rel="{rel}"' for n, rel in
+                                         ((doc.page - 1, "prev"), (doc.page + 1, "next")) if 1 <= n <= found.pages)
+    return cacheable(response, fmt, doc)
+
+
+def rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | None = None) -> Response:
+    table_ = {name: ns for name, ns in prefixes(state.base()).items() if name != "id"}
+    body = d.serialize(triples, fmt.key, {**table_, **(more_prefixes or {})})
+    return open_to_all(Response(body, mimetype=fmt.mimetype))
+
+
+# ------------------------------------------------------------------ shared by the built-in renderers
+
+def cacheable(response: Response, fmt: Format, doc: Document) -> Response:
+    """Alternates in Link, Vary when negotiated, and the build's caching headers (304 for conditional GET)."""
+    published = state.published()
+    if doc.negotiated:
+        response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = document_url(doc.kind, doc.key, fmt.key)
+    links = [link for link in (response.headers.get("Link"),) if link]  # a hub's RDF page links its neighbours
+    links += [f'<{document_url(doc.kind, doc.key, f.key)}>; rel="alternate"; type="{f.mimetype}"'
+              for f in negotiable().values() if f is not fmt]
+    links.append(f'<{thing_iri(doc.kind, doc.key)}>; rel="describes"')
+    response.headers["Link"] = ", ".join(links)
+    tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{doc.kind}/{doc.key}".encode()).hexdigest()[:32]
+    return for_build(response, tag, published.modified, machine=fmt is not HTML, max_age=300)
+
+
+def not_found(fmt: Format, subject: str) -> Response:
+    """404 in the format the client asked for."""
+    message = f"Unbekannte Ressource / unknown resource: {subject}"
+    if fmt is HTML:
+        return Response(render_template("not_found.html", message=message, subject=subject), 404, mimetype="text/html")
+    bodies = {
+        "ttl": f"# {message}\n", "nt": f"# {message}\n",
+        "jsonld": json.dumps({"@graph": [], "error": message}, ensure_ascii=False),
+        "rdf": f'<?xml version="1.0"?>\n<!-- {message.replace("--", "- -")} -->\n'
+               '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+    }
+    return Response(bodies[fmt.key], 404, mimetype=fmt.mimetype)

@@ -1,0 +1,77 @@
+"""SPARQL behind the pages for people: home charts, the measure table, the search index, overview sections."""
+
+from __future__ import annotations
+
+from server.sparql_syntax import ALL_PREFIXES, iri, prefix_block
+
+# Counts come from ik:anzahlMassnahmen (counted by the build): counting live joins every measure, which at
+# 100,000 measures takes seconds (bench/scale.py).
+PER_FIELD = """SELECT ?uri ?label ?n ?ziele WHERE {
+  ?uri a ik:Handlungsfeld ; skos:prefLabel ?label ; skos:notation ?nr ; ik:anzahlMassnahmen ?n . FILTER(lang(?label) = "de")
+  { SELECT ?uri (COUNT(?z) AS ?ziele) WHERE { ?uri a ik:Handlungsfeld OPTIONAL { ?z ik:handlungsfeld ?uri ; a ik:Ziel } } GROUP BY ?uri }
+} ORDER BY ?nr"""
+
+
+def prefixed(base: str, query: str) -> str:
+    return prefix_block(base, ALL_PREFIXES) + query
+
+
+def _having(cls: str) -> str:
+    return f"?uri ik:anzahlMassnahmen ?n ; a {cls} FILTER(?n > 0)"
+
+
+def largest(cls: str, label: str, limit: int) -> str:
+    """The members of ``cls`` (a prefixed name) with the most measures, ties by IRI, with their ``label``."""
+    return f"""SELECT ?uri ?label ?n WHERE {{
+      {{ SELECT ?uri ?n WHERE {{ {_having(cls)} }} ORDER BY DESC(?n) ?uri LIMIT {int(limit)} }}
+      ?uri {label} ?label {"" if label == "rdfs:label" else 'FILTER(lang(?label) = "de")'}
+    }} ORDER BY DESC(?n) ?label"""
+
+
+def counted(cls: str) -> str:
+    """How many members of ``cls`` have any measure."""
+    return f"SELECT (COUNT(*) AS ?all) WHERE {{ {_having(cls)} }}"
+
+
+def measures(base: str, predicates: list[str]) -> str:
+    """Every measure with number, title, description and its values of the facet ``predicates``."""
+    return prefixed(base, f"""
+SELECT ?m ?nr ?title ?description ?p ?o WHERE {{
+  ?m a ik:Massnahme ; skos:notation ?nr ; dcterms:title ?title .
+  OPTIONAL {{ ?m dcterms:description ?description }}
+  OPTIONAL {{ ?m ?p ?o FILTER(?p IN ({", ".join(iri(p) for p in predicates)})) }}
+}}""")
+
+
+def notations(base: str) -> str:
+    """Section numbers; a goal has none of its own and sorts under its field of action's."""
+    return prefixed(base, """
+SELECT ?v ?n WHERE {
+  { ?v skos:notation ?n } UNION { ?v ik:handlungsfeld/skos:notation ?n FILTER NOT EXISTS { ?v skos:notation [] } }
+}""")
+
+
+def literals_of_class(cls: str) -> str:
+    """Every literal of every member of ``cls`` (a full IRI), for the search index."""
+    return f"SELECT ?s ?p ?o WHERE {{ ?s a {iri(cls)} ; ?p ?o FILTER(isLiteral(?o)) }}"
+
+
+def descendants(uri: str, path: str) -> str:
+    """What reaches ``uri`` over the property ``path`` (e.g. ``<…subOrganizationOf>+``), itself excluded."""
+    return f"SELECT DISTINCT ?d WHERE {{ ?d {path} {iri(uri)} FILTER(?d != {iri(uri)}) }}"
+
+
+def field_intro(base: str, uri: str) -> str:
+    return prefixed(base, f"SELECT ?text WHERE {{ {iri(uri)} ik:einleitung ?text }}")
+
+
+def field_examples(base: str, uri: str) -> str:
+    return prefixed(base, f"SELECT ?nr WHERE {{ {iri(uri)} ik:beispiel ?m . ?m skos:notation ?nr }}")
+
+
+def field_goals(base: str, uri: str) -> str:
+    return prefixed(base, f"SELECT ?z WHERE {{ ?z a ik:Ziel ; ik:handlungsfeld {iri(uri)} }}")
+
+
+def field_focus(base: str, uri: str) -> str:
+    return prefixed(base, f"SELECT ?s WHERE {{ ?s a ik:Schwerpunkt ; ik:handlungsfeld {iri(uri)} }}")

@@ -1,0 +1,194 @@
+"""The web-process side of SPARQL execution: a few worker processes, a hard timeout, a concurrency cap.
+
+Why processes: a query running inside Oxigraph cannot be interrupted from Python, and a thread that is
+merely abandoned keeps burning CPU. A worker process that overruns ``timeout`` is killed (SIGKILL) and
+replaced by a fresh one, so the time limit is real. Workers are started lazily through a forkserver
+(cheap, and safe in a multi-threaded server), each loads ``graph.nt`` of the current build itself and
+reloads when the build id changes. A query may use ``memory_limit_mb`` of extra memory; beyond that its
+worker dies, not the server. At most ``size`` queries run at once per server process; a request that
+cannot get a slot within ``wait`` seconds is turned away, so one client cannot starve the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from dataclasses import dataclass
+
+from server.sparql import worker as query_worker
+from server.sparql.worker import Job, Load, Loaded, Outcome
+
+LOAD_TIMEOUT = 120.0  # loading a build is not the client's query time, but must not hang forever
+
+
+class PoolBusy(Exception):
+    """Every worker is busy and none became free in time."""
+
+
+class QueryTimeout(Exception):
+    """The query overran its time limit; its worker has been killed."""
+
+
+class WorkerLost(Exception):
+    """The worker died (crash, out of memory) or could not load the build."""
+
+
+class _DeadBeforeJob(WorkerLost):
+    """The worker was gone before it received the job (e.g. killed while idle): the query is not to blame."""
+
+
+@dataclass(frozen=True)
+class GraphRef:
+    """Which build a worker must have loaded."""
+
+    path: str       # graph.nt of the build
+    build_id: str
+    endpoint: str = ""  # KG_SPARQL_ENDPOINT: an external engine instead of the file
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # platforms without forkserver
+        return multiprocessing.get_context("spawn")
+    # Preload the worker module only: the forkserver then forks ready-to-run children in milliseconds.
+    ctx.set_forkserver_preload(["server.sparql.worker"])
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, memory_limit_mb: int) -> None:
+        self.conn, child_end = ctx.Pipe()
+        self.process = ctx.Process(target=query_worker.serve, args=(child_end, memory_limit_mb), name="kg-sparql-worker",
+                                   daemon=True)
+        self.process.start()
+        child_end.close()  # only the child holds it now: the child sees EOF when this process dies
+        self.build_id: str | None = None
+        self.loading = False
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def load(self, graph: GraphRef) -> None:
+        """Start loading without waiting, so that a replacement worker warms up in the background."""
+        self._send(Load(graph.path, graph.build_id, graph.endpoint))
+        self.build_id, self.loading = graph.build_id, True
+
+    def ensure(self, graph: GraphRef) -> None:
+        """Have ``graph`` loaded; a worker that dies meanwhile has not seen the job yet."""
+        try:
+            if self.build_id != graph.build_id:
+                if self.loading:
+                    self._receive(LOAD_TIMEOUT)  # the reply to the previous load comes first
+                self.load(graph)
+            if self.loading:
+                reply = self._receive(LOAD_TIMEOUT)
+                if not isinstance(reply, Loaded):
+                    raise WorkerLost(f"unexpected reply while loading: {reply!r}")
+                self.loading = False
+        except _DeadBeforeJob:
+            raise
+        except WorkerLost as exc:
+            raise _DeadBeforeJob(str(exc)) from exc
+
+    def call(self, job: Job, timeout: float) -> Outcome:
+        self._send(job)
+        outcome = self._receive(timeout)
+        if not isinstance(outcome, Outcome):
+            raise WorkerLost(f"unexpected reply: {outcome!r}")
+        return outcome
+
+    def _send(self, message) -> None:
+        try:
+            # With no reply pending, an idle worker never writes: anything readable means it is gone (EOF).
+            if not self.loading and self.conn.poll(0):
+                raise _DeadBeforeJob("worker process gone")
+            self.conn.send(message)
+        except OSError as exc:
+            raise _DeadBeforeJob(f"worker process gone: {exc}") from exc
+
+    def _receive(self, timeout: float):
+        try:
+            if not self.conn.poll(timeout):
+                raise QueryTimeout(f"no answer within {timeout:g} s")
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.process.join(1)
+            raise WorkerLost(f"worker process ended, exit code {self.process.exitcode}") from exc
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    def __init__(self, size: int, memory_limit_mb: int = 0) -> None:
+        self.size = max(1, size)
+        self.memory_limit_mb = memory_limit_mb  # per worker process; 0: no limit
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._ctx: multiprocessing.context.BaseContext | None = None
+
+    def run(self, job: Job, graph: GraphRef, timeout: float, wait: float) -> Outcome:
+        """Execute ``job`` on a worker with ``graph`` loaded; raise PoolBusy, QueryTimeout or WorkerLost."""
+        if not self._slots.acquire(timeout=wait):
+            raise PoolBusy(f"{self.size} queries already running")
+        try:
+            for attempt in (1, 2):
+                worker = self._checkout()
+                try:
+                    worker.ensure(graph)
+                    outcome = worker.call(job, timeout)
+                except _DeadBeforeJob:
+                    worker.kill()
+                    if attempt == 2:
+                        raise
+                    continue  # once more on a fresh worker
+                except BaseException:
+                    # Whatever went wrong, this worker may still be computing: stop it for real, start afresh.
+                    worker.kill()
+                    self._start_replacement(graph)
+                    raise
+                self._checkin(worker)
+                return outcome
+            raise AssertionError("unreachable")
+        finally:
+            self._slots.release()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle workers (for tests and diagnostics)."""
+        with self._lock:
+            return [w.pid for w in self._idle if w.pid is not None]
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            worker.kill()
+
+    def _checkout(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.is_alive():
+                    return worker
+                worker.kill()  # died while idle (killed from outside, out of memory): just clean up
+            if self._ctx is None:
+                self._ctx = _context()
+            ctx = self._ctx
+        return _Worker(ctx, self.memory_limit_mb)
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
+    def _start_replacement(self, graph: GraphRef) -> None:
+        try:
+            worker = _Worker(self._ctx or _context(), self.memory_limit_mb)
+            worker.load(graph)
+        except OSError:
+            return  # the next request starts one lazily
+        self._checkin(worker)

@@ -1,0 +1,305 @@
+"""SPARQL 1.1 Protocol endpoint at /sparql: read-only, closed, with hard limits.
+
+GET ``?query=``, POST form (``query=``) and POST ``application/sparql-query`` run a query on a worker
+process (:mod:`server.sparql.pool`) and answer in the negotiated format (:mod:`server.sparql.formats`).
+Without a query, browsers get the query page with examples and RDF clients the Service Description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from server.caches import AnswerCache
+from server.formats import HTML, RDF_FORMATS, SOLUTION_FORMATS, Format
+from server.sparql.examples import DEFAULT_BODY, EXAMPLES, prefix_block, prefixes
+from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTION_FORMS, SOLUTIONS_OFFER, every_format
+from server.sparql.guard import Refused, check_protocol_dataset, inspect
+from server.sparql.pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
+from server.sparql.service_description import default_graph_names, service_description
+from server.sparql.worker import Job, Outcome
+from server.state import published as current_published
+from server.web.cors import SPARQL_METHODS, open_to_all
+from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats
+from server.web.urls import link
+
+bp = Blueprint("sparql", __name__, template_folder="templates")
+
+POOL = "sparql_pool"
+ANSWERS = "sparql_results"
+EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows")
+FORM_CONTENT = "application/x-www-form-urlencoded"
+QUERY_CONTENT = "application/sparql-query"
+MAX_GET_URL = 4000  # gunicorn's default request-line limit is 4094 bytes: longer queries need POST
+SAFE_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.\-/]*")  # display only: "id:massnahme/1" reads well
+
+
+def init_app(app: Flask) -> None:
+    """The endpoint, one pool of query processes (they start with the first query) and one answer cache per app."""
+    config = app.config
+    app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]))
+    app.extensions[ANSWERS] = AnswerCache(int(config["KG_QUERY_CACHE_MB"]) * 1024 * 1024, _answer_size)
+    app.register_blueprint(bp)
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    open_to_all(response, methods=SPARQL_METHODS, expose=EXPOSED)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint():
+    query = None
+    try:
+        query = _read_query()
+        _check_dataset_parameters()
+        if query is None:
+            return _without_query()
+        return _run(query)
+    except Refused as exc:
+        return _error(exc.status, exc.german, exc.english, query)
+    except (UnknownFormat, NotAcceptable) as exc:
+        return _error(*refusal(exc), query)
+
+
+# ------------------------------------------------------------------ protocol
+
+
+def _read_query() -> str | None:
+    """The query text of a GET or POST request, or None; refuses updates, oversized and odd requests."""
+    limit = current_app.config["KG_MAX_QUERY_LENGTH"]
+    # Percent-encoded, one character takes at most 12 bytes: anything longer is not worth reading.
+    if request.content_length and request.content_length > 12 * limit + 4096:
+        raise _too_long(limit)
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == QUERY_CONTENT:
+            values = [request.get_data(as_text=True)]
+        elif mimetype == FORM_CONTENT:
+            values = request.form.getlist("query")
+        elif mimetype == "application/sparql-update" or "update" in request.values:
+            raise _update_refused()
+        else:
+            raise Refused(
+                f"Nicht unterstützter Inhaltstyp {mimetype or '(keiner)'}: {FORM_CONTENT} oder {QUERY_CONTENT} verwenden.",
+                f"Unsupported content type {mimetype or '(none)'}: use {FORM_CONTENT} or {QUERY_CONTENT}.", 415)
+    else:
+        values = request.args.getlist("query")
+    if "update" in request.values:
+        raise _update_refused()
+    if len(values) > 1:
+        raise Refused("Der Parameter query darf nur einmal vorkommen.", "The query parameter must occur only once.")
+    if not values:
+        return None  # no query at all: the query page or the service description
+    if not values[0].strip():
+        raise Refused("Die Abfrage ist leer.", "The query is empty.")
+    if len(values[0]) > limit:
+        raise _too_long(limit)
+    return values[0]
+
+
+def _too_long(limit: int) -> Refused:
+    return Refused(f"Die Abfrage ist zu lang (höchstens {limit} Zeichen).",
+                   f"The query is too long (at most {limit} characters).", 413)
+
+
+def _update_refused() -> Refused:
+    return Refused("Nur lesende Abfragen: SPARQL Update ist an diesem Endpunkt nicht erlaubt.",
+                   "Read-only endpoint: SPARQL Update is not allowed here.")
+
+
+def _own_graphs() -> set[str]:
+    return default_graph_names(current_app.config["KG_BASE_URI"], request.url_root)
+
+
+def _check_dataset_parameters() -> None:
+    check_protocol_dataset(request.values.getlist("default-graph-uri"), request.values.getlist("named-graph-uri"), _own_graphs())
+
+
+# ------------------------------------------------------------------ running a query
+
+
+def _run(query: str):
+    shape = inspect(query, _own_graphs())
+    solutions_format, graph_format = _negotiate(shape.form)
+    config = current_app.config
+    base = config["KG_BASE_URI"]
+    job = Job(query=query, solutions_format=solutions_format.key if solutions_format else None,
+              graph_format=graph_format.key if graph_format else None, max_rows=config["KG_MAX_ROWS"], base_iri=base, prefixes=prefixes(base),
+              default_graph_only=shape.uses_own_graph_only)
+    published = current_published()
+    graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
+    timeout = float(config["KG_QUERY_TIMEOUT"])
+    key = job_key(published.etag, graph.endpoint, job)
+    if request.if_none_match.contains(key):
+        return _not_modified(key)
+    cache: AnswerCache[Outcome] = current_app.extensions[ANSWERS]
+    cached = cache.get(key)
+    if cached is not None:
+        return _result_response(cached, query, key)
+    try:
+        outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
+    except PoolBusy:
+        return _error(503, "Der Server ist mit anderen Abfragen ausgelastet. Bitte gleich noch einmal versuchen.",
+                      "The server is busy with other queries. Please try again shortly.", query, retry_after=2)
+    except QueryTimeout:
+        return _error(503, f"Die Abfrage hat das Zeitlimit von {timeout:g} s überschritten und wurde abgebrochen.",
+                      f"The query exceeded the time limit of {timeout:g} s and was stopped.", query, retry_after=5)
+    except WorkerLost as exc:
+        current_app.logger.warning("SPARQL worker lost: %s", exc)
+        return _error(503, "Die Abfrage wurde abgebrochen: ihr Prozess ist beendet worden (z. B. Speichergrenze überschritten).",
+                      "The query was stopped: its process ended (e.g. it exceeded the memory limit).", query, retry_after=5)
+    if outcome.error_kind == "syntax":
+        return _error(400, f"Fehlerhafte Abfrage: {outcome.error}", f"Malformed query: {outcome.error}", query)
+    if outcome.error_kind == "format":  # the query's result is of the other family than its form promised
+        offered = GRAPHS_OFFER if outcome.kind == "graph" else SOLUTIONS_OFFER
+        return _error(*refusal(NotAcceptable(request.headers.get("Accept", ""), offered)), query)
+    if outcome.error_kind == "memory":
+        return _error(503, "Die Abfrage hat die Speichergrenze überschritten und wurde abgebrochen.",
+                      "The query exceeded the memory limit and was stopped.", query, retry_after=5)
+    if outcome.error_kind:  # engine or external-engine failure: details go to the log, not to the client
+        current_app.logger.warning("SPARQL query failed: %s", outcome.error)
+        return _error(502 if graph.endpoint else 500, "Die Abfrage ist fehlgeschlagen.", "The query failed.", query)
+    cache.put(key, outcome)
+    return _result_response(outcome, query, key)
+
+
+def job_key(build_id: str, endpoint: str, job: Job) -> str:
+    """Stable key of a query on one build; also the ETag of its answer."""
+    parts = [build_id, endpoint, job.query, str(job.solutions_format), str(job.graph_format), str(job.max_rows),
+             str(job.base_iri), repr(sorted(job.prefixes.items())), str(job.default_graph_only)]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+
+def _answer_size(outcome: Outcome) -> int:
+    return len(outcome.body) + (len(repr(outcome.table)) if outcome.table else 0)
+
+
+def _not_modified(key: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(key)
+    return response
+
+
+def _negotiate(form: str | None) -> tuple[Format | None, Format | None]:
+    """Formats for both result families; the one matching the query form must be on offer (else 400/406)."""
+    if form in SOLUTION_FORMS:
+        return choose(request, SOLUTIONS_OFFER), None
+    if form is not None:
+        return None, choose(request, GRAPHS_OFFER)
+    # Unrecognisable query: the engine will report the syntax error; any format will do until then.
+    found = []
+    for offered in (SOLUTIONS_OFFER, GRAPHS_OFFER):
+        try:
+            found.append(choose(request, offered))
+        except (UnknownFormat, NotAcceptable):
+            found.append(offered.default)
+    return found[0], found[1]
+
+
+def _result_response(outcome: Outcome, query: str, key: str) -> Response:
+    if outcome.format == HTML.key:
+        response = Response(_page(query=query, outcome=outcome), mimetype="text/html")
+    else:
+        fmt = (SOLUTION_FORMATS | RDF_FORMATS)[outcome.format]
+        response = Response(outcome.body, mimetype=fmt.mimetype)
+    response.set_etag(key)  # same query on the same build, same answer: clients and HTTP caches may reuse it
+    response.headers["X-SPARQL-Truncated"] = "true" if outcome.truncated else "false"
+    if outcome.truncated:
+        response.headers["X-SPARQL-Max-Rows"] = str(current_app.config["KG_MAX_ROWS"])
+    return response
+
+
+# ------------------------------------------------------------------ without a query
+
+
+def _without_query() -> Response:
+    fmt = choose(request, GRAPHS_OFFER)
+    if fmt is HTML:
+        return Response(_page(query=None), mimetype="text/html")
+    published = current_published()
+    description = service_description(current_app.config["KG_BASE_URI"], published.manifest, endpoint=request.base_url)
+    return Response(description.serialize(format=fmt.rdflib, encoding="utf-8"), mimetype=fmt.mimetype)
+
+
+# ------------------------------------------------------------------ HTML and errors
+
+
+def _wants_html() -> bool:
+    explicit = [v.lower() for v in requested_formats(request)]
+    if explicit:
+        return "html" in explicit or "text/html" in explicit
+    return choose(request, ERROR_OFFER) is HTML
+
+
+def _error(status: int, german: str, english: str, query: str | None, retry_after: int | None = None) -> Response:
+    if _wants_html():
+        response = Response(_page(query=query, error=(german, english)), status=status, mimetype="text/html")
+    else:
+        response = Response(f"{german}\n{english}\n", status=status, mimetype="text/plain")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _page(query: str | None, outcome: Outcome | None = None, error: tuple[str, str] | None = None) -> str:
+    config = current_app.config
+    base = config["KG_BASE_URI"]
+    examples = [{"example": ex, "body": ex.body.strip().replace("{base}", base), "links": _example_links(ex, base)} for ex in EXAMPLES]
+    table = _render_table(outcome.table, base) if outcome and outcome.table else None
+    permalink = None
+    if query:
+        permalink = "?" + urlencode({"query": query, "format": "html"})
+        permalink = permalink if len(permalink) < MAX_GET_URL else None
+    return render_template(
+        "sparql/page.html", query=query if query is not None else prefix_block(base) + "\n" + DEFAULT_BODY + "\n",
+        outcome=outcome, table=table, error=error, examples=examples, permalink=permalink,
+        formats=every_format(),
+        timeout=config["KG_QUERY_TIMEOUT"], max_rows=config["KG_MAX_ROWS"], max_length=config["KG_MAX_QUERY_LENGTH"],
+        endpoint=request.base_url)
+
+
+def _example_links(example, base: str) -> list[tuple[str, str]]:
+    query = example.query(base)
+    kinds = (("Ausführen", "html"), ("Turtle", "ttl"), ("JSON-LD", "jsonld")) if example.is_graph else \
+        (("Ausführen", "html"), ("JSON", "json"), ("CSV", "csv"))
+    return [(label, "?" + urlencode({"query": query, "format": key})) for label, key in kinds]
+
+
+def _render_table(table: dict, base: str) -> dict:
+    """Cells as text plus an optional link, IRIs shortened with the form's prefixes."""
+    names = sorted(prefixes(base).items(), key=lambda item: -len(item[1]))
+    rows = [[_render_cell(cell, base, names) for cell in row] for row in table["rows"]]
+    return {"vars": table["vars"], "rows": rows, "boolean": table.get("boolean")}
+
+
+def _render_cell(cell: dict | None, base: str, names: list[tuple[str, str]]) -> dict | None:
+    if cell is None:
+        return None
+    value = cell["value"]
+    if cell["type"] == "uri":
+        return {"text": _shorten(value, names), "href": _href(value, base), "title": value}
+    if cell["type"] == "bnode":
+        return {"text": "_:" + value}
+    if cell["type"] == "literal":
+        note = "@" + cell["lang"] if "lang" in cell else _shorten(cell["datatype"], names) if "datatype" in cell else None
+        return {"text": value, "note": note}
+    return {"text": value}
+
+
+def _shorten(iri: str, names: list[tuple[str, str]]) -> str:
+    for prefix, namespace in names:
+        if iri.startswith(namespace) and SAFE_LOCAL_NAME.fullmatch(iri[len(namespace):]):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _href(iri: str, base: str) -> str | None:
+    """Our own IRIs link into this server (it maps its host onto the base); others only if http(s)."""
+    target = link(iri, base)
+    return target if target.startswith(("/", "http://", "https://")) else None

@@ -1,0 +1,224 @@
+"""The child side of SPARQL execution: a process that owns its own Oxigraph store and answers jobs.
+
+Queries run here, not in the web process, so that a runaway query can be stopped for real by killing
+the process (see :mod:`server.sparql.pool`). Results are capped and serialised here as well, so the web
+process only forwards bytes. Imports stay light (no rdflib, no Flask): a fresh worker must start fast.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+try:
+    import resource
+except ImportError:  # not on this platform: no memory cap
+    resource = None
+
+from server.formats import RDF_FORMATS, SOLUTION_FORMATS
+
+HTML = "html"  # rows come back as a table for the web process to render
+
+
+@dataclass(frozen=True)
+class Load:
+    """Replace the store with the graph of another build (or an external engine, KG_SPARQL_ENDPOINT)."""
+
+    graph_path: str
+    build_id: str
+    endpoint: str = ""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    build_id: str
+    triples: int
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    solutions_format: str | None   # for SELECT/ASK; None: the client accepts no result format for it
+    graph_format: str | None       # for CONSTRUCT/DESCRIBE
+    max_rows: int
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    default_graph_only: bool = False  # the query's FROM named our own graph: ignore it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str = ""                 # solutions | boolean | graph
+    format: str | None = None
+    body: bytes = b""
+    table: dict | None = None      # for HTML: {"vars": [...], "rows": [[cell or None, ...]], "boolean": bool}
+    rows: int = 0
+    truncated: bool = False
+    error: str | None = None
+    error_kind: str | None = None  # syntax | format | memory | failed
+
+
+def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
+    """Answer Load and Job messages until the web process goes away."""
+    store = None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if isinstance(message, Load):
+            store = _open(message)
+            conn.send(Loaded(message.build_id, -1 if message.endpoint else len(store)))
+        elif isinstance(message, Job):
+            if store is None:
+                conn.send(Outcome(error="no graph loaded", error_kind="failed"))
+                continue
+            with memory_cap(memory_limit_mb):
+                outcome = execute(store, message)
+            conn.send(outcome)
+
+
+@contextmanager
+def memory_cap(megabytes: int):
+    """Let a query use at most ``megabytes`` more address space than the process has now.
+
+    Only while the query runs (loading a build may briefly need more). Beyond it, allocations fail:
+    Python raises MemoryError, Oxigraph aborts the process; either way only this worker is hit.
+    """
+    base = _address_space()
+    if megabytes <= 0 or resource is None or base is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = base + megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space() -> int | None:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None  # not Linux: no cap
+
+
+def _open(load: Load):
+    if load.endpoint:
+        # The external engine answers with the same pyoxigraph objects; this process still enforces
+        # the time limit (by being killed) and caps and serialises the results.
+        from kg.store import RemoteStore
+
+        return RemoteStore(load.endpoint, timeout=24 * 3600)
+    store = ox.Store()
+    store.bulk_load(path=load.graph_path, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def execute(store, job: Job) -> Outcome:
+    options: dict = {"base_iri": job.base_iri}
+    if job.default_graph_only:
+        options["default_graph"] = ox.DefaultGraph()
+    try:
+        results = store.query(job.query, **options)
+        if isinstance(results, ox.QueryBoolean):
+            return _boolean(results, job)
+        if isinstance(results, ox.QuerySolutions):
+            return _solutions(results, job)
+        return _graph(results, job)
+    except SyntaxError as exc:
+        return Outcome(error=str(exc), error_kind="syntax")
+    except MemoryError:
+        return Outcome(error="memory limit exceeded", error_kind="memory")
+    except Exception as exc:  # any engine failure goes back to the client; the worker lives on
+        return Outcome(error=f"{type(exc).__name__}: {exc}", error_kind="failed")
+
+
+def _unacceptable(kind: str) -> Outcome:
+    return Outcome(kind=kind, error=kind, error_kind="format")
+
+
+def _boolean(result: ox.QueryBoolean, job: Job) -> Outcome:
+    fmt = job.solutions_format
+    if fmt is None:
+        return _unacceptable("boolean")
+    if fmt == HTML:
+        return Outcome("boolean", fmt, table={"vars": [], "rows": [], "boolean": bool(result)}, rows=1)
+    return Outcome("boolean", fmt, result.serialize(format=SOLUTION_FORMATS[fmt].oxigraph), rows=1)
+
+
+def _solutions(results: ox.QuerySolutions, job: Job) -> Outcome:
+    fmt = job.solutions_format
+    if fmt is None:
+        return _unacceptable("solutions")
+    variables = [v.value for v in results.variables]
+    rows = list(islice(results, job.max_rows + 1))
+    truncated = len(rows) > job.max_rows
+    rows = rows[: job.max_rows]
+    if fmt == HTML:
+        table = {"vars": variables, "rows": [[_cell(term) for term in row] for row in rows]}
+        return Outcome("solutions", fmt, table=table, rows=len(rows), truncated=truncated)
+    return Outcome("solutions", fmt, _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph), rows=len(rows), truncated=truncated)
+
+
+def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
+    fmt = job.graph_format
+    if fmt is None:
+        return _unacceptable("graph")
+    kept = list(islice(triples, job.max_rows + 1))
+    truncated = len(kept) > job.max_rows
+    kept = kept[: job.max_rows]
+    if fmt == HTML:
+        table = {"vars": ["subject", "predicate", "object"],
+                 "rows": [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in kept]}
+        return Outcome("graph", fmt, table=table, rows=len(kept), truncated=truncated)
+    body = ox.serialize(kept, format=RDF_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
+    return Outcome("graph", fmt, body, rows=len(kept), truncated=truncated)
+
+
+def _serialise_rows(variables: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
+    """Serialise already-read rows with Oxigraph's own writers.
+
+    The capped rows have been taken out of the result iterator, and pyoxigraph cannot build a
+    QuerySolutions from a list, so they go through SPARQL TSV (lossless: every term in N-Triples syntax)
+    and are parsed back before writing the requested format.
+    """
+    lines = ["\t".join("?" + v for v in variables)]
+    lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
+    reparsed = ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
+    return reparsed.serialize(format=fmt)
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)  # N-Triples syntax, with tabs and line breaks escaped
+
+
+def _cell(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        cell = {"type": "literal", "value": term.value}
+        if term.language:
+            cell["lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            cell["datatype"] = term.datatype.value
+        return cell
+    return {"type": "triple", "value": _tsv_term(term)}

@@ -1,0 +1,17 @@
+"""Web plumbing every blueprint shares: negotiation, responses, CORS, caching, URLs, security headers, errors.
+
+Nothing here knows the graph. :func:`init_app` wires the app-wide parts into the factory.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from server.web.errors import http_error
+from server.web.security import security_headers
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, http_error)

@@ -1,0 +1,32 @@
+"""HTTP caching for answers that depend only on the published build: ETag, Last-Modified, Cache-Control, 304."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, request
+
+from server.web.cors import open_to_all
+
+MAX_AGE = 60  # seconds; a new build may appear at any time, revalidation is cheap (ETag / Last-Modified)
+
+
+def for_build(response: Response, etag: str, modified: float | datetime, machine: bool = True,
+              max_age: int = MAX_AGE) -> Response:
+    """Mark ``response`` cacheable until the build changes; answer a conditional request with 304.
+
+    ``machine``: a format for programs, which browsers on other sites may read too (CORS).
+    """
+    response.set_etag(etag)
+    response.last_modified = modified if isinstance(modified, datetime) else datetime.fromtimestamp(modified, UTC)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if machine:
+        open_to_all(response)
+    return response.make_conditional(request)
+
+
+def not_cached(response: Response) -> Response:
+    """An answer that changes without a new build (e.g. it carries today's date)."""
+    response.headers["Cache-Control"] = "no-cache"
+    return response

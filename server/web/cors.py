@@ -1,0 +1,19 @@
+"""Cross-origin reading: machine formats may be read by scripts on any site (they hold public data only)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+SPARQL_METHODS = "GET, POST, OPTIONS"
+SPARQL_REQUEST_HEADERS = "Content-Type, Accept"
+
+
+def open_to_all(response: Response, methods: str | None = None, expose: tuple[str, ...] = ()) -> Response:
+    """Let any origin read ``response``; ``methods`` and request headers for endpoints scripts POST to."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if methods:
+        response.headers["Access-Control-Allow-Methods"] = methods
+        response.headers["Access-Control-Allow-Headers"] = SPARQL_REQUEST_HEADERS
+    if expose:
+        response.headers["Access-Control-Expose-Headers"] = ", ".join(expose)
+    return response
