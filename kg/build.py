@@ -21,9 +21,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg import export, mapping, sources, spreadsheet, validate
-from kg.errors import BuildError
-from kg.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes
+from kg import catalog, export, mapping, release, sources, spreadsheet, validate
+from kg.errors import BuildError, DataError, Origin
+from kg.namespaces import DEF, DEFAULT_BASE, PREFIXES, bind_prefixes, uri
 from kg.store import Store
 from kg.validate import Finding, load_shapes
 
@@ -39,6 +39,7 @@ class Project:
     ontology: Path = ROOT / "ontology"
     shapes: Path = ROOT / "shapes"
     workbook: Path | None = None  # read the tables from this XLSX instead of data/*.csv (kg/workbook.py)
+    catalog: Path = ROOT / "catalog.toml"  # licence, publisher, version and release date of the dataset node
 
 
 @dataclass
@@ -92,6 +93,11 @@ def prepare(project: Project | None = None) -> Prepared:
     ontology = _parse_dir(project.ontology)
     for triple in ontology:  # in place: a `graph + ontology` copy costs ~15 % of the build at scale
         mapped.graph.add(triple)
+    try:
+        settings = catalog.load_settings(project.catalog)
+    except catalog.SettingsError as exc:
+        raise BuildError([DataError(Origin(project.catalog.name, 0), "D04", str(exc))]) from exc
+    release.describe(mapped.graph, settings, uri("bericht", srcs.bericht["key"]), DEF.ik)
     shapes = load_shapes(sorted(project.shapes.glob("*.ttl")))
     return Prepared(mapped.graph, shapes, ontology, mapped.origins, {"load_map": time.perf_counter() - t})
 

@@ -19,9 +19,9 @@ from pathlib import Path, PurePosixPath
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from kg.build import ROOT
 from kg.namespaces import DCATDE, HYDRA, SPDX, VCARD
 
+ROOT = Path(__file__).resolve().parent.parent  # not from kg.build: kg.build reads these settings for the dumps
 SETTINGS_PATH = ROOT / "catalog.toml"
 MAIN = "wissensgraph"  # name of the dataset that is the whole graph
 
@@ -103,6 +103,7 @@ class Settings:
     title: str
     description: str
     issued: date | None
+    version: str  # of the published data: dcat:version of the dataset node in every dump
     items_per_page: int
     publisher_name: str
     publisher_type: str
@@ -177,7 +178,7 @@ def load_settings(path: Path = SETTINGS_PATH) -> Settings:
         raise SettingsError(f"{Path(path).name}: [catalog] items_per_page muss ≥ 1 sein")
     return Settings(
         title=catalog.get("title"), description=catalog.get("description"),
-        issued=issued, items_per_page=items_per_page,
+        issued=issued, version=catalog.get("version", str, ""), items_per_page=items_per_page,
         publisher_name=publisher.get("name"), publisher_type=publisher.get("type"),
         publisher_resource=publisher.get("resource", str, "id/organisation/region-hannover"),
         publisher_homepage=publisher.get("homepage", str, ""),

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from kg import drucksache as ds
 from kg.errors import BuildError, DataError, Origin
 from kg.namespaces import IK, SCHEMA, bind_prefixes, scheme, uri
-from kg.sources import Sources, split
+from kg.sources import Sources, chapter_key, places, split
 
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/districtKey/"
 ART_CONCEPT = {"BDs": IK.Beschlussdrucksache, "IDs": IK.Informationsdrucksache}
@@ -23,6 +23,7 @@ SCHEMES = {
     "handlungsfelder": ("Handlungsfelder des Integrationskonzeptes", "Fields of action of the integration concept"),
     "ziele": ("Überarbeitete Ziele", "Revised goals"),
     "zielgruppen": ("Zielgruppen der Maßnahmen", "Target groups of the measures"),
+    "oe-arten": ("Arten von Organisationseinheiten", "Kinds of organisational units"),
 }
 
 
@@ -97,7 +98,7 @@ class _Mapper:
         self.add(r, DCTERMS.identifier, Literal(str(b["key"])))
         self.add(r, DCTERMS.publisher, self.region)
         self.add(r, DCTERMS.creator, uri("oe", b["redaktion"]))
-        self.add(r, DCTERMS.language, Literal(b.get("sprache", "de"), datatype=XSD.language))
+        self.add(r, DCTERMS.language, URIRef(b["sprache"]))
         self.add(r, SCHEMA.temporalCoverage, Literal(f"{b['berichtszeitraum_von']}/{b['berichtszeitraum_bis']}"))
         for key in b.get("mitwirkende", []) + b.get("beteiligte", []):
             self.add(r, DCTERMS.contributor, uri("oe", key))
@@ -107,23 +108,47 @@ class _Mapper:
             self.unknown(r, DCTERMS.issued)
         self.note(r, b.get("notiz"))
         for ch in b.get("kapitel", []):
-            number = str(ch["nummer"])
-            k = self.node(uri("kapitel", f"{b['key']}-{number.replace('.', '-')}"), o, IK.Kapitel)
-            self.add(k, SKOS.notation, Literal(number))
+            number = str(ch["nummer"] or "")
+            k = self.node(self.chapter(chapter_key(ch)), o, IK.Kapitel)
             self.add(k, DCTERMS.title, de(ch["titel"]))
-            self.add(k, RDFS.label, de(f"{number} {ch['titel']}"))
-            self.add(k, IK.seite, Literal(int(ch["seite"]), datatype=XSD.integer))
+            self.add(k, RDFS.label, de(f"{number} {ch['titel']}" if number else ch["titel"]))
+            if number:
+                self.add(k, SKOS.notation, Literal(number))
+            if str(ch.get("seite") or ""):
+                self.add(k, IK.seite, Literal(int(ch["seite"]), datatype=XSD.integer))
+            else:
+                self.unknown(k, IK.seite)
             self.add(k, DCTERMS.isPartOf, r)
             self.add(r, DCTERMS.hasPart, k)
             if "." in number:
-                self.add(k, SCHEMA.isPartOf, uri("kapitel", f"{b['key']}-{number.rsplit('.', 1)[0]}"))
+                self.add(k, SCHEMA.isPartOf, self.chapter(number.rsplit(".", 1)[0]))
 
-    def person(self, name: str, origin: Origin, heads: URIRef, title: str) -> None:
+    def chapter(self, key: str) -> URIRef:
+        """A part of the report by its number ("6.1") or title key ("impressum")."""
+        return uri("kapitel", f"{self.s.bericht['key']}-{key.replace('.', '-')}")
+
+    def places(self, subject: URIRef, text: str, origin: Origin) -> None:
+        """ik:fundstelle: links to the parts of the report a cell names (checked by kg.sources)."""
+        try:
+            for key in places(text):
+                self.add(subject, IK.fundstelle, self.chapter(key))
+        except ValueError as exc:
+            self.problems.append(DataError(origin, "D04", f"„{exc}“ ist keine Stelle im Bericht"))
+
+    def head(self, name: str, origin: Origin, unit: URIRef, unit_key: str, title: str, place: str) -> None:
+        """The head of a unit as the report shows it: an org:Membership with the role ik:Leitung, sourced from the
+        report and its chapter, not a timeless org:headOf. Since when and until when the report does not say."""
         p = self.node(uri("person", slugify(name)), origin, FOAF.Person, SCHEMA.Person)
         self.add(p, FOAF.name, Literal(name))
         self.add(p, RDFS.label, Literal(name))
-        self.add(p, ORG.headOf, heads)
-        self.add(p, SCHEMA.jobTitle, de(title))
+        m = self.node(uri("mitgliedschaft", f"{unit_key}-leitung"), origin, ORG.Membership)
+        self.add(m, ORG.member, p)
+        self.add(m, ORG.organization, unit)
+        self.add(m, ORG.role, IK.Leitung)
+        self.add(m, RDFS.label, de(f"{title}: {name} (Bericht {self.s.bericht['key']})"))
+        self.add(m, DCTERMS.source, self.report)
+        self.places(m, place, origin)
+        self.unknown(m, ORG.memberDuring)
 
     def map_organisation(self) -> None:
         reg, o = self.s.region, self.s.region["_origin"]
@@ -136,9 +161,11 @@ class _Mapper:
             self.add(r, DCTERMS.spatial, URIRef(GEOCODING + str(reg["regionalschluessel"])))
         self.note(r, reg.get("notiz"))
         if reg.get("leitung"):
-            self.person(reg["leitung"], o, r, reg.get("leitung_titel", "Leitung"))
+            self.head(reg["leitung"], o, r, reg["key"], reg.get("leitung_titel") or "Leitung", reg.get("leitung_fundstelle") or "")
         for d in self.s.dezernate:
-            u = self.node(uri("oe", f"dezernat-{d['key'].lower()}"), d["_origin"], IK.Dezernat, ORG.OrganizationalUnit)
+            key = f"dezernat-{d['key'].lower()}"
+            u = self.node(uri("oe", key), d["_origin"], IK.Dezernat, ORG.OrganizationalUnit)
+            self.add(u, ORG.classification, uri("oe-art", "dezernat"))
             self.add(u, SKOS.notation, Literal(d["key"]))
             self.add(u, ORG.identifier, Literal(d["key"]))
             self.add(u, SKOS.prefLabel, de(f"Dezernat {d['key']} – {d['name']}"))
@@ -147,10 +174,10 @@ class _Mapper:
                 self.add(u, SKOS.hiddenLabel, de(alt))
             self.add(u, ORG.unitOf, r)
             self.add(u, ORG.subOrganizationOf, r)
-            self.add(u, IK.fundstelle, de("Kapitel 6.2"))
+            self.add(u, IK.fundstelle, self.chapter("6.2"))
             self.note(u, d.get("notiz"))
             if d.get("leitung"):
-                self.person(d["leitung"], d["_origin"], u, f"Dezernentin/Dezernent Dezernat {d['key']}")
+                self.head(d["leitung"], d["_origin"], u, key, f"Leitung Dezernat {d['key']}", "Kapitel 6.2")
         for e in self.s.oe:
             u = self.node(uri("oe", e["key"]), e["_origin"], ORG.OrganizationalUnit)
             if e["notation"]:
@@ -168,18 +195,20 @@ class _Mapper:
             for alt in split(e["schreibweisen"]):
                 self.add(u, SKOS.altLabel, de(alt))
             if e["typ"]:
-                self.add(u, DCTERMS.type, de(e["typ"]))
+                self.add(u, ORG.classification, uri("oe-art", e["typ"]))
+            else:
+                self.unknown(u, ORG.classification)
+            # ORG: org:unitOf points at the legal entity only (the Region); the place in the hierarchy – Dezernat
+            # or parent unit – is org:subOrganizationOf.
             if e["teil_von"]:
                 self.add(u, ORG.subOrganizationOf, uri("oe", e["teil_von"]))
             if e["dezernat"]:
-                dez = uri("oe", f"dezernat-{e['dezernat'].lower()}")
-                self.add(u, ORG.unitOf, dez)
-                self.add(u, ORG.subOrganizationOf, dez)
-            if e["key"] == "jobcenter-region-hannover":
+                self.add(u, ORG.subOrganizationOf, uri("oe", f"dezernat-{e['dezernat'].lower()}"))
+            if not (e["teil_von"] or e["dezernat"]):
                 self.unknown(u, ORG.subOrganizationOf)
-            else:
+            if e["key"] != "jobcenter-region-hannover":  # its legal form the report does not state
                 self.add(u, ORG.unitOf, r)
-            self.add(u, IK.fundstelle, de(e["quelle"]))
+            self.places(u, e["quelle"], e["_origin"])
             self.note(u, e["notiz"])
 
     # -------------------------------------------------------------- concept schemes
@@ -199,6 +228,18 @@ class _Mapper:
         if top:
             self.add(subject, SKOS.topConceptOf, sc)
             self.add(sc, SKOS.hasTopConcept, subject)
+
+    def map_oe_arten(self) -> None:
+        for a in self.s.oe_arten:
+            u = self.node(uri("oe-art", a["slug"]), a["_origin"])
+            self.concept(u, "oe-arten", top=True)
+            self.add(u, SKOS.prefLabel, de(a["label"]))
+            self.add(u, RDFS.label, de(a["label"]))
+            self.add(u, SKOS.prefLabel, en(a["label_en"]))
+            self.add(u, RDFS.label, en(a["label_en"]))
+            if a["definition"]:
+                self.add(u, SKOS.definition, de(a["definition"]))
+            self.note(u, a["notiz"])
 
     def map_handlungsfelder(self) -> None:
         for h in self.s.handlungsfelder:
@@ -300,7 +341,7 @@ class _Mapper:
             else:
                 self.unknown(u, DCTERMS.date)
             if info:
-                self.add(u, IK.fundstelle, de(info["fundstelle"]))
+                self.places(u, info["fundstelle"], info["_origin"])
                 self.note(u, info.get("notiz"))
                 self.add(self.report, DCTERMS.references, u)
 
@@ -318,6 +359,7 @@ class _Mapper:
             self.add(u, IK.handlungsfeld, uri("handlungsfeld", m["handlungsfeld"]))
             self.add(u, IK.verfolgtZiel, uri("ziel", m["ziel"]))
             self.add(u, DCTERMS.source, self.report)
+            self.record(u, m)
             oes = split(m["oe"])
             for key in oes:
                 self.add(u, IK.zustaendig, uri("oe", key))
@@ -342,10 +384,26 @@ class _Mapper:
                 self.add(u, SCHEMA.duration, Literal(m["dauer"], datatype=XSD.duration))
             self.note(u, m["notiz"])
 
+    def record(self, measure: URIRef, m: dict) -> URIRef:
+        """The appendix entry a measure is read from. The measure is an activity (prov:Activity, carried out by its
+        units); what the graph states about it is derived from the report, so the derivation sits on this entity."""
+        rec = self.node(uri("eintrag", m["nr"]), m["_origin"], IK.Eintrag, PROV.Entity)
+        appendix = self.chapter("6.1")
+        self.add(rec, RDFS.label, de(f"Anhang 6.1, Nr. {m['nr']}"))
+        self.add(rec, FOAF.primaryTopic, measure)
+        self.add(measure, FOAF.isPrimaryTopicOf, rec)
+        self.add(rec, PROV.wasDerivedFrom, appendix)
+        self.add(rec, IK.fundstelle, appendix)
+        # The headings the row stands under in the appendix table: field of action and revised goal.
+        self.add(rec, IK.unterUeberschrift, uri("handlungsfeld", m["handlungsfeld"]))
+        self.add(rec, IK.unterUeberschrift, uri("ziel", m["ziel"]))
+        self.unknown(rec, IK.seite)  # the text version gives no page per row (6.1 starts on p. 30, 6.2 on p. 48)
+        return rec
+
     # -------------------------------------------------------------- chapter 4
 
     def map_schwerpunkte(self) -> None:
-        chapter = uri("kapitel", f"{self.s.bericht['key']}-4")
+        chapter = self.chapter("4")
         for sp in self.s.schwerpunkte:
             u = self.node(uri("schwerpunkt", sp["slug"]), sp["_origin"], IK.Schwerpunkt)
             self.add(u, DCTERMS.title, de(sp["label"]))
@@ -392,6 +450,7 @@ def to_graph(sources: Sources) -> Mapped:
     m.map_report()
     m.map_organisation()
     m.map_schemes()
+    m.map_oe_arten()
     m.map_handlungsfelder()
     m.map_ziele()
     m.map_zielgruppen()

@@ -32,6 +32,10 @@ DEF = Namespace(DEFAULT_BASE + "def/")
 TYPES = (
     "massnahme", "handlungsfeld", "ziel", "oe", "organisation", "person", "drucksache",
     "zielgruppe", "bericht", "kapitel", "schwerpunkt", "schritt",
+    "eintrag",         # the appendix entry a measure is read from (provenance)
+    "beleg",           # the report's words that state a soft fact (evidence)
+    "mitgliedschaft",  # who heads a unit, as the report shows it (org:Membership)
+    "oe-art",          # kind of organisational unit (org:classification)
 )
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]*"
 ID_PATTERN = re.compile(r"^id/(" + "|".join(TYPES) + r")/(" + KEY_PATTERN + r")$")

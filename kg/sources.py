@@ -25,6 +25,8 @@ DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DURATION = re.compile(r"^P(\d+Y)?(\d+M)?(\d+D)?$")
 # A line-break hyphen left by the PDF extraction: "plan- nen". A suspended hyphen is followed by und/oder/sowie/bis.
 HYPHEN_ARTEFACT = re.compile(r"\w- (?!und\b|oder\b|sowie\b|bis\b|bzw\.)[a-zäöüß]")
+# A place in the report as a clerk writes it: "Kapitel 6.2", "Anhang 6.1", "Impressum"; several separated by ";".
+PLACE = re.compile(r"^(?:(?:Kapitel|Anhang)\s+(?P<number>\d(?:\.\d)?)|(?P<title>Impressum))$")
 
 Record = dict
 
@@ -35,6 +37,7 @@ class Sources:
     ziele: list[Record] = field(default_factory=list)
     handlungsfelder: list[Record] = field(default_factory=list)
     oe: list[Record] = field(default_factory=list)
+    oe_arten: list[Record] = field(default_factory=list)
     dezernate: list[Record] = field(default_factory=list)
     zielgruppen: list[Record] = field(default_factory=list)
     drucksachen: list[Record] = field(default_factory=list)
@@ -233,6 +236,7 @@ def load(data_dir: Path, tables: TableSource | None = None) -> Sources:
     s.handlungsfelder = r.entries("handlungsfelder")
     s.ziele = r.table("ziele")
     s.oe = r.table("oe")
+    s.oe_arten = r.table("oe-arten")
     s.dezernate = r.table("dezernate")
     s.zielgruppen = r.table("zielgruppen")
     s.drucksachen = r.table("drucksachen")
@@ -293,10 +297,12 @@ def _check(r: _Reader, s: Sources) -> None:
     _unique(r, s.oe, "key", re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"))
     _unique(r, s.dezernate, "key", re.compile(r"^[IVX]+$"))
     _unique(r, s.zielgruppen, "slug")
+    _unique(r, s.oe_arten, "slug")
     _unique(r, s.schwerpunkte, "slug")
+    parts = {chapter_key(ch) for ch in s.bericht.get("kapitel") or []}
     keys = {"handlungsfelder": _keys("handlungsfelder", s.handlungsfelder), "ziele": _keys("ziele", s.ziele),
             "oe": _keys("oe", s.oe), "dezernate": _keys("dezernate", s.dezernate),
-            "zielgruppen": _keys("zielgruppen", s.zielgruppen)}
+            "zielgruppen": _keys("zielgruppen", s.zielgruppen), "oe-arten": _keys("oe-arten", s.oe_arten)}
 
     def known(rec: Record, column: str, value: str, target: str, whole: str | None = None) -> bool:
         """Is ``value`` a key of table ``target``? If not, say what was probably meant."""
@@ -326,6 +332,8 @@ def _check(r: _Reader, s: Sources) -> None:
     for rec in s.oe:
         references(rec, "dezernat", "dezernate")
         references(rec, "teil_von", "oe")
+        references(rec, "typ", "oe-arten")
+        _places(r, rec, "quelle", parts)
     for rec in s.zielgruppen:
         references(rec, "oberbegriff", "zielgruppen")
         _ages(r, rec)
@@ -335,6 +343,7 @@ def _check(r: _Reader, s: Sources) -> None:
     for rec in s.drucksachen:
         _citation(r, rec, rec["zitat"], "zitat")
         _date(r, rec, "datum")
+        _places(r, rec, "fundstelle", parts)
 
     numbers: dict[int, Record] = {}
     taken = {int(rec["nr"]) for rec in s.massnahmen if re.fullmatch(r"[1-9]\d{0,6}", rec["nr"])}
@@ -394,6 +403,37 @@ def _check(r: _Reader, s: Sources) -> None:
                 r.fail(rec["_origin"], "D06", f"„beispiele“ nennt Nr. {nr}, die es nicht gibt")
     for table, parsed in r.misfits.values():
         _misfits(r, table, parsed, keys)
+
+
+def chapter_key(chapter: Record) -> str:
+    """Key of a part of the report: its number ("6.2") or, for a part without number, its title in lower case."""
+    return str(chapter.get("nummer") or "") or str(chapter.get("titel") or "").strip().lower()
+
+
+def places(text: str) -> list[str]:
+    """The report parts a cell names ("Kapitel 5; Kapitel 6.2" -> ["5", "6.2"]); ValueError names a bad item."""
+    out = []
+    for item in (part.strip() for part in re.split(r"[;|]", text or "")):
+        if not item:
+            continue
+        m = PLACE.fullmatch(item)
+        if not m:
+            raise ValueError(item)
+        out.append(m["number"] or m["title"].lower())
+    return out
+
+
+def _places(r: _Reader, rec: Record, column: str, parts: set[str]) -> None:
+    try:
+        keys = places(rec[column])
+    except ValueError as exc:
+        r.fail(rec["_origin"], "D04", f"„{exc}“ ist keine Stelle im Bericht", column,
+               "z. B. „Kapitel 6.2“, „Anhang 6.1“ oder „Impressum“; mehrere durch „;“ trennen.")
+        return
+    for key in keys:
+        if key not in parts:
+            r.fail(rec["_origin"], "D06", f"„{key}“ ist kein Teil des Berichts in data/bericht.yaml (kapitel)", column,
+                   "Die Nummer wie im Inhaltsverzeichnis schreiben, z. B. „Kapitel 3.4“.")
 
 
 def _next_free(taken: set[int]) -> int:

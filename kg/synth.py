@@ -1,6 +1,6 @@
 """Synthetic data of the real shape, scaled by a factor N, for benchmarks and scale tests.
 
-``generate(out, N)`` writes the same nine files with the same columns as ``data/``. Copy 0 is the real
+``generate(out, N)`` writes the same files with the same columns as ``data/``. Copy 0 is the real
 data unchanged (so factor 1 reproduces the real graph); copies 1 … N-1 are derived from the real rows:
 
 * **Scaled N×** – measures (``129·N``, numbered ``k·129 + n``, i.e. 1 … 129·N), goals (``36·N``),
@@ -38,7 +38,7 @@ from kg import drucksache, sources
 
 REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 2020
-VERBATIM = ("handlungsfelder.yaml", "schwerpunkte.yaml", "bericht.yaml", "dezernate.csv")
+VERBATIM = ("handlungsfelder.yaml", "schwerpunkte.yaml", "bericht.yaml", "dezernate.csv", "oe-arten.csv")
 SCALED_CSV = ("massnahmen.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv")
 GEMEINDEN = (
     "Barsinghausen", "Burgdorf", "Burgwedel", "Garbsen", "Gehrden", "Hannover", "Hemmingen", "Isernhagen",

@@ -81,8 +81,9 @@ def test_real_resources_are_no_hubs(client, graph):
     assert not set(g.triples((None, HYDRA.view, None)))
     assert "next" not in link_rels(r)
     assert {heading: group["total"] for heading, group in groups(client.get(REPORT).data).items()} == {
-        "Maßnahme – Quelle (129)": 129, "Ziel – Quelle (36)": 36, "Kapitel – ist Teil von (22)": 22,
-        "Schwerpunkt – Quelle (8)": 8, "Begriffssystem – Quelle (3)": 3}
+        "Maßnahme – Quelle (129)": 129, "Ziel – Quelle (36)": 36, "Kapitel – ist Teil von (23)": 23,
+        "Schwerpunkt – Quelle (8)": 8, "Begriffssystem – Quelle (4)": 4, "Leitung – Quelle (6)": 6,
+        "Datensatz – Quelle (1)": 1}
 
 
 def test_hub_page_shows_exact_totals_and_pages_through_each_group(any_client, monkeypatch):

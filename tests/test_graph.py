@@ -99,10 +99,64 @@ def test_oe_without_name_is_not_invented(graph):
 
 def test_dezernat_structure_of_chapter_6_2(graph):
     dez = uri("oe", "dezernat-ii")
-    units = {str(graph.value(u, ORG.identifier)) for u in graph.subjects(ORG.unitOf, dez)}
+    units = {str(graph.value(u, ORG.identifier)) for u in graph.subjects(ORG.subOrganizationOf, dez)}
     assert {"50", "51", "50.90"} <= units
-    assert graph.value(uri("oe", "53"), ORG.unitOf) in (uri("oe", "dezernat-i"), uri("organisation", "region-hannover"))
     assert (uri("oe", "53"), ORG.subOrganizationOf, uri("oe", "dezernat-i")) in graph
+
+
+def test_org_unit_of_points_only_at_the_legal_entity(graph):
+    """ORG's org:unitOf ranges over org:FormalOrganization: a Dezernat as its object would make it a legal entity."""
+    region = uri("organisation", "region-hannover")
+    targets = set(graph.objects(None, ORG.unitOf))
+    assert targets == {region}
+    assert (uri("oe", "53"), ORG.unitOf, region) in graph
+    assert not list(graph.subject_objects(URIRef("http://purl.org/dc/terms/type")))
+
+
+def test_unit_kinds_are_concepts_of_a_small_scheme(graph):
+    kinds = set(graph.objects(None, ORG.classification))
+    scheme = URIRef(DEFAULT_BASE + "def/oe-arten")
+    assert uri("oe-art", "fachbereich") in kinds and uri("oe-art", "dezernat") in kinds
+    assert all((k, SKOS.inScheme, scheme) in graph and (scheme, SKOS.hasTopConcept, k) in graph for k in kinds)
+    assert graph.value(uri("oe", "51"), ORG.classification) == uri("oe-art", "fachbereich")
+    assert (uri("oe", "19"), IK.nichtAngegeben, ORG.classification) in graph  # Gleichstellung: kind not given
+
+
+def test_heads_are_memberships_as_of_the_report_never_timeless(graph):
+    assert not list(graph.subject_objects(ORG.headOf))
+    m = uri("mitgliedschaft", "dezernat-ii-leitung")
+    assert graph.value(m, ORG.member) == uri("person", "dr-andrea-hanke")
+    assert graph.value(m, ORG.organization) == uri("oe", "dezernat-ii")
+    assert graph.value(m, ORG.role) == IK.Leitung
+    assert graph.value(m, DCTERMS.source) == uri("bericht", "2020")
+    assert graph.value(m, IK.fundstelle) == uri("kapitel", "2020-6-2")
+    assert (m, IK.nichtAngegeben, ORG.memberDuring) in graph
+    assert len(set(graph.subjects(RDF.type, ORG.Membership))) == 6  # Regionspräsident + five Dezernate
+
+
+def test_every_measure_has_its_appendix_entry_as_provenance(graph):
+    prov = "http://www.w3.org/ns/prov#"
+    for m in instances(graph, IK.Massnahme):
+        entry = graph.value(m, URIRef("http://xmlns.com/foaf/0.1/isPrimaryTopicOf"))
+        assert entry == uri("eintrag", str(graph.value(m, DCTERMS.identifier)))
+        assert (entry, URIRef(prov + "wasDerivedFrom"), uri("kapitel", "2020-6-1")) in graph
+        assert (entry, RDF.type, URIRef(prov + "Entity")) in graph
+        headings = set(graph.objects(entry, IK.unterUeberschrift))
+        assert headings == {graph.value(m, IK.handlungsfeld), graph.value(m, IK.verfolgtZiel)}
+        assert (entry, IK.nichtAngegeben, IK.seite) in graph
+
+
+def test_places_in_the_report_are_links_to_its_parts(graph):
+    places = list(graph.subject_objects(IK.fundstelle))
+    assert len(places) > 42 and all(isinstance(o, URIRef) and (o, RDF.type, IK.Kapitel) in graph for _, o in places)
+    assert set(graph.objects(uri("oe", "koordinierungsstelle-integration"), IK.fundstelle)) == {
+        uri("kapitel", "2020-2-1"), uri("kapitel", "2020-5"), uri("kapitel", "2020-impressum")}
+    assert graph.value(uri("drucksache", "IV-1193"), IK.fundstelle) == uri("kapitel", "2020-4")
+
+
+def test_report_language_is_the_eu_language_resource(graph):
+    language = graph.value(uri("bericht", "2020"), DCTERMS.language)
+    assert language == URIRef("http://publications.europa.eu/resource/authority/language/DEU")
 
 
 def test_every_drucksache_citation_of_the_appendix_resolves_to_one_resource(graph):
@@ -148,7 +202,8 @@ def test_every_uri_follows_the_pattern(graph):
         if s.startswith(DEFAULT_BASE + "id/"):
             assert ID_PATTERN.match(s[len(DEFAULT_BASE):]), s
         elif s.startswith(DEFAULT_BASE):
-            assert re.match(r"def/(ik(#\w+)?|handlungsfelder|ziele|zielgruppen)$", s[len(DEFAULT_BASE):]), s
+            assert re.match(r"def/(ik(#\w*|/[0-9.]+)?|handlungsfelder|ziele|zielgruppen|oe-arten)$|catalog/dataset/wissensgraph$",
+                            s[len(DEFAULT_BASE):]), s
 
 
 def test_target_groups_with_age_ranges(graph):
@@ -170,7 +225,7 @@ def test_report_publication_date_is_marked_unknown(graph):
     report = uri("bericht", "2020")
     assert graph.value(report, DCTERMS.issued) is None
     assert (report, IK.nichtAngegeben, DCTERMS.issued) in graph
-    assert len(list(graph.objects(report, DCTERMS.hasPart))) == 22
+    assert len(list(graph.objects(report, DCTERMS.hasPart))) == 23  # 22 chapters of the contents and the imprint
 
 
 def test_dates_only_where_stated(graph):

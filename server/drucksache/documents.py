@@ -48,7 +48,7 @@ def drucksache_details(uri: str) -> dict | None:
         "titel": entry.titel,
         "art_text": entry.art_lang or "im Bericht nicht angegeben",
         "zitiert_als": q.literals(store, base, entry.uri, "ik:zitiertAls"),
-        "fundstellen": q.literals(store, base, entry.uri, "ik:fundstelle"),
+        "fundstellen": [f"Kapitel {n}" for n in q.literals(store, base, entry.uri, "ik:fundstelle/skos:notation")],
         "daten": q.literals(store, base, entry.uri, "dcterms:date"),
         "measures": measures,
         "angaben": {m.nr: [a for a in m.angaben if _cites(a, entry.key)] for m in measures},

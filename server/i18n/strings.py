@@ -33,6 +33,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind.kapitel.one": ("Kapitel", "Chapter"), "kind.kapitel.other": ("Kapitel", "Chapters"),
     "kind.schwerpunkt.one": ("Schwerpunkt", "Focus area"), "kind.schwerpunkt.other": ("Schwerpunkte", "Focus areas"),
     "kind.schritt.one": ("Geplanter Schritt", "Planned step"), "kind.schritt.other": ("Geplante Schritte", "Planned steps"),
+    "kind.eintrag.one": ("Eintrag im Anhang", "Appendix entry"), "kind.eintrag.other": ("Einträge im Anhang", "Appendix entries"),
+    "kind.beleg.one": ("Beleg", "Evidence"), "kind.beleg.other": ("Belege", "Evidence"),
+    "kind.mitgliedschaft.one": ("Leitung", "Head of unit"), "kind.mitgliedschaft.other": ("Leitungen", "Heads of units"),
+    "kind.oe-art.one": ("Art der Organisationseinheit", "Kind of unit"), "kind.oe-art.other": ("Arten von Organisationseinheiten", "Kinds of units"),
     # facets of the measure list
     "facet.handlungsfeld": ("Handlungsfeld", "Field of action"),
     "facet.ziel": ("Ziel", "Goal"),

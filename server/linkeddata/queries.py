@@ -12,6 +12,11 @@ def exists(subject: str) -> str:
     return f"ASK {{ {iri(subject)} ?p ?o }}"
 
 
+def is_current_version(base: str, version: str) -> str:
+    """Is ``def/ik/{version}`` the owl:versionIRI of the ontology in this build?"""
+    return f"ASK {{ {iri(base + 'def/ik')} {iri('http://www.w3.org/2002/07/owl#versionIRI')} {iri(base + 'def/ik/' + version)} }}"
+
+
 def outgoing(subject: str) -> str:
     """The resource's triples with labels and types of what they point to and labels of their predicates."""
     s, label = iri(subject), iri(RDFS_LABEL)

@@ -26,7 +26,7 @@ from server.web.urls import local_path
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
 PAGE_SIZE = 50
-SCHEMES = ("handlungsfelder", "ziele", "zielgruppen")
+SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")
 
 
 def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:

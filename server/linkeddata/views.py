@@ -76,6 +76,17 @@ def definition(name: str):
     return _answer("def", key, f"{state.base()}def/{key}", ext or None)
 
 
+@bp.get("/def/ik/<version>")
+def ontology_version(version: str):
+    """The ontology's owl:versionIRI: 303 to /def/ik while it is the current version (older ones belong in the
+    URI registry, which answers them with 410 or 301)."""
+    if not re.fullmatch(r"[0-9][0-9.]{0,20}", version):
+        abort(404)
+    if not state.published().store.query(queries.is_current_version(state.base(), version)):
+        abort(404)
+    return open_to_all(redirect("/def/ik", 303))
+
+
 def _answer(kind: str, key: str, subject: str, ext: str | None) -> Response:
     table = renderers.table()
     if ext is None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from server.sparql_syntax import ALL_PREFIXES, iri, prefix_block
 
+ORG = "http://www.w3.org/ns/org#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DC = "http://purl.org/dc/terms/"
+
 # Counts come from ik:anzahlMassnahmen (counted by the build): counting live joins every measure, which at
 # 100,000 measures takes seconds (bench/scale.py).
 PER_FIELD = """SELECT ?uri ?label ?n ?ziele WHERE {
@@ -52,8 +56,11 @@ SELECT ?v ?n WHERE {
 
 
 def literals_of_class(cls: str) -> str:
-    """Every literal of every member of ``cls`` (a full IRI), for the search index."""
-    return f"SELECT ?s ?p ?o WHERE {{ ?s a {iri(cls)} ; ?p ?o FILTER(isLiteral(?o)) }}"
+    """Every literal of every member of ``cls`` (a full IRI), for the search index; a unit's kind
+    (org:classification) by its German name, as if it were a literal dcterms:type, so „Fachbereich“ finds units."""
+    return (f"SELECT ?s ?p ?o WHERE {{ ?s a {iri(cls)} . {{ ?s ?p ?o FILTER(isLiteral(?o)) }} UNION "
+            f"{{ ?s {iri(ORG + 'classification')}/{iri(SKOS + 'prefLabel')} ?o FILTER(lang(?o) = 'de') "
+            f"BIND({iri(DC + 'type')} AS ?p) }} }}")
 
 
 def descendants(uri: str, path: str) -> str:

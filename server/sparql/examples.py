@@ -114,7 +114,7 @@ ORDER BY DESC(?anzahl) ?name"""),
         "Die Fachbereiche, Teams und Stabsstellen der fünf Dezernate nach Kapitel 6.2.",
         """SELECT ?dezernat (COUNT(?oe) AS ?anzahl) (GROUP_CONCAT(?name; separator=" | ") AS ?einheiten) WHERE {
   ?dez a ik:Dezernat ; rdfs:label ?dezernat .
-  ?oe org:unitOf ?dez ; rdfs:label ?name .
+  ?oe org:subOrganizationOf ?dez ; rdfs:label ?name .
 }
 GROUP BY ?dezernat
 ORDER BY ?dezernat"""),
