@@ -82,6 +82,8 @@ def _cell(ws, value: Cell, wrap):
 
     if value is None or value == "":
         return None
+    if not isinstance(value, str) or not (dangerous(value) or "\n" in value or "\r" in value):
+        return value  # a plain value is several times cheaper than a cell object (129,000 rows at 1000×)
     text = value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value  # XML keeps no bare CR
     cell = WriteOnlyCell(ws, value=text)
     if isinstance(value, str):
