@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import time
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,12 +106,20 @@ def prepare(project: Project | None = None) -> Prepared:
 def _tables(project: Project) -> sources.TableSource | None:
     if project.workbook is None:
         return None
+    from openpyxl.utils.exceptions import InvalidFileException
+
     from kg import workbook  # openpyxl only when a workbook is read
 
-    stale = workbook.stale(project.workbook, project.data)
+    try:
+        stale = workbook.stale(project.workbook, project.data)
+        tables = workbook.WorkbookTables(project.workbook)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:  # half saved, or not an XLSX at all
+        raise BuildError([DataError(Origin(str(project.workbook), 0), "D01", f"Arbeitsmappe nicht lesbar: {exc}",
+                                    fix="Die Mappe in Excel/LibreOffice als .xlsx speichern und schließen; "
+                                        "sonst mit kg workbook neu erzeugen.")]) from None
     if stale:
         raise BuildError(stale)
-    return workbook.WorkbookTables(project.workbook)
+    return tables
 
 
 def _check(findings: list[Finding]) -> None:

@@ -146,10 +146,27 @@ def cmd_workbook(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import os
+
     from server.app import create_app
 
+    watcher = None
+    if args.watch:
+        from kg.watch import Watcher, status_path
+
+        out = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
+        os.environ["KG_BUILD_DIR"] = str(out)
+        os.environ["KG_PREVIEW_STATUS"] = str(status_path(out))  # the pages show the findings of a failed rebuild
+        watcher = Watcher(_project(args), out, base_uri())
+        print(f"Vorschau: baut bei jedem Speichern in {watcher.project.data} neu / rebuilds on every save", file=sys.stderr)
+        watcher.report(watcher.rebuild())  # the first build before serving, so the first page is current
+        watcher.start()
     app = create_app()
-    app.run(host=args.host, port=args.port, threaded=True)
+    try:
+        app.run(host=args.host, port=args.port, threaded=True)
+    finally:
+        if watcher:
+            watcher.stop()
     return 0
 
 
@@ -194,6 +211,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="Server für die Entwicklung starten")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--watch", action="store_true",
+                   help="Vorschau: bei jeder gespeicherten Änderung in data/ (oder der Arbeitsmappe) neu bauen")
+    p.add_argument("--data", help="mit --watch: anderes Datenverzeichnis (Standard: data/)")
+    p.add_argument("--workbook", help=f"mit --watch: {WORKBOOK_HELP}")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("synth", help="synthetische Daten in der Form von data/, N-mal so groß (für Benchmarks)")
     p.add_argument("--factor", type=int, required=True, help="Vielfaches der echten Daten, z. B. 10, 100, 1000")

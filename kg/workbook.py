@@ -228,7 +228,7 @@ def _help(ws: Worksheet, sheets: list[tuple[schema.Table, tabular.Parsed]], offe
         ("4.", "Daten als JJJJ, JJJJ-MM oder JJJJ-MM-TT (oder TT.MM.JJJJ), nur wenn der Bericht sie nennt."),
         ("5.", "Als Excel-Arbeitsmappe (.xlsx) speichern, nicht als CSV."),
         ("6.", "Prüfen: kg validate – Fehler nennen Blatt, Maßnahme, Zeile, Spalte und was zu tun ist. "
-               "Vorschau: kg build, dann kg serve und http://127.0.0.1:8080 im Browser."),
+               "Vorschau: kg serve --watch, dann http://127.0.0.1:8080 im Browser (baut bei jedem Speichern neu)."),
         ("7.", "Übernehmen: kg workbook --import schreibt die Blätter zurück in data/*.csv; dann die Änderung "
                "mit git einchecken (auch published-uris.txt). Schritt für Schritt: data/ANLEITUNG.md."),
         ("8.", "Handlungsfelder, Schwerpunkte und Angaben zum Bericht stehen in data/*.yaml und sind nicht in dieser Mappe."),
