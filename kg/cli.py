@@ -152,7 +152,7 @@ def cmd_serve(args) -> int:
 
     watcher = None
     if args.watch:
-        from kg.watch import Watcher, status_path
+        from kg.watch import Watcher, snapshot, status_path
 
         out = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
         os.environ["KG_BUILD_DIR"] = str(out)
@@ -160,6 +160,12 @@ def cmd_serve(args) -> int:
         watcher = Watcher(_project(args), out, base_uri())
         print(f"Vorschau: baut bei jedem Speichern in {watcher.project.data} neu / rebuilds on every save", file=sys.stderr)
         watcher.report(watcher.rebuild())  # the first build before serving, so the first page is current
+        seen = snapshot(watcher.project)
+        while not (out / "manifest.json").exists():  # nothing to serve yet: wait for the first good build
+            print("Noch kein fehlerfreier Stand zum Zeigen: Meldungen beheben und speichern, dann startet die Vorschau.",
+                  file=sys.stderr)
+            seen = watcher.next_change(seen)
+            watcher.report(watcher.rebuild())
         watcher.start()
     app = create_app()
     try:

@@ -21,13 +21,26 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 Cell = str | int | float | None
 
 
+class Number(str):
+    """A number kept in its own lexical form (``-5``, ``1.0E3``): written as it is, its minus is a sign."""
+
+
 def dangerous(value: Cell) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    return isinstance(value, str) and not isinstance(value, Number) and value.startswith(FORMULA_START)
 
 
 def neutralise(value: Cell) -> Cell:
     """The CSV form of a cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
     return "'" + value if dangerous(value) else value
+
+
+def neutralise_tsv_term(term: str) -> str:
+    """A SPARQL TSV cell (N-Triples syntax): a quoted literal whose text starts like a formula gets the apostrophe
+    inside its quotes – spreadsheets drop the quotes on import. IRIs (``<``), blank nodes (``_:``) and bare numbers
+    cannot start a formula."""
+    if term.startswith('"') and term[1:2] in ("=", "+", "-", "@"):
+        return '"\'' + term[1:]
+    return term
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Cell]], delimiter: str = ",") -> str:

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from kg.build import Project, build
@@ -41,9 +41,10 @@ def status_path(out: Path) -> Path:
     return out.with_name(f"{out.name}.preview.json")
 
 
-def read_status(out: Path) -> Status | None:
+def read_status(path: Path) -> Status | None:
+    """The outcome of the last preview rebuild, from its ``….preview.json``; None when there is none (yet)."""
     try:
-        return Status(**json.loads(status_path(out).read_text(encoding="utf-8")))
+        return Status(**json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
 
@@ -85,7 +86,7 @@ class Watcher:
             found = default_path(self.project.data)
             self.project.workbook = found if found.exists() else None
         source = str(self.project.workbook) if self.project.workbook else str(self.project.data)
-        finished = lambda: datetime.now(UTC).isoformat(timespec="seconds")  # noqa: E731
+        finished = lambda: datetime.now().astimezone().isoformat(timespec="seconds")  # noqa: E731 – the clerk's clock
         try:
             result = build(out=self.out, project=self.project, base=self.base, workers=self.workers)
         except BuildError as exc:
@@ -100,9 +101,8 @@ class Watcher:
         os.replace(tmp, path)
         return status
 
-    def run(self) -> None:
-        """Rebuild whenever the watched files changed and settled (the caller built once before); until :meth:`stop`."""
-        seen = snapshot(self.project)
+    def next_change(self, seen: dict) -> dict | None:
+        """Wait until the watched files differ from ``seen`` and have settled; their new snapshot (None: stopped)."""
         while not self._stop.wait(self.interval):
             now = snapshot(self.project)
             if now == seen:
@@ -110,9 +110,14 @@ class Watcher:
             while not self._stop.wait(SETTLE_SECONDS):
                 settled = snapshot(self.project)
                 if settled == now:
-                    break
+                    return now
                 now = settled
-            seen = now
+        return None
+
+    def run(self) -> None:
+        """Rebuild whenever the watched files changed and settled (the caller built once before); until :meth:`stop`."""
+        seen = snapshot(self.project)
+        while (seen := self.next_change(seen)) is not None:
             self.report(self.rebuild())
 
     def report(self, status: Status) -> None:

@@ -24,6 +24,7 @@ SETTINGS = {
     "KG_URI_REGISTRY": (str(ROOT / "data" / "uri-registry.csv"), str, "Registry of retired (410) and moved (301) URIs"),
     "KG_CATALOG_SETTINGS": (str(ROOT / "catalog.toml"), str, "DCAT-AP.de catalog settings (publisher, licence, contact, contributor ID)"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
+    "KG_PREVIEW_STATUS": ("", str, "Preview only (set by `kg serve --watch`): status file of the last rebuild, shown on every page"),
 }
 
 # Who runs this site, for the imprint (/impressum) and the accessibility statement (/barrierefreiheit). Empty values

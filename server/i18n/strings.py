@@ -197,6 +197,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "Hannover“; this website publishes it as linked open data."),
     "imprint.data": ("Werte, die der Bericht nicht nennt, sind im Graphen ausdrücklich als „nicht angegeben“ vermerkt und nicht ergänzt.",
                      "Values the report does not state are marked as “not given” in the graph; nothing was filled in."),
+    "preview.ok": ("Vorschau: zuletzt neu gebaut um {time} aus {source}. Noch nichts ist veröffentlicht oder eingecheckt.",
+                   "Preview: last rebuilt at {time} from {source}. Nothing is published or committed yet."),
+    "preview.failed": ("Vorschau nicht aktualisiert: {n} Problem(e) in den Daten",
+                       "Preview not updated: {n} problem(s) in the data"),
+    "preview.kept": ("Letzter Versuch um {time}. Diese Seite zeigt noch den letzten fehlerfreien Stand. Jede Meldung nennt "
+                     "Datei oder Blatt, Maßnahme, Zeile und Spalte; hinter „→“ steht, was zu tun ist. Nach dem Speichern "
+                     "wird neu gebaut.",
+                     "Last attempt at {time}. This page still shows the last good state. Each finding names the file or "
+                     "sheet, measure, row and column; after „→“ it says what to do. Saving again rebuilds."),
+    "preview.more": ("… und {n} weitere (im Terminal)", "… and {n} more (in the terminal)"),
     "a11y.title": ("Erklärung zur Barrierefreiheit", "Accessibility statement"),
     "a11y.intro": ("{operator} ist bemüht, diese Website im Einklang mit der Richtlinie (EU) 2016/2102, der Barrierefreie-"
                    "Informationstechnik-Verordnung (BITV 2.0) und den landesrechtlichen Vorschriften barrierefrei zugänglich zu machen.",

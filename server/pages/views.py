@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
+from kg import spreadsheet
+from kg.export import MEASURE_COLUMNS, MEASURE_FACETS, VALUE_SEP
 from server.caches import per_build
 from server.formats import HTML, JSON
 from server.i18n.labels import Labels, labels_for
@@ -19,6 +19,7 @@ from server.pages.search_index import KINDS, highlight, index_for, snippet_sourc
 from server.state import base, published
 from server.web.cors import open_to_all
 from server.web.negotiation import choose, offer
+from server.web.responses import download
 from server.web.urls import url_with
 
 bp = Blueprint("pages", __name__, template_folder="templates")
@@ -115,7 +116,7 @@ def _shown(hit, result, labels: Labels) -> dict:
 @bp.get("/massnahmen")
 @bp.get("/massnahmen.<ext>")
 def measures(ext: str | None = None):
-    if ext not in (None, "csv", "json"):
+    if ext not in (None, "csv", "json", "xlsx"):
         abort(404)
     build = published()
     labels = labels_for(build)
@@ -125,8 +126,8 @@ def measures(ext: str | None = None):
     rows = table.filter(selection)  # in number order already
     if sort != "nr":
         rows = table.sort(rows, sort)
-    if ext == "csv":
-        return _csv(rows, table, labels)
+    if ext in ("csv", "xlsx"):
+        return _table_download(ext, rows, table, labels, filtered=any(selection.values()))
     if ext == "json" or (ext is None and _prefers_json()):
         response = _json({
             "total": len(rows), "sort": sort, "filters": {f: sorted(v) for f, v in selection.items() if v},
@@ -146,7 +147,7 @@ def measures(ext: str | None = None):
         active=_active_filters(table, selection, labels),
         field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
         units_of=lambda m: _value_labels(m, "oe", table, labels),
-        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "json")},
+        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "xlsx", "json")},
     )
     response = Response(body, mimetype="text/html")
     response.vary.add("Accept")
@@ -200,19 +201,21 @@ def _record(m: Measure, table: MeasureTable, labels: Labels) -> dict:
     return record
 
 
-def _csv(rows: list[Measure], table: MeasureTable, labels: Labels) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["nr", "titel", "uri"] + [c for f in FACET_NAMES for c in (f, f"{f}_label")] + ["beschreibung"])
+def _table_download(ext: str, rows: list[Measure], table: MeasureTable, labels: Labels, filtered: bool) -> Response:
+    """The selected measures in the columns of the dump's measure table (kg.export.MEASURE_COLUMNS), as RFC 4180 CSV
+    or XLSX, formula-like text neutralised (kg.spreadsheet)."""
+    cells = []
     for m in rows:
-        cells: list = [m.nr, m.title, m.uri]
-        for facet in FACET_NAMES:
+        row: list = [m.nr, m.title, m.uri]
+        for facet, _ in MEASURE_FACETS:
             values = _value_labels(m, facet, table, labels)
-            cells += ["|".join(v["key"] for v in values), "|".join(v["label"] for v in values)]
-        writer.writerow(cells + [m.description])
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="massnahmen.csv"'
-    return open_to_all(response)
+            row += [VALUE_SEP.join(v["key"] for v in values), VALUE_SEP.join(v["label"] for v in values)]
+        cells.append(row + [m.description])
+    name = "massnahmen-auswahl" if filtered else "massnahmen"
+    if ext == "xlsx":
+        body = spreadsheet.xlsx_bytes([(name, MEASURE_COLUMNS, cells)])
+        return open_to_all(download(body, spreadsheet.XLSX_MEDIA_TYPE, f"{name}.xlsx"))
+    return open_to_all(download(spreadsheet.csv_text(MEASURE_COLUMNS, cells), "text/csv", f"{name}.csv"))
 
 
 # ------------------------------------------------------------------ legal pages

@@ -15,6 +15,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from kg import spreadsheet
+
 try:
     import resource
 except ImportError:  # not on this platform: no memory cap
@@ -168,7 +170,15 @@ def _solutions(results: ox.QuerySolutions, job: Job) -> Outcome:
     if fmt == HTML:
         table = {"vars": variables, "rows": [[_cell(term) for term in row] for row in rows]}
         return Outcome("solutions", fmt, table=table, rows=len(rows), truncated=truncated)
-    return Outcome("solutions", fmt, _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph), rows=len(rows), truncated=truncated)
+    if fmt == "csv":  # spreadsheets open these two: formula-like text is neutralised (OWASP CSV injection)
+        body = spreadsheet.csv_text(variables, [[_csv_cell(term) for term in row] for row in rows]).encode("utf-8")
+    elif fmt == "tsv":
+        lines = _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph).decode("utf-8").split("\n")
+        body = "\n".join([lines[0]] + ["\t".join(map(spreadsheet.neutralise_tsv_term, line.split("\t")))
+                                        for line in lines[1:]]).encode("utf-8")
+    else:
+        body = _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph)
+    return Outcome("solutions", fmt, body, rows=len(rows), truncated=truncated)
 
 
 def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
@@ -197,6 +207,24 @@ def _serialise_rows(variables: list[str], rows: list[ox.QuerySolution], fmt: ox.
     lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
     reparsed = ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
     return reparsed.serialize(format=fmt)
+
+
+_NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+
+
+def _csv_cell(term) -> str | None:
+    """A term as SPARQL 1.1 CSV writes it: IRI, lexical form of a literal, _:id of a blank node."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return spreadsheet.Number(term.value) if term.datatype.value in _NUMERIC else term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return _tsv_term(term)
 
 
 def _tsv_term(term) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from server.web import preview
 from server.web.errors import http_error
 from server.web.security import security_headers
 
@@ -15,3 +16,4 @@ from server.web.security import security_headers
 def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, http_error)
+    preview.init_app(app)

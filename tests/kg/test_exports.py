@@ -137,3 +137,63 @@ def test_each_formula_start_is_neutralised_in_csv_and_xlsx(start, tmp_path):
     assert cell.value == value.replace("\r", "\n"), "XML keeps no bare CR; the line end becomes LF"
     assert cell.data_type == "s" and cell.quotePrefix
     assert number.value == -5 and number.data_type == "n"
+
+
+# ------------------------------------------------------------------ the server's downloads of the same data
+
+
+@pytest.fixture(scope="module")
+def injected_client(injected):
+    from server.app import create_app
+
+    app = create_app({"KG_BUILD_DIR": str(injected)})
+    yield app.test_client()
+    pool = app.extensions.get("sparql_pool")
+    if pool is not None:
+        pool.close()
+
+
+def test_filtered_list_downloads_share_the_dump_columns_as_csv_and_xlsx(client, built):
+    query = {"handlungsfeld": "bildung-und-sprache"}
+    as_csv = client.get("/massnahmen.csv", query_string=query)
+    as_xlsx = client.get("/massnahmen.xlsx", query_string=query)
+    assert as_xlsx.status_code == 200 and as_xlsx.mimetype == spreadsheet.XLSX_MEDIA_TYPE
+    assert 'filename="massnahmen-auswahl.xlsx"' in as_xlsx.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(as_csv.get_data(as_text=True), newline="")))
+    sheet = [[str(c.value) if c.value is not None else "" for c in row]
+             for row in openpyxl.load_workbook(io.BytesIO(as_xlsx.data)).active.iter_rows()]
+    assert rows == sheet and tuple(rows[0]) == MEASURE_COLUMNS == tuple(_csv(built / "csv/massnahmen.csv")[0])
+    assert len(rows) > 10 and all(r[3] == "bildung-und-sprache" for r in rows[1:])
+    assert any("\n" in r[-1] for r in rows[1:]) and any("ä" in c or "ü" in c for r in rows for c in r)
+    page = client.get("/massnahmen", query_string=query).get_data(as_text=True)
+    assert "/massnahmen.xlsx?handlungsfeld=bildung-und-sprache" in page.replace("&amp;", "&")
+
+
+def test_filtered_list_downloads_neutralise_formulas(injected_client):
+    payload = INJECTED["massnahmen"]
+    text = injected_client.get("/massnahmen.csv", query_string={"handlungsfeld": "partizipation-und-teilhabe"}).get_data(as_text=True)
+    cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+    assert "'" + payload in cells and not [c for c in cells if c.startswith(DANGEROUS)]
+    book = openpyxl.load_workbook(io.BytesIO(injected_client.get("/massnahmen.xlsx").data)).active
+    risky = [c for row in book.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith(DANGEROUS)]
+    assert payload in [c.value for c in risky] and all(c.data_type == "s" and c.quotePrefix for c in risky)
+
+
+TITLE_5 = ("SELECT ?titel ?n WHERE { <https://integration.region-hannover.example/id/massnahme/5> "
+           "<http://purl.org/dc/terms/title> ?titel BIND(-5 AS ?n) }")
+
+
+def test_sparql_csv_and_tsv_results_neutralise_formulas_but_json_keeps_the_value(injected_client):
+    payload = INJECTED["massnahmen"]
+    as_csv = injected_client.get("/sparql", query_string={"query": TITLE_5, "format": "csv"})
+    assert list(csv.reader(io.StringIO(as_csv.get_data(as_text=True), newline=""))) == [["titel", "n"], ["'" + payload, "-5"]]
+    assert as_csv.data.endswith(b"\r\n"), "SPARQL 1.1 CSV: CRLF"
+    tsv = injected_client.get("/sparql", query_string={"query": TITLE_5, "format": "tsv"}).get_data(as_text=True)
+    header, row = tsv.strip("\n").split("\n")
+    title, number = row.split("\t")
+    assert header == "?titel\t?n" and title.startswith("\"'=HYPERLINK") and number == "-5"
+    import pyoxigraph as ox
+
+    assert [s["titel"].value for s in ox.parse_query_results(tsv.encode(), ox.QueryResultsFormat.TSV)] == ["'" + payload]
+    as_json = injected_client.get("/sparql", query_string={"query": TITLE_5, "format": "json"}).get_json()
+    assert as_json["results"]["bindings"][0]["titel"]["value"] == payload, "JSON is for programs: unchanged"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import socket
@@ -79,11 +80,26 @@ def test_a_saved_change_shows_on_the_page_within_seconds(preview):
     assert time.monotonic() - started < 15
 
 
-def test_a_bad_save_keeps_the_last_good_page(preview):
+def _findings(url: str) -> list[str]:
+    """The items of the page's alert box (the preview's findings), as text."""
+    page = requests.get(url, timeout=5, headers={"Accept": "text/html"}).text
+    box = re.search(r'<section[^>]*role="alert"[^>]*>(.*?)</section>', page, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", li)).strip() for li in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)] if box else []
+
+
+def test_a_bad_save_keeps_the_last_good_page_and_shows_the_findings_on_it(preview):
     base, csv_file = preview
-    csv_file.write_text(csv_file.read_text(encoding="utf-8") + "130,nirgendwo,x,y,z\n", encoding="utf-8")
-    time.sleep(4)  # several poll and reload periods
+    good = csv_file.read_text(encoding="utf-8")
+    assert _findings(f"{base}/doc/massnahme/2") == []
+    csv_file.write_text(good + "130,wirtschaft-und-arbeit,arbeitsmarktintegration-von-menschen-mit,Beratung\n", encoding="utf-8")
+    found = _until(lambda: _findings(f"{base}/doc/massnahme/2"), 15)
+    assert len(found) == 1 and found[0].startswith("data/massnahmen.csv, Maßnahme 130 (Tabellenzeile 131"), found
+    assert "Die Zeile hat 4 Felder, erwartet 15" in found[0]
+    assert _findings(f"{base}/massnahmen") == found, "on every page"
     assert _title(f"{base}/doc/massnahme/2") == "Einrichtung einer Orientierungsberatungsstelle in den Räumen der Ausländerbehörde"
-    _set_title(csv_file, "2", "Orientierungsberatungsstelle in der Ausländerbehörde")  # the bad row is still there
-    time.sleep(3)
-    assert _title(f"{base}/doc/massnahme/2") != "Orientierungsberatungsstelle in der Ausländerbehörde", "nothing half-published"
+    assert requests.get(f"{base}/doc/massnahme/130", timeout=5).status_code == 404, "nothing half-published"
+
+    csv_file.write_text(good, encoding="utf-8")
+    _set_title(csv_file, "2", "Orientierungsberatungsstelle in der Ausländerbehörde")
+    assert _until(lambda: _title(f"{base}/doc/massnahme/2") == "Orientierungsberatungsstelle in der Ausländerbehörde", 15)
+    assert _until(lambda: not _findings(f"{base}/doc/massnahme/2"), 5), "fixed: the box is gone"
