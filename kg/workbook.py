@@ -72,7 +72,8 @@ def choices(data_dir: Path) -> Choices:
     felder = [(str(f["slug"]), str(f.get("label") or "")) for f in felder_yaml if isinstance(f, dict) and f.get("slug")]
     ziele: dict[str, list[str]] = {slug: [] for slug, _ in felder}
     named: dict[str, list[str]] = {}
-    for name in ("ziele", "oe", "zielgruppen", "dezernate"):
+    targets = {c.ref for t in schema.TABLES.values() for c in t.columns if c.ref in schema.TABLES} | {"ziele"}
+    for name in sorted(targets):
         table = schema.TABLES[name]
         parsed = _csv(data_dir, table)
         entries = []
@@ -144,12 +145,9 @@ def export(data_dir: Path, out: Path | None = None) -> Path:
     help_ws.title = HELP_SHEET
     lists = _Lists(wb)
     offered = choices(data_dir)
-    refs = {
-        "handlungsfelder": lists.add("handlungsfelder", [slug for slug, _ in offered.felder]),
-        "oe": lists.add("oe", offered.named["oe"]),
-        "zielgruppen": lists.add("zielgruppen", offered.named["zielgruppen"]),
-        "dezernate": lists.add("dezernate", offered.named["dezernate"]),
-    }
+    # One list per table that a column names by key („Name (Schlüssel)“); the goals come per field, below.
+    refs = {"handlungsfelder": lists.add("handlungsfelder", [slug for slug, _ in offered.felder])}
+    refs |= {name: lists.add(name, entries) for name, entries in offered.named.items() if name != "ziele"}
     for slug, _ in offered.felder:
         lists.add(f"ziele {slug}", offered.ziele.get(slug, []), name=_list_name(slug))
     sheets = []

@@ -152,6 +152,16 @@ def test_validation_lists_contain_exactly_the_current_keys(graph, tmp_path):
     assert keys_of(lists["oe"]) == units
     assert keys_of(lists["zielgruppen"]) == _keys(graph, IK.Zielgruppe, "zielgruppe")
     assert keys_of(_lists(wb, wb["oe"])["dezernat"]) == {k.removeprefix("dezernat-").upper() for k in _keys(graph, IK.Dezernat, "oe")}
+    # Every column that names a key of another table (oe.typ, oe.teil_von …) offers exactly that table's keys.
+    checked = 0
+    for table in schema.TABLES.values():
+        formulas = _lists(wb, wb[table.name])
+        for column in table.columns:
+            if column.ref in schema.TABLES and not formulas[column.name].startswith("INDIRECT"):
+                target = schema.TABLES[column.ref]
+                assert keys_of(formulas[column.name]) == {r[target.key] for r in _records(column.ref)}, column.name
+                checked += 1
+    assert checked >= 6
     assert _range_values(wb, _lists(wb, wb["uri-registry"])["status"]) == ["gone", "moved"]
     # The goal's list depends on the row's field: one named range per field, holding exactly that field's goals.
     assert lists["ziel"] == 'INDIRECT("ziele_"&SUBSTITUTE($B2,"-","_"))'
@@ -160,6 +170,11 @@ def test_validation_lists_contain_exactly_the_current_keys(graph, tmp_path):
                  if (z, RDF.type, IK.Ziel) in graph}
         name = "ziele_" + field.replace("-", "_")
         assert set(_range_values(wb, wb.defined_names[name].attr_text)) == goals, field
+
+
+def _records(name: str) -> list[dict]:
+    table = schema.TABLES[name]
+    return [rec for _, rec in tabular.parse((Project().data / table.file).read_text(encoding="utf-8")).records()]
 
 
 def test_every_sheet_has_its_file_columns_comments_frozen_header_and_text_cells(book, project_copy):
