@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from kg.schema import LIST_SEP
 
 FEW = 12  # up to this many valid values are listed in the message
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 def fold(text: str) -> str:
@@ -50,6 +51,8 @@ class Keys:
         exact = [k for k, names in self.names.items() if wanted in {fold(n) for n in [k, *names] if n}]
         if not exact:
             exact = [k for k in self.names if slug(value) == k or (value.isdigit() and k.lstrip("0") == value.lstrip("0"))]
+        if not exact and value.isdigit() and 0 < int(value) <= len(ROMAN):  # Dezernat „2“ for „II“
+            exact = [k for k in self.names if k == ROMAN[int(value) - 1]]
         if exact:
             return exact[:limit]
         choices: dict[str, str] = {}

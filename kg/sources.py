@@ -459,6 +459,8 @@ def _goal_of_field(r: _Reader, rec: Record, ziele: dict[str, Record], keys: dict
         if ziele[goal]["handlungsfeld"] == field_key:
             return
         other = ziele[goal]["handlungsfeld"]
+        if other not in felder:
+            return  # the goal's own row names no valid field: that row's finding says so, this would only echo it
         r.fail(rec["_origin"], "D08", f"Ziel „{goal}“ gehört zum Handlungsfeld {felder.show(other)}, nicht zu "
                                       f"{felder.show(field_key)}", "ziel",
                f"{valid}. Oder das Handlungsfeld auf „{other}“ ändern.")

@@ -169,3 +169,27 @@ def test_german_month_is_understood(project_copy, site, capsys):
     append(project_copy, row(beginn="03.2025"))
     g = _measure_130(project_copy, site, capsys)
     assert g.value(uri("massnahme", "130"), URIRef(SCHEMA.startDate)) == Literal("2025-03", datatype=XSD.gYearMonth)
+
+
+OTHER_TABLES = [
+    # file, old, new, the one finding's start, and its fix
+    ("oe.csv", "\n51,51,Fachbereich Jugend,fachbereich,II,", "\n51,51,Fachbereich Jugend,fachbereich,2,",
+     "data/oe.csv, OE 51 (Tabellenzeile 16, Spalte „dezernat“)", "Meinten Sie „II“ (Soziale Infrastruktur)?"),
+    ("ziele.csv", "\nsprachkurse-anbieten,bildung-und-sprache,", "\nsprachkurse-anbieten,Bildung und Sprache,",
+     "data/ziele.csv, Ziel „sprachkurse-anbieten“ (Tabellenzeile 16, Spalte „handlungsfeld“)",
+     "Meinten Sie „bildung-und-sprache“ (Bildung und Sprache)?"),
+    ("zielgruppen.csv", ",Newly arrived immigrants,menschen-mit-migrationshintergrund,", ",Newly arrived immigrants,Migrationshintergrund,",
+     "data/zielgruppen.csv, Zielgruppe „neuzugewanderte“ (Tabellenzeile 5, Spalte „oberbegriff“)",
+     "Meinten Sie „menschen-mit-migrationshintergrund“ (Menschen mit Migrationshintergrund)?"),
+]
+
+
+@pytest.mark.parametrize("file,old,new,where,fix", OTHER_TABLES, ids=[c[0] for c in OTHER_TABLES])
+def test_a_bad_key_in_another_table_is_one_finding_with_its_fix(project_copy, site, capsys, file, old, new, where, fix):
+    path = project_copy.data / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = findings(fails_unpublished(project_copy, site, capsys))
+    assert len(found) == 1, found  # no echo on the measures that use the goal or unit
+    assert found[0].startswith(where) and found[0].endswith(fix), found[0]
