@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -x .venv/bin/python ]; then make .venv/.installed >/dev/null; fi
-.venv/bin/python -c "import rdflib_endpoint, uvicorn, click" 2>/dev/null || .venv/bin/python -m pip install --quiet -e '.[test,bench]' >/dev/null 2>&1 || echo "peers-setup: pip install of the bench extra failed" >&2
+{ .venv/bin/python -c "import rdflib_endpoint, uvicorn, click" 2>/dev/null && [ -x .venv/bin/py-spy ]; } || .venv/bin/python -m pip install --quiet -e '.[test,bench]' >/dev/null 2>&1 || echo "peers-setup: pip install of the bench extra failed" >&2
 
 command -v wrk >/dev/null && echo "wrk: $(wrk -v 2>&1 | head -1)"
 [ -x /usr/sbin/nginx ] && echo "nginx: $(/usr/sbin/nginx -v 2>&1)"

@@ -1,8 +1,8 @@
 """Side by side: our endpoint and pages against Oxigraph's own server, Virtuoso, rdflib-endpoint and nginx.
 
 Same data (the real build and `kg synth --factor 100`, built), same queries (six typical ones a–f and every
-served example of the query page, parameters rotating so consecutive answers differ), same load generator
-(wrk: 8 connections, 10 s per run), runs alternating engine by engine (A B C A B C …) and ratios taken pair by
+served example of the query page, server/sparql/examples.py; parameters rotating so consecutive answers
+differ), same load generator (wrk: 8 connections, 10 s per run), runs alternating engine by engine (A B C A B C …) and ratios taken pair by
 pair within a round, so a burst of load from elsewhere on the machine hits one pair, not one engine. Before the
 runs every engine's answers are checked against pyoxigraph's own on graph.nt (normalised result sets); any
 disagreement is printed loudly and marked in the table. Our answer cache is off (KG_QUERY_CACHE_MB=0) except in

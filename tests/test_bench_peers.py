@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.sparql_examples import EXAMPLES
+from server.sparql.examples import EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from server.sparql_examples import DEFAULT_BODY, EXAMPLES, prefix_block
+from server.sparql.examples import DEFAULT_BODY, EXAMPLES, prefix_block
 
 # One-resource lookups: the goal compares them with Oxigraph's own server.
 LOOKUPS = ("b", "c", "d", "massnahmen-einer-oe")
