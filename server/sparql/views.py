@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
@@ -24,6 +24,7 @@ from server.sparql.worker import Job, Outcome
 from server.state import published as current_published
 from server.web.cors import SPARQL_METHODS, open_to_all
 from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats
+from server.web.untrusted import shown
 from server.web.urls import link
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -33,6 +34,8 @@ ANSWERS = "sparql_results"
 EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows")
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"
+UTF_8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII is a subset: a client may well declare it
+ENDPOINT_PATHS = ("/sparql", "/sparql/")  # the W3C protocol tests address /sparql/
 MAX_GET_URL = 4000  # gunicorn's default request-line limit is 4094 bytes: longer queries need POST
 SAFE_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.\-/]*")  # display only: "id:massnahme/1" reads well
 
@@ -43,19 +46,23 @@ def init_app(app: Flask) -> None:
     app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]))
     app.extensions[ANSWERS] = AnswerCache(int(config["KG_QUERY_CACHE_MB"]) * 1024 * 1024, _answer_size)
     app.register_blueprint(bp)
+    app.after_request(_cors)  # app-wide: a 405 from routing never reaches the blueprint's own hooks
 
 
-@bp.after_request
 def _cors(response: Response) -> Response:
-    open_to_all(response, methods=SPARQL_METHODS, expose=EXPOSED)
-    response.vary.add("Accept")
+    """Every answer of the endpoint is readable by scripts on other sites, refusals and 405 included."""
+    if request.path in ENDPOINT_PATHS:
+        open_to_all(response, methods=SPARQL_METHODS, expose=EXPOSED)
+        response.vary.add("Accept")
     return response
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "POST"])  # registered first: url_for builds this one
 def endpoint():
     query = None
     try:
+        _check_encoding()
         query = _read_query()
         _check_dataset_parameters()
         if query is None:
@@ -103,6 +110,36 @@ def _read_query() -> str | None:
     return values[0]
 
 
+def _check_encoding() -> None:
+    """Query text must be UTF-8 (SPARQL 1.1 Protocol §2.1): refuse anything else instead of running mangled text.
+
+    Werkzeug would decode other bytes with replacement characters, and a query about „M\ufffdnner“ would then run
+    and find nothing. The raw query string and body are checked once, before anything is decoded.
+    """
+    _utf8(unquote_to_bytes(request.query_string.replace(b"+", b" ")))
+    if request.method != "POST" or request.mimetype not in (QUERY_CONTENT, FORM_CONTENT):
+        return
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in UTF_8:
+        shown_charset = shown(charset, 40)
+        raise Refused(f"Der Abfragetext muss UTF-8-kodiert sein; die Anfrage gibt charset={shown_charset} an. "
+                      "Bitte die Abfrage als UTF-8 senden (charset=utf-8 oder ohne charset).",
+                      f"The query text must be encoded in UTF-8; the request declares charset={shown_charset}. "
+                      "Please send the query as UTF-8 (charset=utf-8 or no charset).")
+    body = request.get_data(cache=True)  # cached: the form parser reads the same bytes afterwards
+    _utf8(unquote_to_bytes(body.replace(b"+", b" ")) if request.mimetype == FORM_CONTENT else body)
+
+
+def _utf8(raw: bytes) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"Die Anfrage ist nicht UTF-8-kodiert (Byte 0x{raw[exc.start]:02X} an Stelle {exc.start + 1}). "
+                      "Bitte die Abfrage als UTF-8 senden.",
+                      f"The request is not encoded in UTF-8 (byte 0x{raw[exc.start]:02X} at position {exc.start + 1}). "
+                      "Please send the query as UTF-8.") from None
+
+
 def _too_long(limit: int) -> Refused:
     return Refused(f"Die Abfrage ist zu lang (höchstens {limit} Zeichen).",
                    f"The query is too long (at most {limit} characters).", 413)
@@ -136,8 +173,9 @@ def _run(query: str):
     graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
     timeout = float(config["KG_QUERY_TIMEOUT"])
     key = job_key(published.etag, graph.endpoint, job)
-    if request.if_none_match.contains(key):
-        return _not_modified(key)
+    unchanged = _precondition(key)
+    if unchanged is not None:
+        return unchanged
     cache: AnswerCache[Outcome] = current_app.extensions[ANSWERS]
     cached = cache.get(key)
     if cached is not None:
@@ -159,6 +197,8 @@ def _run(query: str):
     if outcome.error_kind == "format":  # the query's result is of the other family than its form promised
         offered = GRAPHS_OFFER if outcome.kind == "graph" else SOLUTIONS_OFFER
         return _error(*refusal(NotAcceptable(request.headers.get("Accept", ""), offered)), query)
+    if outcome.error_kind == "not_xml":
+        return _not_xml(outcome, query)
     if outcome.error_kind == "memory":
         return _error(503, "Die Abfrage hat die Speichergrenze überschritten und wurde abgebrochen.",
                       "The query exceeded the memory limit and was stopped.", query, retry_after=5)
@@ -180,10 +220,31 @@ def _answer_size(outcome: Outcome) -> int:
     return len(outcome.body) + (len(repr(outcome.table)) if outcome.table else 0)
 
 
-def _not_modified(key: str) -> Response:
-    response = Response(status=304)
-    response.set_etag(key)
-    return response
+def _precondition(key: str) -> Response | None:
+    """RFC 9110 §13.1.2: ``If-None-Match`` compares weakly; when it matches (``*`` always does: the answer exists),
+    GET gets 304 and POST 412 – a POST is never answered 304 without running."""
+    condition = request.if_none_match
+    if not condition or not (condition.star_tag or condition.contains_weak(key)):
+        return None
+    if request.method in ("GET", "HEAD"):
+        response = Response(status=304)
+        response.set_etag(key)
+        return response
+    return _error(412, "Vorbedingung nicht erfüllt: If-None-Match trifft auf das vorhandene Ergebnis zu, "
+                       "daher wird die POST-Anfrage nicht ausgeführt (RFC 9110). Ohne If-None-Match senden, "
+                       "oder mit GET nachfragen, ob sich das Ergebnis geändert hat.",
+                  "Precondition failed: If-None-Match matches the existing result, so the POST request is not "
+                  "carried out (RFC 9110). Send it without If-None-Match, or use GET to ask whether the result changed.",
+                  request.values.get("query"))
+
+
+def _not_xml(outcome: Outcome, query: str) -> Response:
+    """XML 1.0 cannot hold the character at all (not even as a reference): say which, and what can."""
+    others = "Turtle, N-Triples, JSON-LD" if request.values.get("format") == "rdf" or outcome.kind == "graph" else "JSON, CSV, TSV"
+    return _error(406, f"Das Ergebnis enthält das Steuerzeichen {outcome.error}, das XML 1.0 nicht darstellen kann. "
+                       f"Bitte ein anderes Format anfordern: {others}.",
+                  f"The result contains the control character {outcome.error}, which XML 1.0 cannot represent. "
+                  f"Please ask for another format: {others}.", query)
 
 
 def _negotiate(form: str | None) -> tuple[Format | None, Format | None]:

@@ -23,6 +23,7 @@ except ImportError:  # not on this platform: no memory cap
     resource = None
 
 from server.formats import RDF_FORMATS, SOLUTION_FORMATS
+from server.sparql.xml_text import XML_FORMATS, NotRepresentable, xml_body
 
 HTML = "html"  # rows come back as a table for the web process to render
 
@@ -62,7 +63,7 @@ class Outcome:
     rows: int = 0
     truncated: bool = False
     error: str | None = None
-    error_kind: str | None = None  # syntax | format | memory | failed
+    error_kind: str | None = None  # syntax | format | not_xml | memory | failed
 
 
 def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
@@ -140,6 +141,8 @@ def execute(store, job: Job) -> Outcome:
         return _graph(results, job)
     except SyntaxError as exc:
         return Outcome(error=str(exc), error_kind="syntax")
+    except NotRepresentable as exc:  # asked for XML, but a literal holds a character XML 1.0 cannot carry
+        return Outcome(error=str(exc), error_kind="not_xml")
     except MemoryError:
         return Outcome(error="memory limit exceeded", error_kind="memory")
     except Exception as exc:  # any engine failure goes back to the client; the worker lives on
@@ -178,6 +181,7 @@ def _solutions(results: ox.QuerySolutions, job: Job) -> Outcome:
                                         for line in lines[1:]]).encode("utf-8")
     else:
         body = _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph)
+        body = xml_body(body) if fmt in XML_FORMATS else body
     return Outcome("solutions", fmt, body, rows=len(rows), truncated=truncated)
 
 
@@ -193,6 +197,7 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
                  "rows": [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in kept]}
         return Outcome("graph", fmt, table=table, rows=len(kept), truncated=truncated)
     body = ox.serialize(kept, format=RDF_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
+    body = xml_body(body) if fmt in XML_FORMATS else body
     return Outcome("graph", fmt, body, rows=len(kept), truncated=truncated)
 
 

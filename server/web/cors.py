@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response
 
 SPARQL_METHODS = "GET, POST, OPTIONS"
-SPARQL_REQUEST_HEADERS = "Content-Type, Accept"
+# What SPARQL clients send: YASGUI and jQuery add X-Requested-With; caching clients send validators.
+SPARQL_REQUEST_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, X-Requested-With"
 
 
 def open_to_all(response: Response, methods: str | None = None, expose: tuple[str, ...] = ()) -> Response:
