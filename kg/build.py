@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg import catalog, export, mapping, release, sources, spreadsheet, validate
+from kg import catalog, checks, export, mapping, release, sources, spreadsheet, validate
 from kg.errors import BuildError, DataError, Origin
 from kg.namespaces import DEF, DEFAULT_BASE, PREFIXES, bind_prefixes, uri
 from kg.store import Store
@@ -133,6 +133,7 @@ def compile_graph(project: Project | None = None, base: str = DEFAULT_BASE, work
     prepared = prepare(project)
     t = time.perf_counter()
     findings = validate.run(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
+    findings = validate.merge(findings, checks.run(prepared.graph, prepared.origins))
     prepared.timings["validate"] = time.perf_counter() - t
     _check(findings)
     return Result(graph=bind_prefixes(rebase(prepared.graph, base), base), findings=findings,
@@ -279,7 +280,10 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
         try:
             graph = bind_prefixes(rebase(prepared.graph, base), base)
             staging = stage(graph, out, timings)
-            findings = pending.result()
+            t = time.perf_counter()
+            graph_rules = checks.run(prepared.graph, prepared.origins)  # kg/checks.py: what SHACL Core cannot say
+            timings["checks"] = time.perf_counter() - t
+            findings = validate.merge(pending.result(), graph_rules)
         finally:
             pending.close()
         timings["validate"] = pending.seconds  # in worker processes it overlaps "write"

@@ -215,6 +215,11 @@ def _findings(report: Graph, shapes: Graph, origins: dict[URIRef, Origin]) -> li
     return findings
 
 
+def merge(*parts: list[Finding]) -> list[Finding]:
+    """Findings of several checks (SHACL, kg.checks) as one list, most severe first."""
+    return _sorted([f for part in parts for f in part])
+
+
 def _sorted(findings: list[Finding]) -> list[Finding]:
     # Once each: sh:equals (IK-M14) reports a mismatch from both sides with the same focus, rule and message.
     return sorted(set(findings), key=lambda f: (ORDER[f.severity], f.focus, f.rule, f.path or "", f.message))
