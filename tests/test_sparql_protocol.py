@@ -124,12 +124,12 @@ def test_unknown_format_is_400_and_unacceptable_accept_is_406_both_listing_the_o
     assert "text/turtle" in wrong_family.data.decode()
 
 
-def test_malformed_query_is_400_with_the_parser_message(client):
+def test_malformed_query_is_400_saying_where_and_what_in_both_languages(client):
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
     assert response.status_code == 400
     german, english = response.data.decode().splitlines()
-    assert german.startswith("Fehlerhafte Abfrage") and english.startswith("Malformed query")
-    assert "1:" in english  # position from the parser
+    assert german.startswith("Fehlerhafte Abfrage – Zeile 1, Spalte 24:") and "fehlt das Objekt" in german
+    assert english.startswith("Malformed query – Line 1, column 24:") and "lacks the object" in english
 
 
 def test_unsupported_request_content_type_is_415(client):

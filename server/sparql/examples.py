@@ -1,7 +1,8 @@
-"""Example queries for the SPARQL page: questions a reader of the report might ask, in German.
+"""Example queries for the SPARQL page: questions a reader of the report might ask, titled in German and English.
 
 Every example is run by the test suite and must return at least one row (or triple). Bodies may use
-``{base}`` for the configured base URI; the standard prefixes of :func:`prefix_block` come first.
+``{base}`` for the configured base URI. The page shows them without PREFIX lines (the endpoint predeclares the
+prefixes, :mod:`server.sparql.prefixes`); :meth:`Example.query` adds them, for engines that do not.
 """
 
 from __future__ import annotations
@@ -19,17 +20,31 @@ class Example:
     title: str
     description: str
     body: str
+    english: tuple[str, str] = ("", "")  # title, description
+    chart: bool = False                  # a label and a number per row: shown as a bar chart first
 
     @property
     def is_graph(self) -> bool:
         return self.body.lstrip().upper().startswith(("CONSTRUCT", "DESCRIBE"))
 
+    def title_in(self, lang: str) -> str:
+        return self.english[0] if lang == "en" and self.english[0] else self.title
+
+    def description_in(self, lang: str) -> str:
+        return self.english[1] if lang == "en" and self.english[1] else self.description
+
+    def text(self, base: str, lang: str = "de") -> str:
+        """What the page shows and runs: the body under its title as a comment (which names downloads), no PREFIX lines."""
+        return f"# {self.title_in(lang)}\n" + self.body.strip().replace("{base}", base) + "\n"
+
     def query(self, base: str) -> str:
+        """The self-contained query (PREFIX lines included), for engines without our predeclared prefixes."""
         return prefix_block(base) + "\n" + self.body.strip().replace("{base}", base) + "\n"
 
 
 # Unsorted, so the engine stops after 20 rows at any size; sorting first would read every measure.
-DEFAULT_BODY = """# 20 Maßnahmen mit Nummer und Titel – nach Nummer sortiert: ORDER BY xsd:integer(?nr) vor LIMIT einfügen
+DEFAULT_BODY = """# 20 Maßnahmen mit Nummer und Titel
+# nach Nummer sortiert: ORDER BY xsd:integer(?nr) vor LIMIT einfügen
 SELECT ?massnahme ?nr ?titel WHERE {
   ?massnahme a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel .
 }
@@ -44,7 +59,10 @@ EXAMPLES = (
   ?handlungsfeld a ik:Handlungsfeld ; ik:anzahlMassnahmen ?anzahl ; skos:prefLabel ?name .
   FILTER(lang(?name) = "de")
 }
-ORDER BY DESC(?anzahl)"""),
+ORDER BY DESC(?anzahl)""",
+        english=("Measures per field of action",
+                 "How many measures of the appendix belong to each field of action? The build counts ik:anzahlMassnahmen from "
+                 "the measures; counted live: COUNT(?massnahme) over ?massnahme ik:handlungsfeld ?handlungsfeld."), chart=True),
     Example(
         "massnahmen-einer-oe", "Maßnahmen einer Organisationseinheit",
         "Alle Maßnahmen, für die der Fachbereich Jugend (OE 51) zuständig ist. "
@@ -55,7 +73,10 @@ ORDER BY DESC(?anzahl)"""),
              ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
 }
-ORDER BY xsd:integer(?nr)"""),
+ORDER BY xsd:integer(?nr)""",
+        english=("Measures of one organisational unit",
+                 "All measures the youth department (OE 51, Fachbereich Jugend) is responsible for. For another unit, change the"
+                 " number at the end of …/id/oe/51.")),
     Example(
         "meistzitierte-drucksachen", "Am häufigsten zitierte Drucksachen",
         "Drucksachen der Regionsversammlung, auf die sich die meisten Maßnahmen berufen.",
@@ -70,7 +91,9 @@ ORDER BY xsd:integer(?nr)"""),
   }
   ?drucksache rdfs:label ?bezeichnung .
 }
-ORDER BY DESC(?massnahmen) ?bezeichnung"""),
+ORDER BY DESC(?massnahmen) ?bezeichnung""",
+        english=("Most cited council documents",
+                 "Documents of the regional assembly (Drucksachen) that most measures refer to."), chart=True),
     Example(
         "gefluechtete-je-handlungsfeld", "Maßnahmen für Geflüchtete nach Handlungsfeld",
         "Maßnahmen, die sich an Geflüchtete richten – einschließlich der Untergruppen wie unbegleitete "
@@ -86,7 +109,9 @@ ORDER BY DESC(?massnahmen) ?bezeichnung"""),
   ?feld skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
 }
-ORDER BY DESC(?anzahl)"""),
+ORDER BY DESC(?anzahl)""",
+        english=("Measures for refugees per field of action",
+                 "Measures aimed at refugees – including subgroups such as unaccompanied minors –, counted per field of action."), chart=True),
     Example(
         "ziele-ohne-massnahmen", "Ziele ohne Maßnahmen",
         "Überarbeitete Ziele, denen im Anhang keine Maßnahme zugeordnet ist.",
@@ -94,7 +119,9 @@ ORDER BY DESC(?anzahl)"""),
   ?ziel ik:anzahlMassnahmen 0 ; a ik:Ziel ; skos:prefLabel ?bezeichnung ;
         ik:handlungsfeld/skos:prefLabel ?handlungsfeld .
   FILTER(lang(?handlungsfeld) = "de")
-}"""),
+}""",
+        english=("Goals without measures",
+                 "Revised goals to which the appendix assigns no measure.")),
     Example(
         "massnahmen-je-zielgruppe", "Maßnahmen je Zielgruppe",
         "Für jede Zielgruppe die Zahl der Maßnahmen, deren Text sie nennt – auch Zielgruppen ohne Maßnahme "
@@ -108,7 +135,10 @@ ORDER BY DESC(?anzahl)"""),
   ?zielgruppe skos:prefLabel ?name .
   FILTER(lang(?name) = "de")
 }
-ORDER BY DESC(?anzahl) ?name"""),
+ORDER BY DESC(?anzahl) ?name""",
+        english=("Measures per target group",
+                 "For each target group, the number of measures whose text names it – target groups without a measure included "
+                 "(the 100 with the most measures)."), chart=True),
     Example(
         "oe-je-dezernat", "Organisationseinheiten je Dezernat",
         "Die Fachbereiche, Teams und Stabsstellen der fünf Dezernate nach Kapitel 6.2.",
@@ -117,7 +147,9 @@ ORDER BY DESC(?anzahl) ?name"""),
   ?oe org:subOrganizationOf ?dez ; rdfs:label ?name .
 }
 GROUP BY ?dezernat
-ORDER BY ?dezernat"""),
+ORDER BY ?dezernat""",
+        english=("Organisational units per department",
+                 "The divisions, teams and staff units of the five departments (Dezernate) according to chapter 6.2."), chart=True),
     Example(
         "schwerpunkte-und-massnahmen", "Schwerpunkte und ihre Maßnahmen",
         "Die Schwerpunkte für die zukünftige Arbeit aus Kapitel 4, die Zahl ihrer geplanten Schritte "
@@ -129,7 +161,10 @@ ORDER BY ?dezernat"""),
   OPTIONAL { ?s ik:betrifftMassnahme/dcterms:title ?massnahme }
 }
 GROUP BY ?schwerpunkt
-ORDER BY ?schwerpunkt"""),
+ORDER BY ?schwerpunkt""",
+        english=("Focus areas and their measures",
+                 "The focus areas for future work from chapter 4, the number of their planned steps and the measures of the "
+                 "appendix they continue.")),
     Example(
         "massnahmen-mit-altersangaben", "Maßnahmen mit Altersangaben",
         "Maßnahmen, für die der Bericht ein Mindest- oder Höchstalter nennt (in Jahren, einschließlich).",
@@ -139,7 +174,9 @@ ORDER BY ?schwerpunkt"""),
   OPTIONAL { ?massnahme ik:hoechstalter ?bis }
   FILTER(BOUND(?von) || BOUND(?bis))
 }
-ORDER BY ?von ?bis"""),
+ORDER BY ?von ?bis""",
+        english=("Measures with age limits",
+                 "Measures for which the report gives a minimum or maximum age (in years, inclusive).")),
     Example(
         "drucksachen-je-wahlperiode", "Drucksachen je Wahlperiode",
         "Zitierte Drucksachen nach Wahlperiode der Regionsversammlung; ältere Drucksachen sind nach Jahr nummeriert.",
@@ -153,7 +190,9 @@ ORDER BY ?von ?bis"""),
   }
 }
 GROUP BY ?wahlperiode
-ORDER BY ?wahlperiode"""),
+ORDER BY ?wahlperiode""",
+        english=("Council documents per electoral term",
+                 "Cited council documents per electoral term of the regional assembly; older documents are numbered by year."), chart=True),
     Example(
         "nicht-angegeben", "Was der Bericht offenlässt",
         "Angaben, die der Bericht nicht macht: statt zu raten, vermerkt der Graph ik:nichtAngegeben. Gezählt je Eigenschaft.",
@@ -161,7 +200,10 @@ ORDER BY ?wahlperiode"""),
   ?ding ik:nichtAngegeben ?eigenschaft .
 }
 GROUP BY ?eigenschaft
-ORDER BY DESC(?anzahl)"""),
+ORDER BY DESC(?anzahl)""",
+        english=("What the report leaves open",
+                 "Facts the report does not give: instead of guessing, the graph records ik:nichtAngegeben. Counted per "
+                 "property."), chart=True),
     Example(
         "beispielmassnahmen", "Beispielmaßnahmen aus Kapitel 3",
         "Maßnahmen, die Kapitel 3 im Abschnitt ihres Handlungsfeldes als Beispiel hervorhebt.",
@@ -170,7 +212,9 @@ ORDER BY DESC(?anzahl)"""),
   FILTER(lang(?handlungsfeld) = "de")
   ?massnahme dcterms:identifier ?nr ; dcterms:title ?titel .
 }
-ORDER BY ?handlungsfeld xsd:integer(?nr)"""),
+ORDER BY ?handlungsfeld xsd:integer(?nr)""",
+        english=("Example measures from chapter 3",
+                 "Measures that chapter 3 highlights as examples in the section of their field of action.")),
     Example(
         "massnahme-als-graph", "Eine Maßnahme mit ihrem Umfeld (CONSTRUCT)",
         "Maßnahme 40 mit allen Angaben sowie den Bezeichnungen ihres Handlungsfeldes, Ziels und ihrer Zielgruppen – als RDF-Graph.",
@@ -181,5 +225,8 @@ ORDER BY ?handlungsfeld xsd:integer(?nr)"""),
   BIND(<{base}id/massnahme/40> AS ?massnahme)
   ?massnahme ?p ?o .
   OPTIONAL { ?o rdfs:label ?label }
-}"""),
+}""",
+        english=("One measure with its context (CONSTRUCT)",
+                 "Measure 40 with all its statements and the labels of its field of action, goal and target groups – as an RDF "
+                 "graph.")),
 )

@@ -6,9 +6,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg.catalog import MAIN
-from kg.namespaces import SD, VOID
+from kg.namespaces import SD, SH, VOID
 from server.formats import RDF_FORMATS, SOLUTION_FORMATS
 from server.sparql.guard import RDFLIB_DEFAULT_GRAPH
+from server.sparql.prefixes import predeclared
 
 ENDPOINT_PATH = "sparql"
 # The catalogue's whole-graph dcat:Dataset (kg.catalog: dataset_uri(MAIN)), which is also the VoID dataset:
@@ -31,7 +32,8 @@ def service_description(base_uri: str, manifest: dict, endpoint: str | None = No
     """``sd:Service`` for the endpoint at ``endpoint`` (default: ``{base_uri}sparql``).
 
     Read-only: it names SPARQL 1.1 Query as the only language and no update features; the default
-    dataset carries the triple count and build time from the build manifest.
+    dataset carries the triple count and build time from the build manifest. The predeclared prefixes are
+    listed as SHACL prefix declarations (``sh:declare``), the usual way to state prefixes in RDF.
     """
     endpoint_ref = URIRef(endpoint or base_uri + ENDPOINT_PATH)
     g = Graph()
@@ -50,6 +52,13 @@ def service_description(base_uri: str, manifest: dict, endpoint: str | None = No
         "Nur lesend: SPARQL 1.1 Query; kein Update, kein SERVICE, keine fremden Graphen.", lang="de")))
     g.add((endpoint_ref, DCTERMS.description, Literal(
         "Read-only: SPARQL 1.1 Query; no update, no SERVICE, no foreign graphs.", lang="en")))
+
+    g.bind("sh", SH)
+    for name, namespace in predeclared(base_uri).items():
+        declaration = BNode()
+        g.add((endpoint_ref, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(name)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
 
     dataset, graph = URIRef(base_uri + DATASET_PATH), BNode()
     g.add((endpoint_ref, SD.defaultDataset, dataset))

@@ -2,42 +2,49 @@
 
 GET ``?query=``, POST form (``query=``) and POST ``application/sparql-query`` run a query on a worker
 process (:mod:`server.sparql.pool`) and answer in the negotiated format (:mod:`server.sparql.formats`).
-Without a query, browsers get the query page with examples and RDF clients the Service Description.
+Without a query, browsers get the query page with examples (:mod:`server.sparql.page`) and RDF clients the
+Service Description. Before the guard and the engine see a query, the predeclared prefixes it does not declare are
+put in front (:mod:`server.sparql.prefixes`); a syntax error is explained in words (:mod:`server.sparql.errors`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, request
 
-from server.caches import AnswerCache
+from server.caches import AnswerCache, per_build
 from server.formats import HTML, RDF_FORMATS, SOLUTION_FORMATS, Format
-from server.sparql.examples import DEFAULT_BODY, EXAMPLES, prefix_block, prefixes
-from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTION_FORMS, SOLUTIONS_OFFER, every_format
+from server.i18n import current_lang
+from server.sparql import page
+from server.sparql.downloads import content_disposition
+from server.sparql.errors import Problem, explain_syntax_error
+from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTION_FORMS, SOLUTIONS_OFFER
 from server.sparql.guard import Refused, check_protocol_dataset, inspect
+from server.sparql.hints import empty_result_hint
 from server.sparql.pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
+from server.sparql.prefixes import Prepared, predeclared, prepare
 from server.sparql.service_description import default_graph_names, service_description
+from server.sparql.vocabulary import vocabulary
 from server.sparql.worker import Job, Outcome
+from server.sparql_syntax import prefixes
 from server.state import published as current_published
+from server.web.caching import for_build
 from server.web.cors import SPARQL_METHODS, open_to_all
 from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats
+from server.web.responses import json_response
 from server.web.untrusted import shown
-from server.web.urls import link
 
-bp = Blueprint("sparql", __name__, template_folder="templates")
+bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="static", static_url_path="/sparql/static")
 
 POOL = "sparql_pool"
 ANSWERS = "sparql_results"
-EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows")
+EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows", "Content-Disposition")
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"
 UTF_8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII is a subset: a client may well declare it
 ENDPOINT_PATHS = ("/sparql", "/sparql/")  # the W3C protocol tests address /sparql/
-MAX_GET_URL = 4000  # gunicorn's default request-line limit is 4094 bytes: longer queries need POST
-SAFE_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.\-/]*")  # display only: "id:massnahme/1" reads well
 
 
 def init_app(app: Flask) -> None:
@@ -72,6 +79,15 @@ def endpoint():
         return _error(exc.status, exc.german, exc.english, query)
     except (UnknownFormat, NotAcceptable) as exc:
         return _error(*refusal(exc), query)
+
+
+@bp.get("/sparql/vokabular.json")
+def vocabulary_json():
+    """Classes and properties of the graph (most used first) with labels: what the editor completes."""
+    published, base, lang = current_published(), current_app.config["KG_BASE_URI"], current_lang()
+    payload = per_build(f"sparql-vocabulary-json|{base}|{lang}", published,
+                        lambda p: {"prefixes": predeclared(base), **vocabulary(p, base).as_json(lang)})
+    return for_build(json_response(payload), published.etag, published.modified)
 
 
 # ------------------------------------------------------------------ protocol
@@ -162,11 +178,12 @@ def _check_dataset_parameters() -> None:
 
 
 def _run(query: str):
-    shape = inspect(query, _own_graphs())
-    solutions_format, graph_format = _negotiate(shape.form)
     config = current_app.config
     base = config["KG_BASE_URI"]
-    job = Job(query=query, solutions_format=solutions_format.key if solutions_format else None,
+    prepared = prepare(query, base)
+    shape = inspect(prepared.text, _own_graphs())
+    solutions_format, graph_format = _negotiate(shape.form)
+    job = Job(query=prepared.text, solutions_format=solutions_format.key if solutions_format else None,
               graph_format=graph_format.key if graph_format else None, max_rows=config["KG_MAX_ROWS"], base_iri=base, prefixes=prefixes(base),
               default_graph_only=shape.uses_own_graph_only)
     published = current_published()
@@ -179,7 +196,7 @@ def _run(query: str):
     cache: AnswerCache[Outcome] = current_app.extensions[ANSWERS]
     cached = cache.get(key)
     if cached is not None:
-        return _result_response(cached, query, key)
+        return _result_response(cached, query, key, prepared)
     try:
         outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
     except PoolBusy:
@@ -193,7 +210,8 @@ def _run(query: str):
         return _error(503, "Die Abfrage wurde abgebrochen: ihr Prozess ist beendet worden (z. B. Speichergrenze überschritten).",
                       "The query was stopped: its process ended (e.g. it exceeded the memory limit).", query, retry_after=5)
     if outcome.error_kind == "syntax":
-        return _error(400, f"Fehlerhafte Abfrage: {outcome.error}", f"Malformed query: {outcome.error}", query)
+        problem = explain_syntax_error(query, prepared, outcome.error)
+        return _error(400, f"Fehlerhafte Abfrage – {problem.de}", f"Malformed query – {problem.en}", query, problem=problem)
     if outcome.error_kind == "format":  # the query's result is of the other family than its form promised
         offered = GRAPHS_OFFER if outcome.kind == "graph" else SOLUTIONS_OFFER
         return _error(*refusal(NotAcceptable(request.headers.get("Accept", ""), offered)), query)
@@ -206,7 +224,7 @@ def _run(query: str):
         current_app.logger.warning("SPARQL query failed: %s", outcome.error)
         return _error(502 if graph.endpoint else 500, "Die Abfrage ist fehlgeschlagen.", "The query failed.", query)
     cache.put(key, outcome)
-    return _result_response(outcome, query, key)
+    return _result_response(outcome, query, key, prepared)
 
 
 def job_key(build_id: str, endpoint: str, job: Job) -> str:
@@ -263,12 +281,14 @@ def _negotiate(form: str | None) -> tuple[Format | None, Format | None]:
     return found[0], found[1]
 
 
-def _result_response(outcome: Outcome, query: str, key: str) -> Response:
+def _result_response(outcome: Outcome, query: str, key: str, prepared: Prepared) -> Response:
     if outcome.format == HTML.key:
-        response = Response(_page(query=query, outcome=outcome), mimetype="text/html")
+        response = Response(page.render(query, outcome, hint=_hint(outcome, query)), mimetype="text/html")
     else:
         fmt = (SOLUTION_FORMATS | RDF_FORMATS)[outcome.format]
         response = Response(outcome.body, mimetype=fmt.mimetype)
+        # Named after the query's title: the page's download buttons ask for an attachment, curl -OJ gets the name.
+        response.headers["Content-Disposition"] = content_disposition(query, fmt.key, attachment=bool(request.values.get("download")))
     response.set_etag(key)  # same query on the same build, same answer: clients and HTTP caches may reuse it
     response.headers["X-SPARQL-Truncated"] = "true" if outcome.truncated else "false"
     if outcome.truncated:
@@ -279,10 +299,18 @@ def _result_response(outcome: Outcome, query: str, key: str) -> Response:
 # ------------------------------------------------------------------ without a query
 
 
+def _hint(outcome: Outcome, query: str) -> Problem | None:
+    """For an empty SELECT on the page: the classes or properties the query names that the graph does not have."""
+    if outcome.kind != "solutions" or outcome.rows:
+        return None
+    base = current_app.config["KG_BASE_URI"]
+    return empty_result_hint(query, vocabulary(current_published(), base), base)
+
+
 def _without_query() -> Response:
     fmt = choose(request, GRAPHS_OFFER)
     if fmt is HTML:
-        return Response(_page(query=None), mimetype="text/html")
+        return Response(page.render(None), mimetype="text/html")
     published = current_published()
     description = service_description(current_app.config["KG_BASE_URI"], published.manifest, endpoint=request.base_url)
     return Response(description.serialize(format=fmt.rdflib, encoding="utf-8"), mimetype=fmt.mimetype)
@@ -298,69 +326,14 @@ def _wants_html() -> bool:
     return choose(request, ERROR_OFFER) is HTML
 
 
-def _error(status: int, german: str, english: str, query: str | None, retry_after: int | None = None) -> Response:
+def _error(status: int, german: str, english: str, query: str | None, retry_after: int | None = None,
+           problem: Problem | None = None) -> Response:
+    """The page with one message in its language for browsers; both languages, one line each, for programs."""
     if _wants_html():
-        response = Response(_page(query=query, error=(german, english)), status=status, mimetype="text/html")
+        problem = problem or Problem(german, english)
+        response = Response(page.render(query, problem=problem), status=status, mimetype="text/html")
     else:
         response = Response(f"{german}\n{english}\n", status=status, mimetype="text/plain")
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
-
-
-def _page(query: str | None, outcome: Outcome | None = None, error: tuple[str, str] | None = None) -> str:
-    config = current_app.config
-    base = config["KG_BASE_URI"]
-    examples = [{"example": ex, "body": ex.body.strip().replace("{base}", base), "links": _example_links(ex, base)} for ex in EXAMPLES]
-    table = _render_table(outcome.table, base) if outcome and outcome.table else None
-    permalink = None
-    if query:
-        permalink = "?" + urlencode({"query": query, "format": "html"})
-        permalink = permalink if len(permalink) < MAX_GET_URL else None
-    return render_template(
-        "sparql/page.html", query=query if query is not None else prefix_block(base) + "\n" + DEFAULT_BODY + "\n",
-        outcome=outcome, table=table, error=error, examples=examples, permalink=permalink,
-        formats=every_format(),
-        timeout=config["KG_QUERY_TIMEOUT"], max_rows=config["KG_MAX_ROWS"], max_length=config["KG_MAX_QUERY_LENGTH"],
-        endpoint=request.base_url)
-
-
-def _example_links(example, base: str) -> list[tuple[str, str]]:
-    query = example.query(base)
-    kinds = (("Ausführen", "html"), ("Turtle", "ttl"), ("JSON-LD", "jsonld")) if example.is_graph else \
-        (("Ausführen", "html"), ("JSON", "json"), ("CSV", "csv"))
-    return [(label, "?" + urlencode({"query": query, "format": key})) for label, key in kinds]
-
-
-def _render_table(table: dict, base: str) -> dict:
-    """Cells as text plus an optional link, IRIs shortened with the form's prefixes."""
-    names = sorted(prefixes(base).items(), key=lambda item: -len(item[1]))
-    rows = [[_render_cell(cell, base, names) for cell in row] for row in table["rows"]]
-    return {"vars": table["vars"], "rows": rows, "boolean": table.get("boolean")}
-
-
-def _render_cell(cell: dict | None, base: str, names: list[tuple[str, str]]) -> dict | None:
-    if cell is None:
-        return None
-    value = cell["value"]
-    if cell["type"] == "uri":
-        return {"text": _shorten(value, names), "href": _href(value, base), "title": value}
-    if cell["type"] == "bnode":
-        return {"text": "_:" + value}
-    if cell["type"] == "literal":
-        note = "@" + cell["lang"] if "lang" in cell else _shorten(cell["datatype"], names) if "datatype" in cell else None
-        return {"text": value, "note": note}
-    return {"text": value}
-
-
-def _shorten(iri: str, names: list[tuple[str, str]]) -> str:
-    for prefix, namespace in names:
-        if iri.startswith(namespace) and SAFE_LOCAL_NAME.fullmatch(iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
-def _href(iri: str, base: str) -> str | None:
-    """Our own IRIs link into this server (it maps its host onto the base); others only if http(s)."""
-    target = link(iri, base)
-    return target if target.startswith(("/", "http://", "https://")) else None
