@@ -28,11 +28,14 @@ HTML = Format("html", "text/html", "HTML")
 JSON = Format("json", "application/json", "JSON")
 TEXT = Format("text", "text/plain", "Text")
 
+# The alias media types (``also``) are the names clients use: rdflib asks for N3 as text/n3 and for N-Triples as
+# text/plain, SPARQLWrapper for Turtle as application/turtle and for JSON-LD as application/x-json+ld. N3 and
+# Turtle requests get Turtle (valid N3), N-Triples requests N-Triples.
 RDF_FORMATS = {
-    "ttl": Format("ttl", "text/turtle", "Turtle", ("application/x-turtle", "text/n3", "text/rdf+n3"), W3C_FORMATS + "Turtle",
-                  ox.RdfFormat.TURTLE, "turtle"),
-    "jsonld": Format("jsonld", "application/ld+json", "JSON-LD", ("application/json",), W3C_FORMATS + "JSON-LD",
-                     ox.RdfFormat.JSON_LD, "json-ld"),
+    "ttl": Format("ttl", "text/turtle", "Turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3",
+                                                     "application/rdf+n3"), W3C_FORMATS + "Turtle", ox.RdfFormat.TURTLE, "turtle"),
+    "jsonld": Format("jsonld", "application/ld+json", "JSON-LD", ("application/json", "application/x-json+ld"),
+                     W3C_FORMATS + "JSON-LD", ox.RdfFormat.JSON_LD, "json-ld"),
     "nt": Format("nt", "application/n-triples", "N-Triples", ("text/plain",), W3C_FORMATS + "N-Triples",
                  ox.RdfFormat.N_TRIPLES, "nt"),
     "rdf": Format("rdf", "application/rdf+xml", "RDF/XML", ("application/xml", "text/xml"), W3C_FORMATS + "RDF_XML",
@@ -47,10 +50,18 @@ SOLUTION_FORMATS = {
     "csv": Format("csv", "text/csv", "CSV", (), W3C_FORMATS + "SPARQL_Results_CSV", ox.QueryResultsFormat.CSV),
     "tsv": Format("tsv", "text/tab-separated-values", "TSV", (), W3C_FORMATS + "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV),
 }
-DOCUMENT_FORMATS = {"html": HTML, **RDF_FORMATS}  # what /id/ redirects to and /doc/, /def/, /catalog answer in
+# For clients that ask for a dataset (rdflib's format="trig", quad stores): our graph is the default graph of one,
+# written as TriG and N-Quads (rdflib itself writes them as Turtle and N-Triples, which are valid TriG and N-Quads).
+DATASET_FORMATS = {
+    "trig": Format("trig", "application/trig", "TriG", ("application/x-trig",), W3C_FORMATS + "TriG", ox.RdfFormat.TRIG, "turtle"),
+    "nq": Format("nq", "application/n-quads", "N-Quads", ("text/x-nquads",), W3C_FORMATS + "N-Quads",
+                 ox.RdfFormat.N_QUADS, "nt"),
+}
+GRAPH_FORMATS = {**RDF_FORMATS, **DATASET_FORMATS}  # every way to write a graph: documents, CONSTRUCT results, VoID
+DOCUMENT_FORMATS = {"html": HTML, **RDF_FORMATS}  # what pages link to; negotiation offers the dataset formats too
 
 # ``?format=`` spellings clients use (SPARQLWrapper sends json, xml, turtle, n3, rdf+xml, json-ld, csv, tsv).
 RDF_NAMES = {"turtle": "ttl", "n3": "ttl", "json-ld": "jsonld", "json": "jsonld", "ntriples": "nt", "n-triples": "nt",
-             "xml": "rdf", "rdfxml": "rdf", "rdf+xml": "rdf"}
+             "xml": "rdf", "rdfxml": "rdf", "rdf+xml": "rdf", "nquads": "nq", "n-quads": "nq"}
 # For SELECT/ASK, json and xml name the SPARQL results formats, and the RDF spellings map onto them.
 SOLUTION_NAMES = {"jsonld": "json", "json-ld": "json", "rdf": "xml", "rdfxml": "xml", "rdf+xml": "xml", "srj": "json", "srx": "xml"}

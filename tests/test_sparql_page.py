@@ -175,7 +175,7 @@ def test_service_description_for_rdf_clients(client, manifest, accept, rdflib_fo
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g
     assert set(g.objects(service, SD.resultFormat)) == {URIRef(FORMATS + name) for name in (
         "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-        "Turtle", "N-Triples", "JSON-LD", "RDF_XML")}
+        "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")}
     dataset = g.value(service, SD.defaultDataset)
     assert g.value(g.value(dataset, SD.defaultGraph), VOID.triples) == Literal(manifest["triples"], datatype=XSD_INTEGER)
     assert SD.SPARQL11Update not in set(g.objects())

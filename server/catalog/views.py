@@ -18,15 +18,15 @@ from kg import catalog as dcat
 from kg.export import rdf as serialize
 from kg.void import void_graph
 from server.caches import per_build, per_file
-from server.formats import DOCUMENT_FORMATS, RDF_FORMATS, RDF_NAMES, Format
+from server.formats import GRAPH_FORMATS, HTML, RDF_FORMATS, RDF_NAMES, Format
 from server.state import Published, published
 from server.web.caching import for_build
-from server.web.negotiation import negotiate, offer
+from server.web.negotiation import negotiate, offer, vary_on_accept
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
-PAGE_OFFER = offer(DOCUMENT_FORMATS, default="html", names=RDF_NAMES, aliases=False)
-VOID_OFFER = offer(RDF_FORMATS, default="ttl", names=RDF_NAMES, aliases=False)
+PAGE_OFFER = offer((HTML, *GRAPH_FORMATS.values()), names=RDF_NAMES)
+VOID_OFFER = offer(GRAPH_FORMATS, default="ttl", names=RDF_NAMES)
 
 
 def init_app(app: Flask) -> None:
@@ -72,17 +72,23 @@ def _modified(catalog: dcat.Catalog) -> float:
 
 
 def _rdf_response(key: tuple, make_graph: Callable[[], Graph], fmt: Format, catalog: dcat.Catalog, vary: bool) -> Response:
-    body = _memo(key + (fmt.key,), lambda: serialize(make_graph(), fmt.key))
+    body = _memo(key + (fmt.key,), lambda: _serialized(make_graph(), fmt))
     response = Response(body, mimetype=fmt.mimetype)
     if vary:
-        response.vary.add("Accept")
+        vary_on_accept(response)
     return for_build(response, "-".join(map(str, key + (fmt.key,))), _modified(catalog))
+
+
+def _serialized(graph: Graph, fmt: Format) -> bytes:
+    if fmt.key in RDF_FORMATS:
+        return serialize(graph, fmt.key)
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")  # TriG/N-Quads of the default graph: Turtle/N-Triples
 
 
 def _html_response(template: str, key: tuple, catalog: dcat.Catalog, **context) -> Response:
     html = render_template(f"catalog/{template}", catalog=catalog, filesize=filesize, theme_label=theme_label, **context)
     response = Response(html, mimetype="text/html")
-    response.vary.add("Accept")
+    vary_on_accept(response)
     return for_build(response, "-".join(map(str, key + ("html",))), _modified(catalog), machine=False)
 
 
@@ -115,9 +121,9 @@ def _page_number(catalog: dcat.Catalog) -> int:
 @bp.get("/catalog.<ext>")
 def catalog_page(ext: str | None = None):
     catalog = current()
-    if ext is not None and ext not in RDF_FORMATS:
+    if ext is not None and ext not in GRAPH_FORMATS:
         abort(404)
-    fmt = RDF_FORMATS[ext] if ext else negotiate(request, PAGE_OFFER)
+    fmt = GRAPH_FORMATS[ext] if ext else negotiate(request, PAGE_OFFER)
     number = _page_number(catalog)
     key = ("page", _version(catalog), number)
     if fmt.key == "html":
@@ -160,7 +166,7 @@ def distribution_page(file: str):
         abort(404)
     fmt = negotiate(request, PAGE_OFFER)
     if fmt.key == "html":  # people read distributions on their dataset's page
-        return redirect(url_for("catalog.dataset_page", name=dataset.name, _anchor=file), 303)
+        return vary_on_accept(redirect(url_for("catalog.dataset_page", name=dataset.name, _anchor=file), 303))
     key = ("distribution", _version(catalog), file)
     return _rdf_response(key, _described(catalog, catalog.distribution_uri(file)), fmt, catalog, vary=True)
 
@@ -170,7 +176,7 @@ def service_page():
     catalog = current()
     fmt = negotiate(request, PAGE_OFFER)
     if fmt.key == "html":
-        return redirect(url_for("catalog.catalog_page", _anchor="dienst"), 303)
+        return vary_on_accept(redirect(url_for("catalog.catalog_page", _anchor="dienst"), 303))
     return _rdf_response(("service", _version(catalog)), _described(catalog, catalog.service_uri), fmt, catalog, vary=True)
 
 

@@ -21,13 +21,13 @@ from server.drucksache.documents import PROBLEM
 from server.formats import HTML, JSON
 from server.uri_registry import is_registered
 from server.web.caching import for_build
-from server.web.negotiation import choose, offer
+from server.web.negotiation import choose, offer, vary_on_accept
 from server.web.responses import json_response, problem
 
 bp = Blueprint("drucksache", __name__, template_folder="templates")
 
 _ROMAN_ORDER = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-INDEX_OFFER = offer((HTML, JSON), strict=False, aliases=False)
+INDEX_OFFER = offer((HTML, JSON), strict=False)
 
 
 def init_app(app: Flask) -> None:
@@ -130,6 +130,6 @@ def index():
         response = json_response(data)
     else:
         response = Response(render_template("drucksache/index.html", index=data), mimetype="text/html")
-    response.vary.add("Accept")
+    vary_on_accept(response)
     return for_build(response, f"{build.etag}-drucksachen-{response.mimetype}", build.modified,
                      machine=response.mimetype == "application/json")

@@ -91,7 +91,8 @@ def after_request(response: Response) -> Response:
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
         response.cache_control.public = False  # a shared cache must not hand this Set-Cookie to others
         response.cache_control.private = True
-    if response.mimetype == "text/html" or response.status_code == 304:
+    # A 304 has no body to tell: it got the Vary of its 200 from the view (server.web.caching.for_build).
+    if response.mimetype == "text/html" and response.status_code != 304:
         response.vary.add("Cookie")
     if lang != DEFAULT:
         tag, weak = response.get_etag()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.store import Store
-from server.formats import RDF_FORMATS
+from server.formats import GRAPH_FORMATS
 from server.linkeddata import queries
 from server.linkeddata.queries import IK, RDFS_LABEL
 
@@ -51,10 +51,10 @@ def _distinct(ts: list[ox.Triple]) -> list[ox.Triple]:
 
 
 def serialize(ts: list[ox.Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
-    options = {"prefixes": prefixes} if fmt in ("ttl", "rdf") else {}
+    options = {"prefixes": prefixes} if fmt in ("ttl", "rdf", "trig") else {}
     # Grouped by subject, so Turtle and RDF/XML show each resource as one block.
     ordered = sorted(ts, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
-    return ox.serialize(ordered, format=RDF_FORMATS[fmt].oxigraph, **options)
+    return ox.serialize(ordered, format=GRAPH_FORMATS[fmt].oxigraph, **options)
 
 
 @dataclass

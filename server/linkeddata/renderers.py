@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
+from rdflib import Graph
 
 from server import state
-from server.formats import DOCUMENT_FORMATS, HTML, RDF_FORMATS, Format
+from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.linkeddata import describe as d
 from server.linkeddata import queries
 from server.linkeddata.schema_org import schema_org
@@ -21,6 +22,7 @@ from server.sparql_syntax import prefixes
 from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
+from server.web.negotiation import JSONLD_PROFILES, jsonld_profile, vary_on_accept
 from server.web.urls import local_path
 
 RENDERERS = "linkeddata_renderers"
@@ -30,8 +32,8 @@ SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")
 
 
 def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:
-    table = {key: Renderer(fmt, _render_html if fmt is HTML else _render_rdf, negotiable=True)
-             for key, fmt in DOCUMENT_FORMATS.items()}
+    table = {key: Renderer(fmt, _render_html if fmt is HTML else _render_rdf, negotiable=True, linked=key in DOCUMENT_FORMATS)
+             for key, fmt in {"html": HTML, **GRAPH_FORMATS}.items()}
     for renderer in contributed:
         if renderer.format.key in table:
             raise ValueError(f"two renderers for .{renderer.format.key}")
@@ -45,8 +47,13 @@ def table() -> dict[str, Renderer]:
 
 
 def negotiable() -> dict[str, Format]:
-    """The formats chosen by Accept (and linked as alternates), HTML first."""
+    """The formats chosen by Accept, HTML first."""
     return {key: r.format for key, r in table().items() if r.negotiable}
+
+
+def linked() -> dict[str, Format]:
+    """The formats named as alternates (Link header, the page's format links): HTML and the four RDF syntaxes."""
+    return {key: r.format for key, r in table().items() if r.linked}
 
 
 def document_url(kind: str, key: str, ext: str) -> str:
@@ -68,13 +75,14 @@ def _render_html(doc: Document) -> Response:
     page, page_size = (1, 1000) if doc.kind == "def" else (doc.page, PAGE_SIZE)
     r = d.description(published.store, doc.subject, page, page_size)
     if r is None:
-        return not_found(HTML, doc.subject)
+        return not_found(HTML, doc)
     kind = "scheme" if doc.kind == "def" else doc.kind
     shown = [(s.template, data) for s in current_app.extensions[SECTIONS] if kind in s.kinds
              for data in (s.compute(doc.subject),) if data]
     body = render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
-        alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in RDF_FORMATS.values()], local_path=local_path,
+        alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],
+        local_path=local_path,
         schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind, sections=shown,
     )
     return cacheable(Response(body, mimetype="text/html"), HTML, doc)
@@ -95,27 +103,44 @@ def _ontology_terms(store) -> list[dict]:
 def _render_rdf(doc: Document) -> Response:
     fmt = doc.format
     published = state.published()
+    profile = jsonld_profile(request) if fmt.key == "jsonld" else None
     if doc.kind == "def" and doc.key == "ik":
         triples = list(published.store.query(queries.ontology_graph(state.base())))
-        return cacheable(rdf_response(triples, fmt), fmt, doc)
+        return cacheable(rdf_response(triples, fmt, profile=profile), fmt, doc)
     found = d.document(published.store, doc.subject, doc.page)
     if found is None:
-        return not_found(fmt, doc.subject)
+        return not_found(fmt, doc)
     if found.pages == 1:
-        return cacheable(rdf_response(found.triples, fmt), fmt, doc)
+        return cacheable(rdf_response(found.triples, fmt, profile=profile), fmt, doc)
     # A hub's document holds one page of its incoming links and says so (hydra, Link: prev/next).
     path = document_url(doc.kind, doc.key, fmt.key).lstrip("/")
     paging = d.paging(state.base() + path, doc.page, found.pages, found.incoming)
-    response = rdf_response(found.triples + paging, fmt, {"hydra": d.HYDRA})
+    response = rdf_response(found.triples + paging, fmt, {"hydra": d.HYDRA}, profile)
     response.headers["Link"] = ", ".join(f'</{path}?seite={n}>; rel="{rel}"' for n, rel in
                                          ((doc.page - 1, "prev"), (doc.page + 1, "next")) if 1 <= n <= found.pages)
     return cacheable(response, fmt, doc)
 
 
-def rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | None = None) -> Response:
-    table_ = {name: ns for name, ns in prefixes(state.base()).items() if name != "id"}
-    body = d.serialize(triples, fmt.key, {**table_, **(more_prefixes or {})})
-    return open_to_all(Response(body, mimetype=fmt.mimetype))
+def rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | None = None,
+                 profile: str | None = None) -> Response:
+    """The triples in ``fmt``; JSON-LD in the ``profile`` form asked for (JSON-LD 1.1 §9).
+
+    Oxigraph writes JSON-LD expanded, one node object per subject and nothing embedded, which is the flattened
+    form as well; the compacted form is written by rdflib with our prefixes as context.
+    """
+    names = {name: ns for name, ns in prefixes(state.base()).items() if name != "id"} | (more_prefixes or {})
+    if profile == "compacted":
+        graph = Graph().parse(data=d.serialize(triples, "nt", {}), format="nt")
+        body = graph.serialize(format="json-ld", context=names, auto_compact=True, encoding="utf-8")
+    else:
+        body = d.serialize(triples, fmt.key, names)
+    response = Response(body, mimetype=fmt.mimetype)
+    if profile:
+        uri = next(u for u, form in JSONLD_PROFILES.items() if form == profile)
+        response.headers["Content-Type"] = f'{fmt.mimetype}; profile="{uri}"'
+    if fmt.key == "jsonld":
+        vary_on_accept(response)  # the profile asked for in Accept chooses the form, even at the .jsonld URL
+    return open_to_all(response)
 
 
 # ------------------------------------------------------------------ shared by the built-in renderers
@@ -124,26 +149,28 @@ def cacheable(response: Response, fmt: Format, doc: Document) -> Response:
     """Alternates in Link, Vary when negotiated, and the build's caching headers (304 for conditional GET)."""
     published = state.published()
     if doc.negotiated:
-        response.headers["Vary"] = "Accept"
+        vary_on_accept(response)
         response.headers["Content-Location"] = document_url(doc.kind, doc.key, fmt.key)
     links = [link for link in (response.headers.get("Link"),) if link]  # a hub's RDF page links its neighbours
     links += [f'<{document_url(doc.kind, doc.key, f.key)}>; rel="alternate"; type="{f.mimetype}"'
-              for f in negotiable().values() if f is not fmt]
+              for f in linked().values() if f is not fmt]
     links.append(f'<{thing_iri(doc.kind, doc.key)}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
     tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{doc.kind}/{doc.key}".encode()).hexdigest()[:32]
     return for_build(response, tag, published.modified, machine=fmt is not HTML, max_age=300)
 
 
-def not_found(fmt: Format, subject: str) -> Response:
+def not_found(fmt: Format, doc: Document) -> Response:
     """404 in the format the client asked for."""
-    message = f"Unbekannte Ressource / unknown resource: {subject}"
+    message = f"Unbekannte Ressource / unknown resource: {doc.subject}"
     if fmt is HTML:
-        return Response(render_template("not_found.html", message=message, subject=subject), 404, mimetype="text/html")
+        response = Response(render_template("not_found.html", message=message, subject=doc.subject), 404, mimetype="text/html")
+        return vary_on_accept(response) if doc.negotiated else response
     bodies = {
-        "ttl": f"# {message}\n", "nt": f"# {message}\n",
+        "ttl": f"# {message}\n", "nt": f"# {message}\n", "trig": f"# {message}\n", "nq": f"# {message}\n",
         "jsonld": json.dumps({"@graph": [], "error": message}, ensure_ascii=False),
         "rdf": f'<?xml version="1.0"?>\n<!-- {message.replace("--", "- -")} -->\n'
                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
     }
-    return Response(bodies[fmt.key], 404, mimetype=fmt.mimetype)
+    response = Response(bodies[fmt.key], 404, mimetype=fmt.mimetype)
+    return vary_on_accept(response) if doc.negotiated else response

@@ -18,14 +18,14 @@ from server.linkeddata import describe as d
 from server.linkeddata import queries, renderers
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
-from server.web.negotiation import choose, negotiate, offer
+from server.web.negotiation import choose, negotiate, offer, vary_on_accept
 from server.web.responses import json_response
 from server.web.urls import local_path
 
 bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
 DEFINITIONS = ("ik", *renderers.SCHEMES)
-RETIRED_OFFER = offer((HTML, JSON, RDF_FORMATS["ttl"]), names={"turtle": "ttl"}, strict=False, aliases=False)
+RETIRED_OFFER = offer((HTML, JSON, RDF_FORMATS["ttl"]), names={"turtle": "ttl"}, strict=False)
 
 
 def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:
@@ -41,7 +41,7 @@ def _check_key(kind: str, key: str) -> None:
 
 
 def _document_offer():
-    return offer(renderers.negotiable(), default="html", names=RDF_NAMES, aliases=False)
+    return offer(renderers.negotiable(), default="html", names=RDF_NAMES)
 
 
 # ------------------------------------------------------------------ /id/ and /doc/
@@ -53,10 +53,8 @@ def thing(kind: str, key: str):
     fmt = negotiate(request, _document_offer())
     subject = f"{state.base()}id/{kind}/{key}"
     if not d.exists(state.published().store, subject):
-        return renderers.not_found(fmt, subject)
-    response = redirect(renderers.document_url(kind, key, fmt.key), 303)
-    response.headers["Vary"] = "Accept"
-    return open_to_all(response)
+        return renderers.not_found(fmt, Document(kind, key, subject, fmt, negotiated=True))
+    return open_to_all(vary_on_accept(redirect(renderers.document_url(kind, key, fmt.key), 303)))
 
 
 @bp.get("/doc/<kind>/<name>")
@@ -136,5 +134,4 @@ def answer_retired_uris() -> Response | None:
     if hit.location:
         query = request.query_string.decode("latin-1")
         response.headers["Location"] = hit.location + (f"?{query}" if query else "")
-    response.vary.add("Accept")
-    return response
+    return vary_on_accept(response)

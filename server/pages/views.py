@@ -18,7 +18,7 @@ from server.pages.legal import operator
 from server.pages.search_index import KINDS, highlight, index_for, snippet_source
 from server.state import base, published
 from server.web.cors import open_to_all
-from server.web.negotiation import choose, offer
+from server.web.negotiation import choose, offer, vary_on_accept
 from server.web.responses import download
 from server.web.urls import url_with
 
@@ -32,7 +32,7 @@ FACET_CAP = 50
 MAX_QUERY = 200
 KIND_NAMES = tuple(kind for kind, _ in KINDS)
 
-LIST_OFFER = offer((HTML, JSON), strict=False, aliases=False)  # /massnahmen and /suche without a suffix
+LIST_OFFER = offer((HTML, JSON), strict=False)  # /massnahmen and /suche without a suffix
 
 
 def init_app(app: Flask) -> None:
@@ -97,7 +97,7 @@ def _search(as_json: bool) -> Response:
             "pages/search.html", q=query, search_query=query, kinds=kinds, result=result, hits=hits, total=total, page=page, pages=pages,
             start=start, kind_names=KIND_NAMES, url_with=url_with,
         ), mimetype="text/html")
-    response.vary.add("Accept")
+    vary_on_accept(response)
     return response
 
 
@@ -133,7 +133,7 @@ def measures(ext: str | None = None):
             "total": len(rows), "sort": sort, "filters": {f: sorted(v) for f, v in selection.items() if v},
             "items": [_record(m, table, labels) for m in rows],
         })
-        response.vary.add("Accept")
+        vary_on_accept(response)
         return response
     size = request.args.get("pro_seite", 25, type=int)
     size = size if size in LIST_PAGE_SIZES else 25
@@ -150,7 +150,7 @@ def measures(ext: str | None = None):
         url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "xlsx", "json")},
     )
     response = Response(body, mimetype="text/html")
-    response.vary.add("Accept")
+    vary_on_accept(response)
     return response
 
 

@@ -7,7 +7,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg.catalog import MAIN
 from kg.namespaces import SD, SH, VOID
-from server.formats import RDF_FORMATS, SOLUTION_FORMATS
+from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from server.sparql.guard import RDFLIB_DEFAULT_GRAPH
 from server.sparql.prefixes import predeclared
 
@@ -44,7 +44,7 @@ def service_description(base_uri: str, manifest: dict, endpoint: str | None = No
     g.add((endpoint_ref, RDF.type, SD.Service))
     g.add((endpoint_ref, SD.endpoint, endpoint_ref))
     g.add((endpoint_ref, SD.supportedLanguage, SD.SPARQL11Query))
-    for fmt in (*SOLUTION_FORMATS.values(), *RDF_FORMATS.values()):
+    for fmt in (*SOLUTION_FORMATS.values(), *GRAPH_FORMATS.values()):
         g.add((endpoint_ref, SD.resultFormat, URIRef(fmt.w3c)))
     g.add((endpoint_ref, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
     g.add((endpoint_ref, DCTERMS.title, Literal("SPARQL-Endpunkt Integrationskonzept Region Hannover", lang="de")))

@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Flask, Response, current_app, request
 
 from server.caches import AnswerCache, per_build
-from server.formats import HTML, RDF_FORMATS, SOLUTION_FORMATS, Format
+from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS, Format
 from server.i18n import current_lang
 from server.sparql import page
 from server.sparql.downloads import content_disposition
@@ -32,7 +32,7 @@ from server.sparql_syntax import prefixes
 from server.state import published as current_published
 from server.web.caching import for_build
 from server.web.cors import SPARQL_METHODS, open_to_all
-from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats
+from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats, vary_on_accept
 from server.web.responses import json_response
 from server.web.untrusted import shown
 
@@ -60,7 +60,7 @@ def _cors(response: Response) -> Response:
     """Every answer of the endpoint is readable by scripts on other sites, refusals and 405 included."""
     if request.path in ENDPOINT_PATHS:
         open_to_all(response, methods=SPARQL_METHODS, expose=EXPOSED)
-        response.vary.add("Accept")
+        vary_on_accept(response)
     return response
 
 
@@ -190,7 +190,7 @@ def _run(query: str):
     graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
     timeout = float(config["KG_QUERY_TIMEOUT"])
     key = job_key(published.etag, graph.endpoint, job)
-    unchanged = _precondition(key)
+    unchanged = _precondition(key, html=HTML in (solutions_format, graph_format))
     if unchanged is not None:
         return unchanged
     cache: AnswerCache[Outcome] = current_app.extensions[ANSWERS]
@@ -238,7 +238,7 @@ def _answer_size(outcome: Outcome) -> int:
     return len(outcome.body) + (len(repr(outcome.table)) if outcome.table else 0)
 
 
-def _precondition(key: str) -> Response | None:
+def _precondition(key: str, html: bool) -> Response | None:
     """RFC 9110 §13.1.2: ``If-None-Match`` compares weakly; when it matches (``*`` always does: the answer exists),
     GET gets 304 and POST 412 – a POST is never answered 304 without running."""
     condition = request.if_none_match
@@ -247,6 +247,8 @@ def _precondition(key: str) -> Response | None:
     if request.method in ("GET", "HEAD"):
         response = Response(status=304)
         response.set_etag(key)
+        if html:  # the same Vary as the page it stands for (the interface language is in a cookie)
+            response.vary.add("Cookie")
         return response
     return _error(412, "Vorbedingung nicht erfüllt: If-None-Match trifft auf das vorhandene Ergebnis zu, "
                        "daher wird die POST-Anfrage nicht ausgeführt (RFC 9110). Ohne If-None-Match senden, "
@@ -285,7 +287,7 @@ def _result_response(outcome: Outcome, query: str, key: str, prepared: Prepared)
     if outcome.format == HTML.key:
         response = Response(page.render(query, outcome, hint=_hint(outcome, query)), mimetype="text/html")
     else:
-        fmt = (SOLUTION_FORMATS | RDF_FORMATS)[outcome.format]
+        fmt = (SOLUTION_FORMATS | GRAPH_FORMATS)[outcome.format]
         response = Response(outcome.body, mimetype=fmt.mimetype)
         # Named after the query's title: the page's download buttons ask for an attachment, curl -OJ gets the name.
         response.headers["Content-Disposition"] = content_disposition(query, fmt.key, attachment=bool(request.values.get("download")))

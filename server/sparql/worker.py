@@ -22,7 +22,7 @@ try:
 except ImportError:  # not on this platform: no memory cap
     resource = None
 
-from server.formats import RDF_FORMATS, SOLUTION_FORMATS
+from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from server.sparql.xml_text import XML_FORMATS, NotRepresentable, xml_body
 
 HTML = "html"  # rows come back as a table for the web process to render
@@ -196,7 +196,7 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
         table = {"vars": ["subject", "predicate", "object"],
                  "rows": [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in kept]}
         return Outcome("graph", fmt, table=table, rows=len(kept), truncated=truncated)
-    body = ox.serialize(kept, format=RDF_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
+    body = ox.serialize(kept, format=GRAPH_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
     body = xml_body(body) if fmt in XML_FORMATS else body
     return Outcome("graph", fmt, body, rows=len(kept), truncated=truncated)
 

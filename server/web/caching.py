@@ -21,6 +21,10 @@ def for_build(response: Response, etag: str, modified: float | datetime, machine
     response.last_modified = modified if isinstance(modified, datetime) else datetime.fromtimestamp(modified, UTC)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
+    if response.mimetype == "text/html":
+        # Pages come in the interface language, remembered in a cookie (server.i18n). Said here, before a 304
+        # replaces the page: a 304 must vary on what its 200 varies on.
+        response.vary.add("Cookie")
     if machine:
         open_to_all(response)
     return response.make_conditional(request)

@@ -34,7 +34,8 @@ class Renderer:
     format: Format
     render: Callable[[Document], Response]
     kinds: frozenset[str] | None = None   # the kinds it exists for; None: every kind
-    negotiable: bool = False              # chosen by Accept on the suffix-less URL and linked as an alternate
+    negotiable: bool = False              # chosen by Accept on the suffix-less URL
+    linked: bool = False                  # named in Link: rel="alternate" and on the page
 
     def serves(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds

@@ -6,10 +6,10 @@ from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from server.formats import HTML, TEXT
-from server.web.negotiation import choose, offer
+from server.web.negotiation import choose, offer, vary_on_accept
 
 # Browsers name text/html (and */* prefers it); a client without Accept or asking for neither gets plain text.
-ERROR_OFFER = offer((HTML, TEXT), strict=False, aliases=False, fallback="text")
+ERROR_OFFER = offer((HTML, TEXT), strict=False, fallback="text")
 
 
 def http_error(exc: HTTPException) -> Response:
@@ -19,5 +19,5 @@ def http_error(exc: HTTPException) -> Response:
     message = f"{exc.code} {exc.name}: {exc.description}"
     if choose(request, ERROR_OFFER) is HTML:
         body = render_template("not_found.html", message=message, subject=request.path)
-        return Response(body, exc.code, mimetype="text/html", headers=headers)
-    return Response(message + "\n", exc.code, mimetype="text/plain", headers=headers)
+        return vary_on_accept(Response(body, exc.code, mimetype="text/html", headers=headers))
+    return vary_on_accept(Response(message + "\n", exc.code, mimetype="text/plain", headers=headers))

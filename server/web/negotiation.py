@@ -1,18 +1,42 @@
-"""Content negotiation for every route: which format a request gets, from ``?format=`` or ``Accept``.
+"""Content negotiation for every route (RFC 9110 §12.5.1): which format a request gets.
 
-A route states its :class:`Offer` (formats, default first); :func:`choose` picks one or raises, :func:`negotiate`
-turns the refusals into the one 400 and the one 406 answer of this server.
+A route states its :class:`Offer` (formats, default first). :func:`choose` decides:
+
+- ``?format=`` wins (the first value on offer; key, another spelling from ``Offer.names``, or a media type).
+- Else ``Accept``: every offered format gets the quality of the most specific media range that matches one of its
+  media types (its own or an alias from ``Format.also``: ``text/plain`` → N-Triples, ``text/n3`` → Turtle …);
+  ``type/*`` and ``*/*`` match too, ``q=0`` refuses. Parameters of a range other than ``q`` do not keep it from
+  matching: ``charset`` means nothing for our UTF-8 answers, ``level`` nothing for our HTML, and a JSON-LD
+  ``profile`` is read by the JSON-LD renderer (:func:`jsonld_profile`). The highest quality wins; ties go to a
+  format's own media type before an alias, then to the offer's order, so the default wins a ``*/*``.
+- No ``Accept`` at all is ``*/*`` (a lenient offer may name another ``fallback`` for it).
+- Nothing acceptable: :class:`NotAcceptable`, answered by the one 406 of this server (:func:`not_acceptable`),
+  which lists the offer; a lenient offer (``strict=False``) answers its fallback instead.
+
+Accept is parsed with python-mimeparse (``parse_media_range``, ``quality_and_fitness_parsed``); unparsable ranges
+are dropped. Every answer whose format came from ``Accept`` says ``Vary: Accept`` (:func:`vary_on_accept`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import mimeparse
 from flask import Request, Response, abort
 
 from server.formats import Format
 from server.web.untrusted import shown
+
+MAX_RANGES = 64  # an Accept header longer than this is cut: no client needs more, and matching is ranges × formats
+_COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
+JSONLD = "application/ld+json"
+JSONLD_PROFILES = {  # JSON-LD 1.1 §9: the forms a client may ask for with profile=
+    "http://www.w3.org/ns/json-ld#expanded": "expanded",
+    "http://www.w3.org/ns/json-ld#compacted": "compacted",
+    "http://www.w3.org/ns/json-ld#flattened": "flattened",
+}
 
 
 class UnknownFormat(ValueError):
@@ -33,11 +57,10 @@ class NotAcceptable(Exception):
 
 @dataclass(frozen=True)
 class Offer:
-    formats: tuple[Format, ...]                    # the first is the default: no or an empty Accept, ties
+    formats: tuple[Format, ...]                             # the first is the default: ties, no Accept
     names: Mapping[str, str] = field(default_factory=dict)  # further ``?format=`` spellings -> key
-    aliases: bool = True                           # whether a format's ``also`` media types select it
-    strict: bool = True                            # nothing matches: refuse (406), or give the fallback
-    fallback: str | None = None                    # key for no or a non-matching Accept, if not the default
+    strict: bool = True                                     # nothing matches: refuse (406), or give the fallback
+    fallback: str | None = None                             # key for no or a non-matching Accept, if not the default
 
     @property
     def default(self) -> Format:
@@ -54,6 +77,9 @@ class Offer:
         return next((f for f in self.formats if key == f.key), None) or \
             next((f for f in self.formats if value == f.mimetype or value in f.also), None)
 
+    def _fallback(self) -> Format:
+        return self.by_name(self.fallback) if self.fallback else self.default
+
 
 def offer(formats, default: str | None = None, **options) -> Offer:
     """An :class:`Offer` of ``formats`` (a dict by key or a sequence) with ``default`` first."""
@@ -68,12 +94,36 @@ def requested_formats(request: Request) -> list[str]:
     return [v.strip() for v in request.values.getlist("format") if v.strip()]
 
 
-def choose(request: Request, offered: Offer) -> Format:
-    """``?format=`` wins (the first value on offer); else the best ``Accept`` match, ties to the default.
+def parse_accept(header: str) -> list[tuple[str, str, dict]]:
+    """The media ranges of an Accept header as python-mimeparse parses them; what does not parse is dropped."""
+    ranges = []
+    for item in _COMMA_OUTSIDE_QUOTES.split(header)[:MAX_RANGES]:
+        if not item.strip():
+            continue
+        try:
+            kind, subtype, params = mimeparse.parse_media_range(item)
+        except ValueError:  # MimeTypeParseException included
+            continue
+        if kind and subtype:
+            ranges.append((kind.lower(), subtype.lower(), params))
+    return ranges
 
-    Raises :class:`UnknownFormat` when ``?format=`` names nothing on offer and :class:`NotAcceptable` when
-    ``Accept`` matches nothing (a lenient offer, ``strict=False``, gives its default instead of either).
+
+def quality(fmt: Format, ranges: list[tuple[str, str, dict]]) -> tuple[float, bool]:
+    """The quality ``ranges`` give ``fmt``, and whether its own media type gave it.
+
+    An alias counts only where a range names it exactly: ``*/*`` or ``text/*`` reach a format through its own
+    media type, so ``text/turtle;q=0, */*`` refuses Turtle even though ``text/n3`` would match ``*/*``.
     """
+    own = mimeparse.quality_and_fitness_parsed(fmt.mimetype, ranges)[0] if ranges else 0.0
+    named = [r for r in ranges if "*" not in (r[0], r[1])]
+    aliases = max((mimeparse.quality_and_fitness_parsed(media_type, named)[0] for media_type in fmt.also if named),
+                  default=0.0)
+    return (own, True) if own >= aliases else (aliases, False)
+
+
+def choose(request: Request, offered: Offer) -> Format:
+    """The format for this request; raises :class:`UnknownFormat` or :class:`NotAcceptable` (strict offers only)."""
     explicit = requested_formats(request)
     for value in explicit:
         found = offered.by_name(value.lower())
@@ -83,27 +133,42 @@ def choose(request: Request, offered: Offer) -> Format:
         raise UnknownFormat(explicit, offered)
     header = request.headers.get("Accept", "").strip()
     if not header:
-        return offered.by_name(offered.fallback) if offered.fallback else offered.default
-    candidates = [(f.mimetype, f) for f in offered.formats]
-    if offered.aliases:
-        candidates += [(media_type, f) for f in offered.formats for media_type in f.also]
-    by_type = dict(reversed(candidates))  # the first listed wins for a media type offered twice
-    best = request.accept_mimetypes.best_match([media_type for media_type, _ in candidates])
-    if best is None:
-        if offered.strict:
-            raise NotAcceptable(header, offered)
-        return offered.by_name(offered.fallback) if offered.fallback else offered.default
-    return by_type[best]
+        return offered._fallback()
+    ranges = parse_accept(header)
+    scored = [(quality(f, ranges), -i, f) for i, f in enumerate(offered.formats)]
+    (best_q, _own), _, best = max(scored, key=lambda s: (s[0][0], s[0][1], s[1]))
+    if best_q > 0:
+        return best
+    if offered.strict:
+        raise NotAcceptable(header, offered)
+    return offered._fallback()
 
 
 def negotiate(request: Request, offered: Offer) -> Format:
-    """:func:`choose`, answering a refusal with :func:`unknown_format` (400) or :func:`not_acceptable` (406)."""
+    """:func:`choose`, answering a refusal with the 400 or the 406 of this server."""
     try:
         return choose(request, offered)
     except UnknownFormat as exc:
         abort(unknown_format(exc))
     except NotAcceptable as exc:
         abort(not_acceptable(exc))
+
+
+def jsonld_profile(request: Request) -> str | None:
+    """The JSON-LD form (expanded, compacted, flattened) the best ``application/ld+json`` range asks for, if any."""
+    asked = [(float(params.get("q", 1)), params.get("profile", "")) for kind, subtype, params
+             in parse_accept(request.headers.get("Accept", "")) if f"{kind}/{subtype}" == JSONLD]
+    for _q, profile in sorted(asked, key=lambda a: -a[0]):
+        for uri in profile.split():
+            if uri in JSONLD_PROFILES:
+                return JSONLD_PROFILES[uri]
+    return None
+
+
+def vary_on_accept(response: Response) -> Response:
+    """Mark an answer whose format was chosen by ``Accept`` (200, 303, 304, 404 and 406 alike)."""
+    response.vary.add("Accept")
+    return response
 
 
 def refusal(exc: UnknownFormat | NotAcceptable) -> tuple[int, str, str]:
@@ -118,14 +183,11 @@ def refusal(exc: UnknownFormat | NotAcceptable) -> tuple[int, str, str]:
 
 
 def unknown_format(exc: UnknownFormat) -> Response:
-    return _refusal_response(exc)
+    status, german, english = refusal(exc)
+    return Response(f"{german}\n{english}\n", status, mimetype="text/plain")
 
 
 def not_acceptable(exc: NotAcceptable) -> Response:
     """The one 406 of this server: what was asked for, and what is on offer."""
-    return _refusal_response(exc)
-
-
-def _refusal_response(exc: UnknownFormat | NotAcceptable) -> Response:
     status, german, english = refusal(exc)
-    return Response(f"{german}\n{english}\n", status, mimetype="text/plain")
+    return vary_on_accept(Response(f"{german}\n{english}\n", status, mimetype="text/plain"))

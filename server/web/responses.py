@@ -7,7 +7,7 @@ import json
 from flask import Request, Response, render_template
 
 from server.formats import HTML, JSON
-from server.web.negotiation import choose, offer
+from server.web.negotiation import choose, offer, vary_on_accept
 
 
 def json_response(payload: object, status: int = 200) -> Response:
@@ -22,7 +22,7 @@ def problem(request: Request, status: int, payload: dict, template: str, **conte
     else:
         response = Response(render_template(template, problem=payload, status=status, **context), status=status,
                             mimetype="text/html")
-    response.vary.add("Accept")
+    vary_on_accept(response)
     return response
 
 
