@@ -133,9 +133,9 @@ def _brackets(query: str, position) -> Problem | None:
 
 
 def _near(query: str, position) -> list[Token]:
-    """Tokens up to the engine's position, the last one being where the engine stopped."""
+    """Tokens up to and including the one at the engine's position (where it stopped)."""
     limit = offset_of(query, *position)
-    return [t for t in tokens(query) if t.offset < limit]
+    return [t for t in tokens(query) if t.offset <= limit]
 
 
 def _misspelt_keyword(query: str, position) -> Problem | None:
