@@ -8,7 +8,7 @@ Reports per kind of request: count, errors, p50, p99; and the peak resident memo
 
     .venv/bin/python bench/load.py [--seconds 60] [--clients 16] [--build build]
 
-Bounded in count and time, loopback only. tests/test_load.py runs a 10-second version in CI.
+Bounded in count and time, loopback only. tests/load/test_load.py runs a 10-second version in CI.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Large graphs are validated in parallel: the focus nodes of every ``sh:targetClass`` are split into parts, each
 part is validated by a forked worker process that shares the data graph copy-on-write, and the findings are
 merged. Every shape still sees the whole data graph, so the findings are exactly those of one pyshacl run
-(tests/test_validate.py compares both on data with violations).
+(tests/kg/test_validate.py compares both on data with violations).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 from kg.build import ROOT
 from kg.namespaces import base_uri
 
-# name -> (default, type, description); the README's configuration table lists every one (tests/test_readme.py).
+# name -> (default, type, description); the README's configuration table lists every one (tests/app/test_readme.py).
 SETTINGS = {
     "KG_BUILD_DIR": (str(ROOT / "build"), str, "Build directory (symlink switched by `kg build`) the server reads"),
     "KG_BASE_URI": (None, str, "Base of all data URIs; the server maps its own host onto it"),

@@ -1,4 +1,7 @@
-"""Shared fixtures: the real built graph for integration tests, copies of data/ for negative tests."""
+"""Shared fixtures: the real built graph, copies of data/ for negative tests, apps and an external engine.
+
+Helpers (real server processes, HTML parsing, paths) live in tests/support/; nothing imports from here.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,12 @@ from kg.build import ROOT, Project, build
 settings.register_profile("kg", deadline=None, max_examples=100)
 settings.load_profile("kg")
 
-REPORT = Path(__file__).parent / "fixtures" / "bericht.txt"  # copy of ../shared/report/000_73551bb98ae2eb86.txt
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the external Oxigraph server is a live test, wherever it is."""
+    for item in items:
+        if "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture(scope="session")
@@ -44,22 +52,36 @@ def project_copy(tmp_path) -> Project:
 @pytest.fixture(scope="session")
 def oxigraph_endpoint(built, tmp_path_factory):
     """The test build in a real external SPARQL engine (Oxigraph server); its query URL."""
-    from tests.servers import oxigraph
+    from tests.support.servers import oxigraph
 
     with oxigraph(built / "graph.nt", tmp_path_factory.mktemp("oxigraph-db")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def app(built):
-    """The app on the real test build; its SPARQL worker processes are stopped after the module."""
+def make_app(built):
+    """``make_app(**settings)``: an app on the real test build (``KG_BUILD_DIR`` and any setting may be given);
+    the SPARQL worker processes of every app it made are stopped after the module."""
     from server.app import create_app
 
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    yield app
-    pool = app.extensions.get("sparql_pool")
-    if pool is not None:
-        pool.close()
+    made = []
+
+    def make(**settings):
+        app = create_app({"KG_BUILD_DIR": str(built), **settings})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        pool = app.extensions.get("sparql_pool")
+        if pool is not None:
+            pool.close()
+
+
+@pytest.fixture(scope="module")
+def app(make_app):
+    """The app on the real test build with the default settings."""
+    return make_app()
 
 
 @pytest.fixture(scope="module")

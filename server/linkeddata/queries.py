@@ -30,7 +30,7 @@ def incoming(subject: str, members: str | None = None, window: slice | None = No
 
     A window is LIMIT/OFFSET without ORDER BY: Oxigraph has no top-k, so ORDER BY would sort all of a hub's links
     (2 s for 130 000) to return 50. Unordered, it answers in the same order on the same data, and a build's store
-    is read-only, so consecutive windows neither overlap nor skip (tests/test_describe_bounded.py, both stores).
+    is read-only, so consecutive windows neither overlap nor skip (tests/linkeddata/test_describe_bounded.py, both stores).
     """
     s, label = iri(subject), iri(RDFS_LABEL)
     members = members or f"?i ?ip {s}"

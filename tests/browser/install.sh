@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/test_browser.py needs: Debian's chromium (only if missing) and axe-core from package-lock.json.
+# Installs what tests/browser/test_browser.py needs: Debian's chromium (only if missing) and axe-core from package-lock.json.
 # Idempotent; called from .ci/run. Needs root (or sudo) for apt-get, and npm.
 set -euo pipefail
 cd "$(dirname "$0")"

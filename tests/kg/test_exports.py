@@ -143,10 +143,8 @@ def test_each_formula_start_is_neutralised_in_csv_and_xlsx(start, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def injected_client(injected):
-    from server.app import create_app
-
-    app = create_app({"KG_BUILD_DIR": str(injected)})
+def injected_client(injected, make_app):
+    app = make_app(KG_BUILD_DIR=str(injected))
     yield app.test_client()
     pool = app.extensions.get("sparql_pool")
     if pool is not None:

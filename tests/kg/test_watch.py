@@ -16,6 +16,8 @@ import requests
 
 from kg import tabular
 
+pytestmark = pytest.mark.live  # real server processes
+
 KG = Path(sys.executable).parent / "kg"
 
 

@@ -7,7 +7,7 @@ The W3C manifest (w3c/rdf-tests, sparql/sparql11/protocol/manifest.ttl) names ea
 (no client library adds or fixes headers). The dataset cases name graphs on kasei.us: this endpoint never loads a
 graph from elsewhere (security rule of the project), so it answers them with a 400 that says so, and the same
 request shape naming this endpoint's own graph gives the manifest's expected answer. Update cases are out of scope:
-the endpoint is read-only and refuses every update (tests/test_sparql_guard.py).
+the endpoint is read-only and refuses every update (tests/sparql/test_guard.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from lxml import etree
 from rdflib import Graph, Literal, URIRef
 
 from kg.namespaces import DEFAULT_BASE
-from tests.servers import gunicorn
+from tests.support.servers import gunicorn
+
+pytestmark = pytest.mark.live  # real server processes
 
 HERE = Path(__file__).parent
 SRX = "{http://www.w3.org/2005/sparql-results#}"

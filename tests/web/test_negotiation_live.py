@@ -8,7 +8,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.namespaces import DEFAULT_BASE
-from tests.servers import gunicorn
+from tests.support.servers import gunicorn
+
+pytestmark = pytest.mark.live  # real server processes
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,248 @@
+"""The people-facing pages in a real browser: headless Chromium driven by Playwright, checked with axe-core.
+
+Needs /usr/bin/chromium (Debian package) and tests/browser/node_modules/axe-core; `tests/browser/install.sh`
+installs both. Without them these tests are skipped with a message saying so. Screenshots go to
+build/screenshots/ (build/ is not versioned).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+HERE = Path(__file__).parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+# build/ is ignored by git; it is usually the symlink to the current build, so the pictures live beside that build.
+SCREENSHOTS = Path(os.environ.get("KG_SCREENSHOTS_DIR") or HERE.parent / "build" / "screenshots")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--disable-gpu"]
+# WCAG 2.0/2.1 A and AA rules: what BITV 2.0 asks for through EN 301 549.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - reported by the skip below
+    sync_playwright = None
+
+
+def _missing() -> str | None:
+    if sync_playwright is None:
+        return "Python package 'playwright' fehlt / missing: pip install -e '.[test]'"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} fehlt / missing: run tests/browser/install.sh (apt-get install chromium)"
+    if not AXE.exists():
+        return f"{AXE} fehlt / missing: run tests/browser/install.sh (npm ci in tests/browser)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(built, make_app) -> Iterator[str]:
+    """The real app on a free port of 127.0.0.1, served by werkzeug in a thread."""
+    app = make_app()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        print(f"\n*** BROWSER TESTS SKIPPED: {reason} ***")
+        pytest.skip(f"BROWSER TESTS SKIPPED – {reason}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server) -> Iterator[Page]:
+    # The site's CSP allows no inline script; axe is injected as one, so the test context bypasses CSP.
+    context = browser.new_context(base_url=server, bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                           AXE_TAGS)
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])}×): "
+                     + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+                     for v in violations)
+
+
+# ------------------------------------------------------------------ journeys
+
+
+def test_search_result_measure_drucksache_and_back(page: Page):
+    page.goto("/")
+    box = page.get_by_role("search").get_by_label("Suche")
+    box.fill("Sprachförderung")
+    box.press("Enter")  # the keyboard submits the form
+    page.wait_for_url(re.compile(r"/suche\?q="))
+    expect(page.locator("#search-status")).to_contain_text("Treffer")
+    expect(page.locator("ol.results mark").first).to_be_visible()
+    shot(page, "search-results")
+
+    # First measure among the results that cites a Drucksache.
+    measure_links = page.locator("ol.results a[href^='/id/massnahme/']")
+    assert measure_links.count() > 0
+    for i in range(measure_links.count()):
+        page.goto("/suche?q=Sprachf%C3%B6rderung")
+        title = page.locator("ol.results a[href^='/id/massnahme/']").nth(i).inner_text()
+        page.locator("ol.results a[href^='/id/massnahme/']").nth(i).click()
+        page.wait_for_url(re.compile(r"/doc/massnahme/\d+"))
+        expect(page.locator("h1")).to_have_text(title)
+        if page.locator("main a[href^='/id/drucksache/']").count():
+            break
+    else:
+        pytest.fail("no measure found for „Sprachförderung“ cites a Drucksache")
+    measure_url = page.url
+    shot(page, "measure")
+
+    page.locator("main a[href^='/id/drucksache/']").first.click()
+    page.wait_for_url(re.compile(r"/doc/drucksache/"))
+    expect(page.locator("h1")).to_contain_text("Drucksache")
+    shot(page, "drucksache")
+
+    page.go_back()
+    page.wait_for_url(measure_url)
+    expect(page.locator("h1")).to_have_text(title)
+
+
+def _facet_counts(page: Page, facet: str) -> dict[str, int]:
+    counts = {}
+    for span in page.locator(f"form.facets .count[data-facet='{facet}']").all():
+        counts[span.get_attribute("data-key")] = int(span.inner_text().strip("()"))
+    return counts
+
+
+def test_facet_filter_changes_the_list_and_the_counts(page: Page):
+    page.goto("/massnahmen")
+    total_before = page.locator("#list-count").inner_text()
+    assert total_before.startswith("129 von 129")
+    fields = _facet_counts(page, "handlungsfeld")
+    groups_before = _facet_counts(page, "zielgruppe")
+    expected = fields["gefluechtete"]
+
+    page.get_by_role("group", name="Handlungsfeld").get_by_role("checkbox", name=re.compile(r"^Geflüchtete \(\d+\)$")).check()
+    page.get_by_role("button", name="Filter anwenden").first.click()
+    page.wait_for_url(re.compile(r"handlungsfeld=gefluechtete"))
+    shot(page, "massnahmen-filtered")
+
+    expect(page.locator("#list-count")).to_have_text(re.compile(rf"^{expected} von 129"))
+    assert page.locator("#measures tbody tr").count() == min(expected, 25)
+    groups_after = _facet_counts(page, "zielgruppe")
+    assert groups_after != groups_before
+    assert sum(groups_after.values()) < sum(groups_before.values())
+    # The facet's own counts ignore its own selection, so other fields stay selectable with their full counts.
+    assert _facet_counts(page, "handlungsfeld") == fields
+
+    # The URL is shareable: opening it again gives the same list.
+    shared = page.url
+    page.goto(shared)
+    expect(page.locator("#list-count")).to_have_text(re.compile(rf"^{expected} von 129"))
+    assert parse_qs(urlparse(shared).query)["handlungsfeld"] == ["gefluechtete"]
+
+
+def test_example_query_runs_and_shows_rows(page: Page):
+    response = page.goto("/sparql")
+    examples = page.locator("main a[href*='query='][href*='format=html']")
+    if response is None or response.status != 200 or examples.count() == 0:
+        pytest.xfail("the /sparql page (another issue) offers no runnable example links yet")
+    examples.first.click()
+    page.wait_for_load_state()
+    if page.locator("#view-table").count():  # examples of a label and a number open as a bar chart
+        page.get_by_label("Tabelle", exact=True).check()
+    rows = page.locator("main .result-view-table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() > 0
+    shot(page, "sparql-example")
+
+
+def test_keyboard_skip_link_and_visible_focus(page: Page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
+    assert focused[0] == "skip" and focused[1] != "none"
+    expect(page.locator("a.skip")).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "inhalt"
+    # Tabbing on from the skip link reaches the search box, in document order.
+    page.goto("/")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "site-q"
+
+
+def test_language_switch_changes_interface_and_html_lang(page: Page):
+    page.goto("/massnahmen")
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_have_text("Filter the measures")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto("/")  # the choice is remembered
+    assert page.locator("html").get_attribute("lang") == "en"
+    shot(page, "home-en")
+    page.get_by_role("link", name="Deutsch").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+
+
+# ------------------------------------------------------------------ accessibility (axe-core)
+
+AXE_PAGES = {
+    "home": "/",
+    "massnahmen": "/massnahmen",
+    "massnahmen-facetted": "/massnahmen?handlungsfeld=bildung-und-sprache&zielgruppe=kinder-bis-sechs-jahre&sort=titel",
+    "measure": "/doc/massnahme/39",
+    "drucksache": "/doc/drucksache/IV-0349",
+    "search": "/suche?q=Gefl%C3%BCchtete",
+    "sparql": "/sparql",
+    "handlungsfeld": "/doc/handlungsfeld/gefluechtete",
+    "oe": "/doc/oe/dezernat-ii",
+    "zielgruppe": "/doc/zielgruppe/gefluechtete",
+    "barrierefreiheit": "/barrierefreiheit",
+    "home-en": "/?lang=en",
+    "massnahmen-en": "/massnahmen?lang=en",
+}
+
+
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_no_serious_or_critical_axe_violation(page: Page, name: str):
+    response = page.goto(AXE_PAGES[name])
+    assert response is not None and response.status == 200, f"{AXE_PAGES[name]} answered {response and response.status}"
+    shot(page, f"axe-{name}")
+    violations = axe_violations(page)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    minor = [v for v in violations if v["impact"] not in BLOCKING]
+    if minor:
+        print(f"\naxe {name}: minor/moderate findings:\n{describe(minor)}")
+    assert not blocking, f"axe on {AXE_PAGES[name]}:\n{describe(blocking)}"
+
