@@ -6,6 +6,8 @@ description talk about one resource, with one endpoint IRI and one triple count.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
@@ -28,6 +30,9 @@ PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY
 EXAMPLES = ("id/bericht/2020", "id/massnahme/1")  # void:exampleResource, when present
 ASK_SUBJECT = "ASK {{ <{iri}> ?p ?o }}"
 ENTITIES = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}")) }}"""
+# The first path segment of every subject under the base (id/, def/, …), for void:uriRegexPattern.
+SEGMENTS = """SELECT DISTINCT ?segment WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))
+  BIND(STRBEFORE(STRAFTER(STR(?s), "{space}"), "/") AS ?segment) FILTER(?segment != "") }} ORDER BY ?segment"""
 
 
 def _count(value: str) -> Literal:
@@ -47,7 +52,8 @@ def void_graph(catalog: Catalog, store: Store) -> Graph:
         graph.bind(prefix, ns)
     dataset = catalog.dataset_uri(MAIN)
     document = URIRef(catalog.base + ".well-known/void")
-    uri_space = catalog.data_base + "id/"  # the IRIs inside the dumps; equals BASE/id/ when build and server share a base
+    # The IRIs inside the dumps live under the data base: things under id/, the ontology and schemes under def/.
+    uri_space = catalog.data_base
     add = graph.add
 
     add((document, RDF.type, VOID.DatasetDescription))
@@ -59,6 +65,10 @@ def void_graph(catalog: Catalog, store: Store) -> Graph:
     add((dataset, DCTERMS.publisher, URIRef(catalog.data_base + catalog.settings.publisher_resource)))
     add((dataset, VOID.sparqlEndpoint, catalog.endpoint))
     add((dataset, VOID.uriSpace, Literal(uri_space)))
+    segments = [row["segment"] for row in store.select(SEGMENTS.format(space=uri_space))]
+    if segments:
+        pattern = "^" + re.escape(uri_space) + "(" + "|".join(re.escape(s) for s in segments) + ")/"
+        add((dataset, VOID.uriRegexPattern, Literal(pattern)))
     for dist in catalog.dataset(MAIN).distributions:
         add((dataset, VOID.dataDump, catalog.download_url(dist.file)))
         if not dist.compressed and dist.kind.media_type in FEATURES:

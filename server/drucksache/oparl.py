@@ -1,7 +1,8 @@
 """A Drucksache as an OParl 1.1 ``Paper`` (https://schema.oparl.org/1.1/Paper), see docs/oparl.md.
 
 Only facts the report states are filled in; what OParl expects from a council information system (body, files,
-consultations) is absent rather than made up. Properties beyond OParl carry the vendor prefix ``ik:`` as the
+consultations) is absent rather than made up, and so is an empty list (OParl: leave out what has no value).
+Properties beyond OParl carry the vendor prefix ``ik:`` as the
 OParl specification asks for manufacturer extensions.
 """
 
@@ -22,9 +23,10 @@ def paper(entry: DrucksacheEntry, base: str, *, dates: list[str], cited_as: list
     obj: dict = {
         "id": f"{doc}.oparl.json",
         "type": PAPER_TYPE,
-        "name": entry.titel or f"Drucksache {entry.zitierform}",
-        "reference": entry.zitierform,
     }
+    if entry.titel:  # the report names few Drucksachen; `reference` says which one it is
+        obj["name"] = entry.titel
+    obj["reference"] = entry.zitierform
     full = [d for d in dates if _FULL_DATE.fullmatch(d)]
     if full:
         obj["date"] = full[0]  # OParl wants a full date; a bare year stays in ik:datum
@@ -42,12 +44,17 @@ def paper(entry: DrucksacheEntry, base: str, *, dates: list[str], cited_as: list
         obj["ik:jahr"] = entry.jahr
     if dates and not full:
         obj["ik:datum"] = dates[0]
-    obj["ik:zitiertAls"] = cited_as
-    obj["ik:zitiertVonMassnahme"] = [
-        {"id": m.uri, "nr": m.nr, "name": m.titel, "handlungsfeld": m.handlungsfeld, "ziel": m.ziel} for m in measures
-    ]
+    if cited_as:
+        obj["ik:zitiertAls"] = cited_as
+    if measures:
+        obj["ik:zitiertVonMassnahme"] = [
+            {"id": m.uri, "nr": m.nr, "name": m.titel, **({"handlungsfeld": m.handlungsfeld} if m.handlungsfeld else {}),
+             **({"ziel": m.ziel} if m.ziel else {})} for m in measures
+        ]
     if ris_url:
         obj["ik:ratsinformationssystem"] = ris_url
-    obj["ik:nichtAngegeben"] = [name for name, known in (
-        ("name", bool(entry.titel)), ("date", bool(full)), ("paperType", bool(entry.art))) if not known]
+    missing = [name for name, known in (("name", bool(entry.titel)), ("date", bool(full)), ("paperType", bool(entry.art)))
+               if not known]
+    if missing:
+        obj["ik:nichtAngegeben"] = missing
     return obj
