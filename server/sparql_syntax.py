@@ -24,10 +24,15 @@ def prefixes(base: str) -> dict[str, str]:
     return {name: (base + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri) for name, iri in table.items()}
 
 
+def prefix_declarations(base: str, names: tuple[str, ...] = FORM_PREFIXES) -> list[str]:
+    """``PREFIX name: <namespace>`` for each of ``names``, in their order."""
+    table = prefixes(base)
+    return [f"PREFIX {name}: <{table[name]}>" for name in names]
+
+
 def prefix_block(base: str, names: tuple[str, ...] = FORM_PREFIXES) -> str:
     """``PREFIX`` lines for ``names`` (the query form's by default, :data:`ALL_PREFIXES` for the server's own)."""
-    table = prefixes(base)
-    return "".join(f"PREFIX {name}: <{table[name]}>\n" for name in names)
+    return "".join(line + "\n" for line in prefix_declarations(base, names))
 
 
 def iri(value: object) -> str:

@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -129,7 +128,6 @@ class SearchIndex:
                         self.postings[term][i][name] += 1
         self.postings = {t: dict(p) for t, p in self.postings.items()}
         self.vocabulary = sorted(self.postings)
-        self.expand = lru_cache(maxsize=2048)(self._expand)
 
     @classmethod
     def from_store(cls, store, base: str) -> SearchIndex:
@@ -149,7 +147,7 @@ class SearchIndex:
             docs.extend(sorted(by_uri.values(), key=lambda d: _natural(d.uri)))
         return cls(docs)
 
-    def _expand(self, q: str) -> dict[str, float]:
+    def expand(self, q: str) -> dict[str, float]:
         """Index terms a query stem matches, with the weight of the kind of match."""
         found = {q: MATCH_WEIGHT["exact"]} if q in self.postings else {}
         if len(q) >= MIN_STEM:

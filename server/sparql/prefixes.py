@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.sparql.query_text import declared_prefixes
+from server.sparql_syntax import prefix_declarations
 from server.sparql_syntax import prefixes as prefix_table
 
 # The prefixes analysts use with this graph, in the order the page and the Service Description list them.
@@ -37,8 +38,8 @@ class Prepared:
 def prepare(query: str, base: str) -> Prepared:
     """``query`` with the predeclared prefixes it does not declare itself, on one line in front of it."""
     own = declared_prefixes(query)
-    missing = [(name, iri) for name, iri in predeclared(base).items() if name not in own]
+    missing = tuple(name for name in PREDECLARED if name not in own)
     if not missing:
         return Prepared(query, (), 0)
-    line = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in missing)
-    return Prepared(f"{line}\n{query}", tuple(name for name, _ in missing), 1)
+    line = " ".join(prefix_declarations(base, missing))
+    return Prepared(f"{line}\n{query}", missing, 1)

@@ -6,27 +6,21 @@ Off unless ``KG_PREVIEW_STATUS`` names the status file kg.watch writes; a public
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from flask import Flask
 
 from kg.watch import Status, read_status
+from server.caches import per_file
 
-_lock = threading.Lock()
-_cached: dict[str, tuple[int, Status | None]] = {}
+
+def _read(path: Path) -> Status | None:
+    return read_status(path) if path.exists() else None
 
 
 def current(path: str) -> Status | None:
-    """The status file's content, re-read only when the file changed."""
-    try:
-        stamp = Path(path).stat().st_mtime_ns
-    except OSError:
-        return None
-    with _lock:
-        if _cached.get(path, (None,))[0] != stamp:
-            _cached[path] = (stamp, read_status(Path(path)))
-        return _cached[path][1]
+    """The status file's content, re-read only when the file changed (server.caches.per_file)."""
+    return per_file(Path(path), _read)
 
 
 def init_app(app: Flask) -> None:
