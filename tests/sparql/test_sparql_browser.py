@@ -22,6 +22,8 @@ from server.app import create_app
 from server.sparql.examples import EXAMPLES
 from server.sparql.page import EDITOR_BUNDLE, STATIC
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
