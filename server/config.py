@@ -24,6 +24,9 @@ SETTINGS = {
     "KG_URI_REGISTRY": (str(ROOT / "data" / "uri-registry.csv"), str, "Registry of retired (410) and moved (301) URIs"),
     "KG_CATALOG_SETTINGS": (str(ROOT / "catalog.toml"), str, "DCAT-AP.de catalog settings (publisher, licence, contact, contributor ID)"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
+    "KG_SHORTLINK_DB": (str(ROOT / "var" / "abfragen.sqlite"), str, "SQLite file of the query short links (/abfrage/<id>), outside the build"),
+    "KG_SHORTLINK_MAX_MB": (20.0, float, "Most query text the short-link file holds; beyond it new links are refused (507), old ones work"),
+    "KG_SHORTLINK_RATE": (30, int, "New short links one client (address) may make per hour (then 429 with Retry-After)"),
     "KG_PREVIEW_STATUS": ("", str, "Preview only (set by `kg serve --watch`): status file of the last rebuild, shown on every page"),
 }
 

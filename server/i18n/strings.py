@@ -126,6 +126,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sparql.show_query": ("Abfrage anzeigen", "Show query"),
     "sparql.run_example": ("Ausführen", "Run"),
     "sparql.history": ("Zuletzt ausgeführt (in diesem Browser)", "Recently run (in this browser)"),
+    "sparql.shortlink": ("Kurzlink zu dieser Abfrage:", "Short link to this query:"),
+    "sparql.make_shortlink": ("Kurzlink erzeugen", "Make a short link"),
+    "sparql.shortlink_note": ("Dieselbe Abfrage bekommt immer denselben Link.", "The same query always gets the same link."),
+    "sparql.open_heading": ("Abfragen", "Query"),
+    "sparql.open": ("In SPARQL öffnen", "Open in SPARQL"),
+    "sparql.open_note": ("eine Abfrage aller Angaben zu diesem Eintrag und der Verweise darauf, zum Anpassen und Weiterfragen.",
+                         "a query for everything said about this entry and what points to it, to change and extend."),
     # search
     "search.label": ("Suche", "Search"),
     "search.submit": ("Suchen", "Search"),

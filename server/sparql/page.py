@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 
 from server.formats import RDF_FORMATS, SOLUTION_FORMATS
 from server.i18n import current_lang, labels_for, t
@@ -63,7 +63,7 @@ def render(query: str | None, outcome: Outcome | None = None, problem: Problem |
         "sparql/page.html",
         query=query if query is not None else DEFAULT_BODY + "\n",
         outcome=outcome, table=table, chart=chart_of(table, example) if table else None,
-        downloads=download_formats(outcome) if outcome else [],
+        downloads=download_formats(outcome) if outcome else [], shortlink=g.get("sparql_shortlink"),
         problem=problem, problem_text=problem.text(lang) if problem else None,
         hint_text=hint.text(lang) if hint else None,
         examples=[_example_item(ex, base, lang) for ex in EXAMPLES], permalink=permalink, form_action=form_action,

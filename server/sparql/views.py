@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from server.caches import AnswerCache, per_build
 from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS, Format
 from server.i18n import current_lang
-from server.sparql import page
+from server.sparql import page, shortlink_views
 from server.sparql.downloads import content_disposition
 from server.sparql.errors import Problem, explain_syntax_error
 from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTION_FORMS, SOLUTIONS_OFFER
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]))
     app.extensions[ANSWERS] = AnswerCache(int(config["KG_QUERY_CACHE_MB"]) * 1024 * 1024, _answer_size)
     app.register_blueprint(bp)
+    shortlink_views.init_app(app, run=run_query)
     app.after_request(_cors)  # app-wide: a 405 from routing never reaches the blueprint's own hooks
 
 
@@ -74,6 +75,16 @@ def endpoint():
         _check_dataset_parameters()
         if query is None:
             return _without_query()
+        return _run(query)
+    except Refused as exc:
+        return _error(exc.status, exc.german, exc.english, query)
+    except (UnknownFormat, NotAcceptable) as exc:
+        return _error(*refusal(exc), query)
+
+
+def run_query(query: str) -> Response:
+    """Answer ``query`` as the endpoint does (limits, guard, negotiation, cache); for the short links."""
+    try:
         return _run(query)
     except Refused as exc:
         return _error(exc.status, exc.german, exc.english, query)

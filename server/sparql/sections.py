@@ -1,0 +1,40 @@
+"""„In SPARQL öffnen“: what this package adds to every resource page of server.linkeddata (handed over by the app
+factory) – a link to the query page with a query that describes the resource, ready to change and run.
+
+A section of its own, so the page layout (server.linkeddata, server.pages) can place or move it freely.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from kg.namespaces import TYPES
+from server.sparql_syntax import iri
+from server.state import published
+from server.web.contributions import Section
+
+
+def describing_query(uri: str) -> str:
+    """Everything the graph says about ``uri``, and what points to it."""
+    return (f"# {uri.rstrip('/').rsplit('/', 2)[-2]} {uri.rstrip('/').rsplit('/', 1)[-1]}\n"
+            f"SELECT ?eigenschaft ?wert ?richtung WHERE {{\n"
+            f"  {{ {iri(uri)} ?eigenschaft ?wert . BIND(\"→\" AS ?richtung) }}\n"
+            f"  UNION\n"
+            f"  {{ ?wert ?eigenschaft {iri(uri)} . BIND(\"←\" AS ?richtung) }}\n"
+            f"}}\nORDER BY ?richtung ?eigenschaft\nLIMIT 1000\n")
+
+
+def open_in_sparql(uri: str) -> dict | None:
+    """The link for a resource the graph knows; None (no section) for any other IRI."""
+    try:
+        query = describing_query(uri)
+    except ValueError:  # not an IRI that can be put into a query
+        return None
+    if not published().store.query(f"ASK {{ {iri(uri)} ?p ?o }}"):
+        return None
+    return {"href": url_for("sparql.endpoint") + "?" + urlencode({"query": query, "format": "html"})}
+
+
+SECTIONS = (Section("sparql", frozenset(TYPES), "sparql/section_open.html", open_in_sparql),)
