@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def cmd_validate(args) -> int:
 
 
 def _built(name: str) -> Path:
-    path = BUILD_DIR / name
+    """A file of the current build: the one the server reads (``KG_BUILD_DIR``, default build/)."""
+    path = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR) / name
     if not path.exists():
         raise SystemExit(f"{path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
     return path
@@ -146,8 +148,6 @@ def cmd_workbook(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import os
-
     from server.app import create_app
 
     watcher = None

@@ -14,6 +14,9 @@ from rdflib import Graph
 
 from kg.build import ROOT, Project, build
 
+# tests/support/strict.py: a skip or xfail anywhere fails the run; pytester tests that check it (tests/app/test_strict_run.py).
+pytest_plugins = ["tests.support.strict", "pytester"]
+
 # Property tests check behaviour, not speed: a loaded CI machine must not fail them on hypothesis' 200 ms deadline.
 settings.register_profile("kg", deadline=None, max_examples=100)
 settings.load_profile("kg")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what tests/browser/test_browser.py needs: Debian's chromium (only if missing) and axe-core from package-lock.json.
-# Idempotent; called from .ci/run. Needs root (or sudo) for apt-get, and npm.
+# Idempotent; called by tests/install.sh (make test). Needs root (or sudo) for apt-get, and npm.
 set -euo pipefail
 cd "$(dirname "$0")"
 

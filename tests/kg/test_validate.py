@@ -63,10 +63,21 @@ def test_parallel_findings_equal_a_single_run(broken, always_parallel):
     assert all(f.origin is not None for f in parallel if f.severity == "Violation")
 
 
-def test_parallel_build_with_a_violation_publishes_nothing(broken, always_parallel, tmp_path):
+@pytest.mark.parametrize("path", ["serial", "parallel"])
+def test_a_build_with_a_violation_publishes_nothing_serial_and_parallel(broken, path, monkeypatch, tmp_path):
+    """A graph of the real size is validated in this process (below PARALLEL_FROM_TRIPLES), a large one in forked
+    workers: a violation stops either build, naming the rule and the source row."""
+    if path == "parallel":
+        monkeypatch.setattr(validate, "PARALLEL_FROM_TRIPLES", 0)
+    forked = []
+    can_fork = validate._can_fork
+    monkeypatch.setattr(validate, "_can_fork", lambda *args: forked.append(can_fork(*args)) or forked[-1])
     out = tmp_path / "out" / "build"
-    with pytest.raises(BuildError, match="IK-T01"):
+    with pytest.raises(BuildError) as exc:
         build(out=out, project=broken, workers=2)
+    assert forked == [path == "parallel"], "the build took the path this case is about"
+    [violation] = exc.value.problems
+    assert str(violation).startswith("data/massnahmen.csv, Maßnahme 5 (Tabellenzeile 6)") and "IK-T01 Testregel" in str(violation)
     assert not out.exists()
     assert not list((out.parent / ".builds").glob("*"))
 

@@ -1,0 +1,246 @@
+"""The `kg` command as `make serve`, CI and a clerk call it: every subcommand's exit status and output, on success
+and on failure. The real executable in a subprocess, so the status is the one the shell sees."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph
+
+from kg import cli, export, synth
+from kg.build import ROOT
+from kg.cli import make_parser
+from tests.support.htmltree import parse_html
+from tests.support.servers import free_port
+
+KG = Path(sys.executable).parent / "kg"
+
+
+def kg(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(KG), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def break_measure_5(project) -> None:
+    """Measure 5 takes the number of measure 4: a data error the reader reports with file, row and rule."""
+    path = project.data / "massnahmen.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", 1), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ build
+
+
+def test_build_exits_0_and_publishes_the_build_it_reports(project_copy, tmp_path):
+    out = tmp_path / "site" / "build"
+    done = kg("build", "--data", str(project_copy.data), "--out", str(out), "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert f"Build ok: {manifest['triples']} Tripel → {out} ({manifest['build_id']})" in done.stdout
+    assert len(Graph().parse(out / "graph.nt", format="nt")) == manifest["triples"]
+    assert "published-uris.txt" not in done.stdout, "a build of other data never adds to the published list"
+
+
+def test_build_with_a_bad_row_exits_1_names_it_and_keeps_the_previous_build(project_copy, tmp_path):
+    out = tmp_path / "site" / "build"
+    assert kg("build", "--data", str(project_copy.data), "--out", str(out), "--jobs", "1").returncode == 0
+    before = out.resolve(), (out / "manifest.json").read_bytes()
+    break_measure_5(project_copy)
+    done = kg("build", "--data", str(project_copy.data), "--out", str(out), "--jobs", "1")
+    assert done.returncode == 1, done.stdout
+    lines = done.stderr.splitlines()
+    assert lines[0] == "Build abgebrochen / build failed: 2 Problem(e):"
+    assert lines[1].startswith("  data/massnahmen.csv, Maßnahme 4 (Tabellenzeile 6, Spalte „nr“): [D05")
+    assert lines[2].startswith("  data/handlungsfelder.yaml, Zeile 2") and "Nr. 5, die es nicht gibt" in lines[2]
+    assert lines[-1].startswith("Der zuletzt veröffentlichte Stand in build/ bleibt unverändert.")
+    assert "Build ok" not in done.stdout
+    assert (out.resolve(), (out / "manifest.json").read_bytes()) == before
+
+
+def test_build_with_a_shacl_violation_exits_1_naming_the_rule_and_row(project_copy, tmp_path, monkeypatch, capsys):
+    # --data points at other tables only; shapes come from the project, so the command is run in this process.
+    with open(project_copy.shapes / "ik-shapes.ttl", "a", encoding="utf-8") as fh:
+        fh.write('\n[] a sh:NodeShape ; sh:targetClass ik:Massnahme ;\n'
+                 '    sh:property [ sh:name "IK-T01 Testregel" ; sh:path dcterms:identifier ; sh:not [ sh:hasValue "5" ] ] .\n')
+    monkeypatch.setattr(cli, "_project", lambda args: project_copy)
+    out = tmp_path / "site" / "build"
+    assert cli.main(["build", "--data", str(project_copy.data), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "IK-T01 Testregel" in err and "data/massnahmen.csv, Maßnahme 5 (Tabellenzeile 6)" in err
+    assert not out.exists()
+    assert cli.main(["validate", "--data", str(project_copy.data)]) == 1
+    assert "IK-T01 Testregel" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ validate
+
+
+def test_validate_exits_0_and_writes_nothing(project_copy):
+    before = sorted(p.name for p in project_copy.data.parent.iterdir())
+    done = kg("validate", "--data", str(project_copy.data), "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    triples = int(done.stdout.splitlines()[-1].split("Gültig / valid: ")[1].split(" Tripel")[0])
+    assert triples > 4000
+    assert "IK-W01 OE fehlt" in done.stdout, "warnings are listed"
+    assert sorted(p.name for p in project_copy.data.parent.iterdir()) == before
+
+
+def test_validate_with_a_bad_row_exits_1_naming_it(project_copy):
+    break_measure_5(project_copy)
+    done = kg("validate", "--data", str(project_copy.data), "--jobs", "1")
+    assert done.returncode == 1
+    assert "Maßnahme 4 (Tabellenzeile 6" in done.stderr and "Gültig" not in done.stdout
+
+
+# ------------------------------------------------------------------ stats
+
+
+def test_stats_reports_the_counts_of_the_build_the_server_reads(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    quality = json.loads((built / "quality.json").read_text())
+    done = kg("stats", "--json", env={"KG_BUILD_DIR": str(built)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"triples": manifest["triples"], "counts": manifest["counts"],
+                                       "findings": quality["findings_by_severity"]}
+    assert manifest["counts"]["ik:Massnahme"] == 129
+
+    done = kg("stats", env={"KG_BUILD_DIR": str(built)})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"Build {manifest['build_id']} ({manifest['created']}), Basis {manifest['base_uri']}"
+    assert lines[1] == f"{manifest['triples']} Tripel"
+    assert {line.split()[1]: int(line.split()[0]) for line in lines[2:-1]} == manifest["counts"]
+
+
+@pytest.mark.parametrize("command", [("stats",), ("stats", "--json"), ("export", "--format", "ttl"),
+                                     ("export", "--format", "csv", "--table", "ziele")])
+def test_reading_commands_without_a_build_exit_1_saying_to_build_first(command, tmp_path):
+    done = kg(*command, env={"KG_BUILD_DIR": str(tmp_path / "none")})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().endswith("fehlt: zuerst `kg build` ausführen / run `kg build` first")
+
+
+# ------------------------------------------------------------------ export
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "rdf"])
+def test_export_writes_the_builds_graph_in_each_rdf_format(built, fmt):
+    done = subprocess.run([str(KG), "export", "--format", fmt], cwd=ROOT, capture_output=True, timeout=120,
+                          env={**os.environ, "KG_BUILD_DIR": str(built)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (built / export.RDF_FORMATS[fmt][1]).read_bytes()
+    parsed = Graph().parse(data=done.stdout, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}[fmt])
+    assert len(parsed) == json.loads((built / "manifest.json").read_text())["triples"]
+
+
+def test_export_of_a_table_to_a_file(built, tmp_path):
+    target = tmp_path / "ziele.csv"
+    done = kg("export", "--format", "csv", "--table", "ziele", "-o", str(target), env={"KG_BUILD_DIR": str(built)})
+    assert done.returncode == 0 and done.stdout == ""
+    assert target.read_bytes() == (built / "csv" / "ziele.csv").read_bytes()
+    assert len(list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))) == 36
+    done = kg("export", "--format", "xlsx", "-o", str(tmp_path / "m.xlsx"), env={"KG_BUILD_DIR": str(built)})
+    assert done.returncode == 0
+    assert (tmp_path / "m.xlsx").read_bytes() == (built / "xlsx" / "massnahmen.xlsx").read_bytes()
+
+
+def test_export_of_an_unknown_table_exits_1_listing_the_tables(built):
+    done = kg("export", "--format", "csv", "--table", "massnahme", env={"KG_BUILD_DIR": str(built)})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip() == f"unbekannte Tabelle massnahme; verfügbar: {', '.join(export.CSV_VIEWS)}"
+
+
+# ------------------------------------------------------------------ arguments
+
+
+@pytest.mark.parametrize("args, complaint", [
+    ((), "the following arguments are required: command"),
+    (("publish",), "invalid choice: 'publish'"),
+    (("export",), "the following arguments are required: --format"),
+    (("export", "--format", "pdf"), "argument --format: invalid choice: 'pdf'"),
+    (("serve", "--port", "achtzig"), "argument --port: invalid int value: 'achtzig'"),
+    (("synth", "--out", "/tmp/x"), "the following arguments are required: --factor"),
+    (("build", "--jobs", "zwei"), "argument --jobs: invalid int value: 'zwei'"),
+])
+def test_wrong_arguments_exit_2_with_usage(args, complaint):
+    done = kg(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: kg") and complaint in done.stderr
+
+
+def test_serve_defaults_to_127_0_0_1_port_8080():
+    args = make_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.watch) == ("127.0.0.1", 8080, False)
+    args = make_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+# ------------------------------------------------------------------ serve
+
+
+@pytest.mark.live
+def test_serve_answers_on_the_given_host_and_port(built):
+    port = free_port()
+    proc = subprocess.Popen([str(KG), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, "KG_BUILD_DIR": str(built)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while page is None and proc.poll() is None and time.monotonic() < deadline:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert page is not None, proc.stderr.read().decode(errors="replace")[-2000:] if proc.poll() is not None else "no answer"
+        assert page.status_code == 200
+        assert parse_html(page.content).find("html").get("lang") == "de"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.mark.live
+def test_serve_without_a_build_exits_1_saying_to_build_first(tmp_path):
+    done = kg("serve", "--port", str(free_port()), env={"KG_BUILD_DIR": str(tmp_path / "none")}, timeout=120)
+    assert done.returncode == 1
+    assert "manifest.json fehlt: zuerst `kg build` ausführen / run `kg build` first" in done.stderr
+
+
+# ------------------------------------------------------------------ synth, workbook
+
+
+def test_synth_exits_0_with_the_counts_it_wrote(tmp_path):
+    done = kg("synth", "--factor", "2", "--out", str(tmp_path / "two"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.split(": ", 1)[1]) == synth.expected_counts(2)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "two" / "massnahmen.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == 258
+
+
+def test_synth_refuses_a_factor_below_1(tmp_path):
+    done = kg("synth", "--factor", "0", "--out", str(tmp_path / "zero"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == "--factor muss mindestens 1 sein / must be at least 1"
+    assert not (tmp_path / "zero").exists()
+
+
+def test_workbook_writes_and_imports_and_refuses_a_missing_workbook(project_copy):
+    book = project_copy.data / "arbeitsmappe.xlsx"
+    done = kg("workbook", "--data", str(project_copy.data))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Arbeitsmappe geschrieben: {book}") and book.exists()
+    done = kg("workbook", "--data", str(project_copy.data), "--import")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"Übernommen aus {book}: keine Änderungen"
+    book.unlink()
+    done = kg("workbook", "--data", str(project_copy.data), "--import")
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"Arbeitsmappe {book} fehlt: erst `kg workbook` ausführen / run `kg workbook` first"
