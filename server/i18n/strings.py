@@ -79,6 +79,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "The {shown} largest entries; {n} smaller ones are not shown."),
     # SPARQL page (server/sparql)
     "sparql.title": ("SPARQL-Abfrage", "SPARQL query"),
+    "sparql.meta_description": ("Den Wissensgraphen zum Integrationskonzept der Region Hannover mit SPARQL abfragen: Editor, "
+                                "Beispielabfragen, Tabellen, Balkendiagramme und Downloads.",
+                                "Query the knowledge graph of Region Hannover's integration concept with SPARQL: editor, example "
+                                "queries, tables, bar charts and downloads."),
     "sparql.intro": ("Der Wissensgraph zum Bericht lässt sich hier mit SPARQL 1.1 abfragen – im Browser oder von Programmen über den Endpunkt",
                      "The report's knowledge graph can be queried here with SPARQL 1.1 – in the browser, or from programs at the endpoint"),
     "sparql.protocol": ("SPARQL 1.1 Protocol, GET oder POST", "SPARQL 1.1 Protocol, GET or POST"),

@@ -218,6 +218,7 @@ def test_a_query_without_title_gets_a_hash_name(client):
 def test_the_page_in_english(client):
     doc = page(client.get("/sparql", query_string={"lang": "en"}, headers={"Accept": "text/html"}))
     assert doc.xpath("//h1")[0].text_content() == "SPARQL query"
+    assert doc.xpath("//meta[@name='description']/@content")[0].startswith("Query the knowledge graph")
     assert doc.get("lang") == "en"
     titles = [h.text_content() for h in doc.xpath("//section[@aria-labelledby='beispiele-h']//h3")]
     assert "Measures per field of action" in titles and "Maßnahmen je Handlungsfeld" not in titles
