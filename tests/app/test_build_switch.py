@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kg.build import build
 from kg.errors import BuildError
 
@@ -15,10 +17,10 @@ def test_failed_build_keeps_serving_the_previous_graph_and_a_good_one_is_picked_
     path = project_copy.data / "massnahmen.csv"
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", 1), encoding="utf-8")
-    try:
+    served = out.resolve()
+    with pytest.raises(BuildError, match="D05"):
         build(out=out, project=project_copy)
-    except BuildError:
-        pass
+    assert out.resolve() == served
     assert client.get("/doc/massnahme/5.nt").status_code == 200, "previous graph still served"
 
     path.write_text(good.replace("Entdeckertag 2019 Unter", "Entdeckertag 2019 (geändert) Unter", 1), encoding="utf-8")

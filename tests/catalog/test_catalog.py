@@ -17,6 +17,7 @@ from kg import catalog as dcat
 from kg.namespaces import DCATDE, HYDRA, SPDX, VCARD, VOID
 from kg.store import Store
 from kg.void import void_graph
+from tests.support.htmltree import parse_html
 
 # Plain namespaces: rdflib's DefinedNamespace versions warn when pytest probes module attributes during collection.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -352,8 +353,8 @@ def test_catalogued_resources_dereference(client):
     assert (URIRef(BASE + "catalog/dataset/massnahmen"), RDF.type, DCAT.Dataset) in graph
     assert (URIRef(BASE + "catalog/distribution/csv/massnahmen.csv"), DCAT.byteSize, None) in graph
     assert (URIRef(BASE + "catalog/dataset/oe"), None, None) not in graph
-    html = client.get("/catalog/dataset/massnahmen").get_data(as_text=True)
-    assert "<h1>Maßnahmen und Projekte des Integrationskonzepts</h1>" in html
+    page = parse_html(client.get("/catalog/dataset/massnahmen").data)
+    assert [h.text() for h in page.find_all("h1")] == ["Maßnahmen und Projekte des Integrationskonzepts"]
     distribution = client.get("/catalog/distribution/graph.nt.gz", headers={"Accept": "application/n-triples"})
     assert b"compressFormat" in distribution.data
     assert client.get("/catalog/distribution/graph.nt.gz").status_code == 303

@@ -10,6 +10,7 @@ import pytest
 
 from server.drucksache.cite_formats import INVISIBLE, bibtex, citation, clean_url, csl_json
 from server.drucksache.queries import Measure, Report
+from tests.support.htmltree import parse_html
 from tests.support.servers import section_html
 
 BASE = "https://integration.region-hannover.example/"
@@ -23,16 +24,16 @@ def measure_box(app, nr: int) -> str:
 
 
 def test_box_shows_uri_citation_line_and_downloads(app):
-    html = measure_box(app, 22)
+    box = parse_html(measure_box(app, 22))
     uri = f"{BASE}id/massnahme/22"
-    assert f'<code><a href="{uri}">{uri}</a></code>' in html
-    assert f'value="{uri}"' in html  # the copy-friendly field
-    line = re.search(r'<p class="zitat">(.*?)</p>', html, re.S)[1]
-    text = re.sub(r"<[^>]+>", "", line)
+    [link] = [a for code in box.find_all("code") for a in code.find_all("a")]
+    assert (link.get("href"), link.text()) == (uri, uri)
+    assert uri in {i.get("value") for i in box.find_all("input")}  # the copy-friendly field
     assert re.fullmatch(
         r"Region Hannover \(2020\): Vielfalt und Zusammenhalt – Bericht zum Integrationskonzept der Region Hannover, "
-        rf"Maßnahme Nr\. 22: Flächendeckende Implementierung .*?\. {re.escape(uri)} \(abgerufen am {ACCESS_DATE_DE}\)", text)
-    assert 'href="/doc/massnahme/22.bib"' in html and 'href="/doc/massnahme/22.csl.json"' in html
+        rf"Maßnahme Nr\. 22: Flächendeckende Implementierung .*?\. {re.escape(uri)} \(abgerufen am {ACCESS_DATE_DE}\)",
+        box.find("p", cls="zitat").text())
+    assert {"/doc/massnahme/22.bib", "/doc/massnahme/22.csl.json"} <= {a.get("href") for a in box.find_all("a")}
 
 
 def test_uri_survives_copy_paste(app):
@@ -54,8 +55,12 @@ def test_box_is_silent_for_other_uris(app):
 
 def test_the_real_measure_page_has_the_box(client):
     r = client.get("/doc/massnahme/22", headers={"Accept": "text/html"})
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and 'href="/doc/massnahme/22.bib"' in html and "abgerufen am" in html
+    assert r.status_code == 200
+    box = parse_html(r.data).find("section", aria_labelledby="zitieren")
+    assert {"/doc/massnahme/22.bib", "/doc/massnahme/22.csl.json"} <= {a.get("href") for a in box.find_all("a")}
+    quote = box.find("p", cls="zitat").text()
+    assert quote.startswith("Region Hannover (2020): Vielfalt und Zusammenhalt") and "Maßnahme Nr. 22:" in quote
+    assert re.search(r"/id/massnahme/22 \(abgerufen am \d\d\.\d\d\.\d{4}\)$", quote)
 
 
 def test_bibtex_download(client):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.htmltree import parse_html
+
 # The index as a SPARQL query anyone can run at /sparql; the test checks it yields what the page shows.
 INDEX_BY_GROUP = """
 PREFIX ik: <https://integration.region-hannover.example/def/ik#>
@@ -59,9 +61,11 @@ def test_the_query_shown_on_the_page_is_the_one_the_index_runs(app, index):
 def test_html_page_lists_groups_and_links(client):
     r = client.get("/id/drucksache/")
     assert r.status_code == 200 and r.mimetype == "text/html"
-    html = r.get_data(as_text=True)
-    assert "Wahlperiode IV" in html and "Ältere Zählung Nummer/Jahr" in html
-    assert 'href="/id/drucksache/IV-0349"' in html and 'href="/id/massnahme/2"' in html
+    page = parse_html(r.data)
+    groups = [h.text().split(" (")[0] for h in page.find("main").find_all("h2")]
+    assert groups == ["Wahlperiode IV", "Wahlperiode III", "Ältere Zählung Nummer/Jahr"], "newest first, old style last"
+    links = {a.get("href") for a in page.find("main").find_all("a")}
+    assert {"/id/drucksache/IV-0349", "/id/drucksache/2009-372", "/id/massnahme/2"} <= links
     assert "Accept" in r.headers["Vary"]
 
 

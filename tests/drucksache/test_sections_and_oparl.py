@@ -7,6 +7,7 @@ import re
 import pytest
 
 from server.drucksache.documents import drucksache_details
+from tests.support.htmltree import Element, definitions, parse_html, table_rows
 from tests.support.servers import routed, section_html
 
 BASE = "https://integration.region-hannover.example/"
@@ -54,32 +55,49 @@ def test_details_of_other_uris_are_none(app):
 # ------------------------------------------------------------------ the include template
 
 
+def section(app, key: str) -> Element:
+    return parse_html(render_extra(app, key))
+
+
 def test_include_shows_measures_number_wahlperiode_type_and_citations(app):
-    html = render_extra(app, "IV-2832")
-    assert 'href="/id/massnahme/23"' in html and 'href="/id/massnahme/27"' in html
-    assert "FlüKi Flüchtlingskinder" in html
-    assert "Bildung und Sprache" in html and "Elternkompetenz verbessern und stärken" in html
-    assert "2832" in html and "IV" in html and "Beschlussdrucksache" in html
-    assert "„2832 (IV) BDs (aktive Eltern)“" in html
-    assert 'href="/doc/drucksache/IV-2832.oparl.json"' in html
+    page = section(app, "IV-2832")
+    facts = definitions(page)
+    assert {k: facts[k].text() for k in ("Nummer", "Wahlperiode", "Art")} == {
+        "Nummer": "2832", "Wahlperiode": "IV", "Art": "Beschlussdrucksache"}
+    assert [li.text() for li in facts["Im Bericht zitiert als"].find_all("li")] == [
+        "„2832 (IV) BDs“", "„2832 (IV) BDs (aktive Eltern)“", "„2832 (IV) BDs (übrige Willkommensorte)“"]
+    rows = table_rows(page.find("table"))
+    assert [(r[0].text(), r[1].find("a").get("href"), r[1].text()) for r in rows] == [
+        ("23", "/id/massnahme/23", "FlüKi Flüchtlingskinder"),
+        ("27", "/id/massnahme/27", "Programm „Willkommensorte“ und „Aktive Eltern“")]
+    assert [(r[2].text(), r[3].text()) for r in rows] == [
+        ("Bildung und Sprache", "Niedrigschwelligen Zugang zum deutschen Bildungssystem ermöglichen"),
+        ("Bildung und Sprache", "Elternkompetenz verbessern und stärken")]
+    assert rows[1][4].text() == "„2832 (IV) BDs (aktive Eltern)“; „2832 (IV) BDs (übrige Willkommensorte)“"
+    assert "/doc/drucksache/IV-2832.oparl.json" in {a.get("href") for a in page.find_all("a")}
 
 
 def test_include_for_chapter_4_drucksache_without_measures(app):
-    html = render_extra(app, "IV-1193")
-    assert "Bekräftigung der Positionen beider Resolutionen" in html
-    assert "Kapitel 4" in html and "Keine Maßnahme" in html
+    page = section(app, "IV-1193")
+    facts = definitions(page)
+    assert facts["Titel"].text() == "Bekräftigung der Positionen beider Resolutionen"
+    assert facts["Fundstelle im Bericht"].text() == "Kapitel 4"
+    assert page.find("table") is None
+    assert any(p.text().startswith("Keine Maßnahme") and "Kapitel 4" in p.text() for p in page.find_all("p"))
 
 
 def test_include_says_type_not_given(app):
-    assert "im Bericht nicht angegeben" in render_extra(app, "2009-372")
+    facts = definitions(section(app, "2009-372"))
+    assert facts["Art"].text() == "im Bericht nicht angegeben"
+    assert "Wahlperiode" not in facts and facts["Jahr (ältere Zählung Nummer/Jahr)"].text() == "2009"
 
 
 def test_no_council_link_unless_configured(app, ris_app):
-    assert 'rel="external"' not in render_extra(app, "IV-0349")
-    html = render_extra(ris_app, "IV-0349")
-    assert 'href="https://ris.example/vorlage?wp=IV&amp;nr=0349"' in html
+    assert section(app, "IV-0349").find("a", rel="external") is None
+    link = section(ris_app, "IV-0349").find("a", rel="external")
+    assert link.get("href") == "https://ris.example/vorlage?wp=IV&nr=0349"
     # the template needs a Wahlperiode that 372/2009 does not have: no link rather than a wrong one
-    assert 'rel="external"' not in render_extra(ris_app, "2009-372")
+    assert section(ris_app, "2009-372").find("a", rel="external") is None
 
 
 def test_include_is_silent_for_unknown_uris(app):
@@ -90,8 +108,12 @@ def test_the_real_drucksache_page(app):
     assert routed(app, "/doc/drucksache/IV-0349")
     r = app.test_client().get("/doc/drucksache/IV-0349", headers={"Accept": "text/html"})
     assert r.status_code == 200 and r.mimetype == "text/html"
-    html = r.get_data(as_text=True)
-    assert 'href="/id/massnahme/2"' in html and "Beschlussdrucksache" in html and "„0349 (IV) BDs“" in html
+    page = parse_html(r.data)
+    facts = definitions(page)
+    assert facts["Art"].text() == "Beschlussdrucksache"
+    assert "„0349 (IV) BDs“" in [li.text() for li in facts["Im Bericht zitiert als"].find_all("li")]
+    citing = table_rows(page.find("section", aria_labelledby="drucksache-massnahmen").find("table"))
+    assert [(r[0].text(), r[1].find("a").get("href")) for r in citing] == [("2", "/id/massnahme/2")]
 
 
 # ------------------------------------------------------------------ OParl

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 from rdflib import Graph
 
-from kg.build import build, compile_graph
+from kg.build import _switch, build, compile_graph
 from kg.errors import BuildError
 
 
@@ -101,3 +103,69 @@ def test_ntriples_dump_is_canonical_sorted_and_the_same_on_every_build(project_c
     assert first == second
     lines = first.splitlines()
     assert lines == sorted(set(lines)) and len(lines) == len(Graph().parse(data=first, format="nt"))
+
+
+# ------------------------------------------------------------------ the atomic switch, as a mechanism
+
+
+def _complete(out) -> bool:
+    try:
+        return bool(json.loads((out / "manifest.json").read_text())["build_id"])
+    except (OSError, ValueError):
+        return False
+
+
+def test_every_filesystem_step_of_a_rebuild_leaves_a_complete_build_in_place(project_copy, tmp_path, monkeypatch):
+    """An unlink-then-rename switch, or pruning the served build, would leave build/ missing for a moment: each
+    rename, replace, unlink and symlink of a rebuild is checked before and after it runs."""
+    out = tmp_path / "out" / "build"
+    first = build(out=out, project=project_copy).path
+    steps = []
+
+    def watched(name, call):
+        def step(*args, **kwargs):
+            before = _complete(out)
+            result = call(*args, **kwargs)
+            steps.append((name, before, _complete(out)))
+            return result
+        return step
+
+    for name in ("replace", "rename", "unlink", "remove", "rmdir", "symlink"):
+        monkeypatch.setattr(os, name, watched(name, getattr(os, name)))
+    second = build(out=out, project=project_copy).path
+    monkeypatch.undo()
+    assert [s for s in steps if not (s[1] and s[2])] == [], "build/ was incomplete or missing after one of these steps"
+    replaced = [s for s in steps if s[0] == "replace"]
+    assert len(replaced) == 1, "the link is switched by one os.replace"
+    assert out.is_symlink() and out.resolve() == second.resolve() != first.resolve()
+    assert not list(out.parent.glob(".build.tmp-*")), "no temporary link left behind"
+
+
+def test_a_concurrent_reader_never_finds_build_missing_while_it_is_switched(tmp_path):
+    out = tmp_path / "build"
+    targets = []
+    for name in ("a", "b"):
+        target = tmp_path / ".builds" / name
+        target.mkdir(parents=True)
+        (target / "manifest.json").write_text(json.dumps({"build_id": name}))
+        targets.append(target)
+    _switch(out, targets[0])
+    seen, missing, done = set(), [], threading.Event()
+
+    def read():
+        while not done.is_set():
+            try:
+                seen.add(json.loads((out / "manifest.json").read_text())["build_id"])
+            except (OSError, ValueError) as exc:
+                missing.append(repr(exc))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(400):
+            _switch(out, targets[i % 2])
+    finally:
+        done.set()
+        reader.join()
+    assert missing == []
+    assert seen == {"a", "b"}

@@ -17,7 +17,7 @@ SCRIPT = "<script>alert(1)</script>"
 @dataclass(frozen=True)
 class Case:
     name: str
-    status: int | tuple[int, ...]
+    status: int
     query: dict | str = field(default_factory=dict)  # a str is sent as the raw, already encoded query string
     method: str = "GET"
     headers: dict = field(default_factory=dict)
@@ -26,10 +26,10 @@ class Case:
 
 
 CASES = [
-    Case("accept-garbage", (200, 406), {"query": SELECT}, headers={"Accept": "garbage/%%%; q=x"}),
+    Case("accept-garbage", 406, {"query": SELECT}, headers={"Accept": "garbage/%%%; q=x"}),
     Case("accept-q-zero-everything", 406, {"query": SELECT}, headers={"Accept": "*/*;q=0"}),
     Case("accept-script-injection", 406, {"query": SELECT}, headers={"Accept": SCRIPT}),
-    Case("accept-huge", (200, 406), {"query": SELECT}, headers={"Accept": "text/x-" + "a" * 8000}),
+    Case("accept-huge", 406, {"query": SELECT}, headers={"Accept": "text/x-" + "a" * 8000}),
     Case("format-injection", 400, {"query": SELECT, "format": SCRIPT}),
     Case("graph-uri-injection", 400, {"query": SELECT, "default-graph-uri": SCRIPT}),
     Case("named-graph-uri-injection", 400, {"query": SELECT, "named-graph-uri": SCRIPT}),
@@ -45,7 +45,7 @@ CASES = [
     Case("delete", 405, method="DELETE"),
     Case("head-with-query", 200, {"query": SELECT}, method="HEAD"),
     Case("update-parameter", 400, {"update": "CLEAR ALL"}),
-    Case("null-byte", (200, 400), {"query": 'SELECT * WHERE { ?s ?p "\x00" }'}),
+    Case("null-byte", 200, {"query": 'SELECT * WHERE { ?s ?p "\x00" }'}),  # a valid literal that matches nothing
 ]
 
 
@@ -53,9 +53,12 @@ CASES = [
 def test_bad_input_gets_its_defined_answer(app, case):
     response = app.test_client().open("/sparql", method=case.method, query_string=case.query, headers=case.headers,
                                       data=case.data, content_type=case.content_type)
-    expected = case.status if isinstance(case.status, tuple) else (case.status,)
     body = response.get_data(as_text=True)
-    assert response.status_code in expected, (case.name, response.status_code, body[:300])
+    assert response.status_code == case.status, (case.name, response.status_code, body[:300])
+    if case.status == 406:
+        assert body.startswith("Kein angebotenes Format passt zu Accept") and "json (application/sparql-results+json)" in body
+    if case.name == "null-byte":
+        assert response.get_json()["results"]["bindings"] == []
     assert "Traceback" not in body and SCRIPT not in body
     if response.status_code != 405:  # 405 is the router's answer, before any SPARQL code
         assert response.headers["Access-Control-Allow-Origin"] == "*"

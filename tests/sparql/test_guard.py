@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 import rdflib.plugins.sparql
@@ -12,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.namespaces import DEFAULT_BASE
-from server.sparql.guard import Refused, inspect, keywords
+from server.sparql.guard import Refused, expand_escapes, inspect, keywords
+from tests.support.guard_cases import AS_WRITTEN, BOTH_READINGS, ESCAPED, SERVICE_REFUSED, listening
 
 OWN = {DEFAULT_BASE + "catalog/dataset/wissensgraph"}
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
@@ -22,30 +21,6 @@ def refusal(response) -> tuple[str, str]:
     assert response.status_code == 400, response.data
     german, english = response.data.decode().splitlines()
     return german, english
-
-
-@pytest.fixture()
-def listener():
-    """A local socket standing in for a remote SPARQL service; records whether anything connects."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(1.5)
-    connected = []
-
-    def accept():
-        try:
-            conn, _ = server.accept()
-            connected.append(conn.recv(200))
-            conn.close()
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", connected, thread
-    thread.join()
-    server.close()
 
 
 @pytest.mark.parametrize("update", [
@@ -69,23 +44,47 @@ def test_update_operation_of_the_protocol_is_refused(client):
     refusal(client.post("/sparql", data=b"CLEAR ALL", content_type="application/sparql-update"))
 
 
-def test_service_is_refused_and_nothing_is_contacted(client, listener):
-    url, connected, thread = listener
-    query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
-    german, english = refusal(client.get("/sparql", query_string={"query": query}))
-    assert "SERVICE" in german and "SERVICE" in english
-    refusal(client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"}))
-    thread.join()
+def test_service_is_refused_and_nothing_is_contacted(client):
+    with listening() as (url, connected):
+        query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        german, english = refusal(client.get("/sparql", query_string={"query": query}))
+        assert german == SERVICE_REFUSED and english.startswith("SERVICE (federated query) is not allowed")
+        refusal(client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"}))
     assert connected == []
 
 
-def test_service_hidden_behind_an_escape_is_refused(client, listener):
-    """``"\\u005C"`` closes the string for Oxigraph, so the SERVICE after it is a keyword there."""
-    url, connected, thread = listener
-    query = f'SELECT * WHERE {{ BIND("a\\u005C" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} }}'
-    refusal(client.get("/sparql", query_string={"query": query}))
-    thread.join()
+@pytest.mark.parametrize("reading", BOTH_READINGS)
+def test_service_in_either_reading_is_refused_and_nothing_is_contacted(client, reading):
+    with listening() as (url, connected):
+        german, _ = refusal(client.get("/sparql", query_string={"query": BOTH_READINGS[reading].format(url=url)}))
+        assert german == SERVICE_REFUSED
     assert connected == []
+
+
+def test_each_reading_alone_finds_what_the_other_misses():
+    query = AS_WRITTEN.format(url="http://127.0.0.1:9/sparql")
+    assert "SERVICE" in keywords(query) and "SERVICE" not in keywords(expand_escapes(query))
+    with pytest.raises(Refused, match="SERVICE"):
+        inspect(query, OWN)
+    for template in ESCAPED.values():
+        query = template.format(url="http://127.0.0.1:9/sparql")
+        assert "SERVICE" not in keywords(query) and "SERVICE" in keywords(expand_escapes(query))
+        with pytest.raises(Refused, match="SERVICE"):
+            inspect(query, OWN)
+
+
+@pytest.mark.parametrize("query, refused", [
+    ("\\u0049NSERT DATA {{ <{own}id/massnahme/1> <http://purl.org/dc/terms/title> \"x\" }}", "SPARQL Update (INSERT)"),
+    ("\\u0044ELETE WHERE {{ ?s ?p ?o }}", "SPARQL Update (DELETE)"),
+    ("\\u004cOAD <http://example.org/graph.ttl>", "SPARQL Update (LOAD)"),
+    ("SELECT (COUNT(*) AS ?n) \\u0046ROM <http://example.org/data.ttl> WHERE {{ ?s ?p ?o }}",
+     "Unbekannter Graph <http://example.org/data.ttl>"),
+    ("SELECT (COUNT(*) AS ?n) \\u0046ROM NAMED <{own}catalog/dataset/wissensgraph> WHERE {{ ?s ?p ?o }}",
+     "FROM NAMED <"),
+], ids=["INSERT", "DELETE", "LOAD", "FROM", "FROM NAMED"])
+def test_updates_and_foreign_graphs_spelt_with_escapes_are_refused(client, query, refused):
+    german, _ = refusal(client.get("/sparql", query_string={"query": query.format(own=DEFAULT_BASE)}))
+    assert refused in german
 
 
 def test_the_word_service_in_a_literal_iri_comment_or_name_is_fine(client):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
+from rdflib import Graph
 
 from kg.namespaces import DEFAULT_BASE
+from tests.support.guard_cases import AS_WRITTEN, BOTH_READINGS, ESCAPED, SERVICE_REFUSED, listening
 
 pytestmark = pytest.mark.live  # real server processes
 
@@ -42,3 +45,28 @@ def test_guard_and_timeout_hold_for_the_external_engine(apps):
     assert runaway.status_code == 503
     after = remote.get("/sparql", query_string={"query": PER_FIELD})
     assert len(json.loads(after.data)["results"]["bindings"]) == 8
+
+
+# Why the guard reads a query both ways: each reading is what some real engine executes.
+def test_oxigraph_server_runs_the_as_written_service_call_itself(oxigraph_endpoint):
+    with listening(seconds=10) as (url, connected):
+        requests.get(oxigraph_endpoint, params={"query": AS_WRITTEN.format(url=url)}, timeout=30,
+                     headers={"Accept": "application/sparql-results+json"})
+    assert connected and connected[0].startswith(b"POST /sparql"), "the engine calls the service named in the query"
+
+
+def test_rdflibs_engine_runs_the_escaped_service_call_itself():
+    with listening(seconds=10) as (url, connected):
+        with pytest.raises(OSError):  # the stand-in closes without an answer; that the call was made is the point
+            list(Graph().query(ESCAPED["u-escape"].format(url=url)))
+    assert connected and connected[0].startswith(b"POST /sparql")
+
+
+@pytest.mark.parametrize("reading", BOTH_READINGS)
+def test_guard_refuses_both_readings_before_the_external_engine_sees_them(apps, reading):
+    _, remote = apps
+    with listening(seconds=3) as (url, connected):
+        refused = remote.get("/sparql", query_string={"query": BOTH_READINGS[reading].format(url=url)})
+        assert refused.status_code == 400
+        assert refused.data.decode().splitlines()[0] == SERVICE_REFUSED, "our guard's answer, not the engine's"
+    assert connected == []

@@ -76,3 +76,21 @@ def parse_html(body: bytes | str) -> Element:
     builder.feed(body.decode("utf-8") if isinstance(body, bytes) else body)
     builder.close()
     return builder.root
+
+
+def definitions(root: Element) -> dict[str, Element]:
+    """Each ``<dt>``'s text with the ``<dd>`` that follows it in the same parent (a plain ``<dl>`` or one wrapped in
+    ``<div>`` per pair, as summary lists are)."""
+    found: dict[str, Element] = {}
+    for parent in (root, *root.iter()):
+        elements = [c for c in parent.children if isinstance(c, Element)]
+        for dt, dd in zip(elements, elements[1:], strict=False):
+            if dt.tag == "dt" and dd.tag == "dd":
+                found[dt.text()] = dd
+    return found
+
+
+def table_rows(table: Element) -> list[list[Element]]:
+    """The cells of each body row of a table."""
+    body = table.find("tbody") or table
+    return [[c for c in tr.children if isinstance(c, Element) and c.tag in ("td", "th")] for tr in body.find_all("tr")]
