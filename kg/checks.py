@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, SKOS
 
 from kg.errors import Origin
-from kg.mapping import COUNTED
+from kg.mapping import COUNTED, EVIDENCE
 from kg.namespaces import DEFAULT_BASE, IK, SCHEMA
+from kg.sources import quoted_in
 from kg.validate import Finding
 
 # The class a resource must have, by the type segment of its URI (id/{type}/{key}).
@@ -155,6 +156,39 @@ def counts_match_the_measures(graph: Graph, origins: dict[URIRef, Origin]) -> It
                            origins, IK.anzahlMassnahmen)
 
 
+# ------------------------------------------------------------------ evidence
+
+EVIDENCED = tuple(prop for prop, _ in EVIDENCE.values())
+
+
+def soft_facts_have_evidence(graph: Graph, origins: dict[URIRef, Origin]) -> Iterator[Finding]:
+    """Every target group, age, start, end and duration of a measure has its ik:Beleg, and every Beleg states a
+    value its measure has; the quotation occurs in the measure's description or, marked ik:zitiertAusZiel, in the
+    wording of its goal."""
+    for measure in graph.subjects(RDF.type, IK.Massnahme):
+        backed = set()
+        for beleg in graph.objects(measure, IK.beleg):
+            prop = graph.value(beleg, IK.eigenschaft)
+            value = graph.value(beleg, IK.wert) or graph.value(beleg, IK.wertLiteral)
+            backed.add((prop, value))
+            if (measure, prop, value) not in graph:
+                yield _finding("IK-X07 Angabe ohne Beleg", beleg, f"{_short(beleg)} belegt {_short(prop)} „{value}“, das "
+                               f"{_short(measure)} nicht hat / evidence for a value the measure lacks", origins, IK.beleg)
+            quote = graph.value(beleg, PROV.value)
+            goal = graph.value(beleg, IK.zitiertAusZiel)
+            text = graph.value(goal, SKOS.prefLabel) if goal is not None else graph.value(measure, DCTERMS.description)
+            if quote is not None and not quoted_in(str(quote), str(text or "")):
+                where = f"im Wortlaut des Ziels {_short(goal)}" if goal is not None else f"in der Beschreibung von {_short(measure)}"
+                yield _finding("IK-X08 Zitat nicht im Text", beleg, f"„{quote}“ steht nicht {where} / quotation not in the "
+                               "text. Die Worte genau aus dem Bericht übernehmen.", origins, PROV.value)
+        for prop in EVIDENCED:
+            for value in graph.objects(measure, prop):
+                if (prop, value) not in backed:
+                    yield _finding("IK-X07 Angabe ohne Beleg", measure, f"{_short(measure)}: {_short(prop)} „{_short(value)}“ "
+                                   "hat keinen Beleg (ik:beleg mit dem Wortlaut des Berichts) / no evidence. In belege.csv "
+                                   "die Zeile mit dem Zitat ergänzen.", origins, prop)
+
+
 # ------------------------------------------------------------------ SKOS
 
 def schemes_are_consistent(graph: Graph, origins: dict[URIRef, Origin]) -> Iterator[Finding]:
@@ -197,7 +231,8 @@ def schemes_are_consistent(graph: Graph, origins: dict[URIRef, Origin]) -> Itera
 
 
 RULES: tuple[Rule, ...] = (typed_as_their_uri_says, classes_are_declared, hierarchies_without_cycles,
-                           ends_not_before_start, counts_match_the_measures, schemes_are_consistent)
+                           ends_not_before_start, counts_match_the_measures, soft_facts_have_evidence,
+                           schemes_are_consistent)
 
 
 def run(graph: Graph, origins: dict[URIRef, Origin] | None = None) -> list[Finding]:

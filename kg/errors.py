@@ -16,6 +16,8 @@ RULES = {
     "D08": ("Widerspruch zu anderer Angabe", "contradicts another value"),
     "D09": ("Zeile hat zu viele oder zu wenige Felder", "row has too many or too few fields"),
     "D10": ("Arbeitsmappe und Dateien widersprechen sich", "workbook and files disagree"),
+    "D11": ("Angabe ohne Beleg", "statement without evidence"),
+    "D12": ("Zitat steht nicht im Bericht", "quotation not in the report's text"),
 }
 
 

@@ -48,6 +48,13 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
+# The column of massnahmen.csv a row of belege.csv backs -> (the property it maps to, the key part of the Beleg's URI).
+EVIDENCE = {
+    "zielgruppen": (IK.zielgruppe, "zielgruppe"), "alter_von": (IK.mindestalter, "mindestalter"),
+    "alter_bis": (IK.hoechstalter, "hoechstalter"), "beginn": (SCHEMA.startDate, "beginn"),
+    "ende": (SCHEMA.endDate, "ende"), "dauer": (SCHEMA.duration, "dauer"),
+}
+
 # Where a measure names another resource, and the classes whose members get a measure count (0 included).
 COUNTED = {IK.handlungsfeld: IK.Handlungsfeld, IK.verfolgtZiel: IK.Ziel, IK.zustaendig: ORG.OrganizationalUnit,
            IK.zielgruppe: IK.Zielgruppe, DCTERMS.references: IK.Drucksache}
@@ -382,7 +389,35 @@ class _Mapper:
                 self.add(u, SCHEMA.endDate, date_literal(m["ende"]))
             if m["dauer"]:
                 self.add(u, SCHEMA.duration, Literal(m["dauer"], datatype=XSD.duration))
+            for rec in m.get("_belege", []):
+                self.add(u, IK.beleg, self.evidence(m, rec))
             self.note(u, m["notiz"])
+
+    def evidence(self, m: dict, rec: dict) -> URIRef:
+        """One soft fact of a measure with the report's words that state it: a qualified statement (measure,
+        property, value) that is itself a prov:Entity quoted from chapter 6.1 – from the measure's text, or marked
+        with ik:zitiertAusZiel when the words are its goal's."""
+        prop, name = EVIDENCE[rec["angabe"]]
+        wert = m[rec["angabe"]] if rec["angabe"] != "zielgruppen" else rec["wert"]
+        key = f"{m['nr']}-{name}" + (f"-{wert}" if rec["angabe"] == "zielgruppen" else "")
+        b = self.node(uri("beleg", key), rec["_origin"], IK.Beleg, PROV.Entity)
+        from_goal = rec.get("stelle") == "ziel"
+        self.add(b, RDFS.label, de(f"„{rec['zitat']}“" + (" (Wortlaut des Ziels)" if from_goal else "")))
+        self.add(b, IK.eigenschaft, prop)
+        if rec["angabe"] == "zielgruppen":
+            self.add(b, IK.wert, uri("zielgruppe", wert))
+        elif rec["angabe"] in ("alter_von", "alter_bis"):
+            self.add(b, IK.wertLiteral, Literal(int(wert), datatype=XSD.integer))
+        elif rec["angabe"] == "dauer":
+            self.add(b, IK.wertLiteral, Literal(wert, datatype=XSD.duration))
+        else:
+            self.add(b, IK.wertLiteral, date_literal(wert))
+        self.add(b, PROV.value, de(rec["zitat"]))
+        self.add(b, PROV.wasQuotedFrom, self.chapter("6.1"))
+        if from_goal:
+            self.add(b, IK.zitiertAusZiel, uri("ziel", m["ziel"]))
+        self.note(b, rec.get("notiz"))
+        return b
 
     def record(self, measure: URIRef, m: dict) -> URIRef:
         """The appendix entry a measure is read from. The measure is an activity (prov:Activity, carried out by its

@@ -57,6 +57,8 @@ class YamlFile:
     help: str = ""
 
 
+# Columns of massnahmen.csv whose every value needs a row in belege.csv with the report's words.
+EVIDENCED = ("zielgruppen", "alter_von", "alter_bis", "beginn", "ende", "dauer")
 DATE_HELP = "JJJJ, JJJJ-MM oder JJJJ-MM-TT (auch TT.MM.JJJJ); nur, wenn der Bericht es nennt"
 NOTIZ = Column("notiz", "Was beim Lesen des Berichts entschieden wurde (wird als redaktionelle Notiz veröffentlicht).")
 
@@ -84,6 +86,17 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("dauer", "Dauer nach ISO 8601, z. B. P3Y (3 Jahre), P6M (6 Monate); nur wenn genannt.", kind="duration"),
         NOTIZ,
     ), help="Eine Zeile je Maßnahme aus Anhang 6.1."),
+    Table("belege", "belege.csv", "Belege", "nr", "Beleg zu Maßnahme {nr} ({angabe} {wert})", (
+        Column("nr", "Nummer der Maßnahme, deren Angabe belegt wird.", required=True, kind="int"),
+        Column("angabe", "Welche Spalte von „massnahmen“ belegt wird.", required=True, kind="choice", choices=EVIDENCED),
+        Column("wert", "Der belegte Wert, genau wie in „massnahmen“ (Schlüssel der Zielgruppe, Zahl, Datum, Dauer).",
+               required=True),
+        Column("zitat", "Die Worte des Berichts, die die Angabe tragen, wörtlich aus der Beschreibung (oder dem Ziel); "
+                        "eine Lücke mit … markieren.", required=True),
+        Column("stelle", "Wo das Zitat steht: leer oder „beschreibung“ = Text der Maßnahme, „ziel“ = Wortlaut ihres Ziels.",
+               kind="choice", choices=("beschreibung", "ziel")),
+        NOTIZ,
+    ), help="Ein Beleg je weicher Angabe einer Maßnahme (Zielgruppe, Alter, Beginn, Ende, Dauer): das Zitat aus dem Bericht."),
     Table("ziele", "ziele.csv", "Ziele", "slug", "Ziel „{slug}“", (
         Column("slug", "Schlüssel (Kleinbuchstaben, Ziffern, Bindestriche); nie mehr ändern, wenn veröffentlicht.",
                required=True, kind="slug"),

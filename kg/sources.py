@@ -34,6 +34,7 @@ Record = dict
 @dataclass
 class Sources:
     massnahmen: list[Record] = field(default_factory=list)
+    belege: list[Record] = field(default_factory=list)  # the report's words for each soft fact of a measure
     ziele: list[Record] = field(default_factory=list)
     handlungsfelder: list[Record] = field(default_factory=list)
     oe: list[Record] = field(default_factory=list)
@@ -241,6 +242,7 @@ def load(data_dir: Path, tables: TableSource | None = None) -> Sources:
     s.zielgruppen = r.table("zielgruppen")
     s.drucksachen = r.table("drucksachen")
     s.massnahmen = r.table("massnahmen")
+    s.belege = r.table("belege")
     s.schwerpunkte = r.entries("schwerpunkte")
     meta, _ = r.yaml("bericht.yaml")
     if isinstance(meta, dict):
@@ -391,6 +393,7 @@ def _check(r: _Reader, s: Sources) -> None:
             if m:
                 r.fail(origin, "D04", f"„{column}“ enthält ein Trennungsartefakt „{m.group(0)}“", column,
                        "Das getrennte Wort zusammenschreiben.")
+    _evidence(r, s, numbers, ziele)
     for rec in s.schwerpunkte:
         if rec.get("handlungsfeld") and rec["handlungsfeld"] not in felder:
             known(rec, "handlungsfeld", rec["handlungsfeld"], "handlungsfelder")
@@ -403,6 +406,88 @@ def _check(r: _Reader, s: Sources) -> None:
                 r.fail(rec["_origin"], "D06", f"„beispiele“ nennt Nr. {nr}, die es nicht gibt")
     for table, parsed in r.misfits.values():
         _misfits(r, table, parsed, keys)
+
+
+def normalised(text: str) -> str:
+    """Text with every run of white space (line breaks of a cell included) as one space."""
+    return " ".join(str(text or "").split())
+
+
+def quoted_in(quote: str, text: str) -> bool:
+    """Does ``text`` contain the quotation? Parts separated by „…“ must occur in this order; white space is
+    compared loosely, everything else exactly."""
+    haystack, at = normalised(text), 0
+    for part in (normalised(p) for p in quote.split("…")):
+        if not part:
+            continue
+        found = haystack.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return bool(normalised(quote.replace("…", "")))
+
+
+def _evidence(r: _Reader, s: Sources, numbers: dict[int, Record], ziele: dict[str, Record]) -> None:
+    """Every value of an evidenced column of massnahmen.csv has exactly one row in belege.csv, whose quotation
+    occurs in the measure's description – or, marked „ziel“, in the wording of its goal. Each measure gets its
+    rows as ``_belege``, in file order."""
+    found: dict[tuple[int, str, str], Record] = {}
+    for rec in s.belege:
+        origin, nr = rec["_origin"], rec.get("nr") or ""
+        measure = numbers.get(int(nr)) if re.fullmatch(r"[1-9]\d{0,6}", nr) else None
+        if measure is None:
+            r.fail(origin, "D06", f"„nr“ = „{nr}“: keine Maßnahme mit dieser Nummer", "nr",
+                   "Die Nummer der Maßnahme aus „massnahmen“ eintragen.")
+            continue
+        angabe, stelle = rec.get("angabe") or "", rec.get("stelle") or ""
+        if angabe not in schema.EVIDENCED:
+            r.fail(origin, "D04", f"„angabe“ = „{angabe}“ wird nicht belegt", "angabe", f"Eines von: {', '.join(schema.EVIDENCED)}.")
+            continue
+        if stelle not in ("", "beschreibung", "ziel"):
+            r.fail(origin, "D04", f"„stelle“ = „{stelle}“", "stelle", "Leer lassen (Text der Maßnahme) oder „ziel“ eintragen.")
+            continue
+        wert = rec.get("wert") or ""
+        wert = (parse_date(wert) or wert) if angabe in ("beginn", "ende") else wert
+        values = split(measure[angabe]) if angabe == "zielgruppen" else [measure[angabe]] if measure[angabe] else []
+        if wert not in values:
+            r.fail(origin, "D08", f"Maßnahme {nr} hat in „{angabe}“ nicht den Wert „{wert}“"
+                                  f"{' (sondern ' + ', '.join(values) + ')' if values else ' (die Spalte ist leer)'}", "wert",
+                   "Den Wert wie in „massnahmen“ schreiben – oder die Zeile löschen, wenn die Angabe entfallen ist.")
+            continue
+        key = (int(nr), angabe, wert)
+        if key in found:
+            r.fail(origin, "D05", f"Der Beleg für {angabe} „{wert}“ von Maßnahme {nr} steht schon in Tabellenzeile "
+                                  f"{found[key]['_origin'].row}", None, "Eine der beiden Zeilen löschen.")
+            continue
+        found[key] = rec
+        goal = ziele.get(measure["ziel"]) or {}
+        text, where = (goal.get("label") or "", f"im Wortlaut des Ziels „{goal.get('label', '')}“") if stelle == "ziel" \
+            else (measure["beschreibung"], "in der Beschreibung der Maßnahme")
+        if not quoted_in(rec.get("zitat") or "", text):
+            r.fail(origin, "D12", f"„{_excerpt(rec.get('zitat') or '', 80)}“ steht nicht {where} {nr}", "zitat",
+                   "Die Worte genau aus dem Bericht übernehmen (eine Lücke mit … markieren)"
+                   + ("; steht es im Ziel, „stelle“ = ziel eintragen." if stelle != "ziel" else "."))
+        measure.setdefault("_belege", []).append(rec)
+    for nr, measure in sorted(numbers.items()):
+        for angabe in schema.EVIDENCED:
+            values = split(measure[angabe]) if angabe == "zielgruppen" else [measure[angabe]] if measure[angabe] else []
+            for wert in values:
+                if (nr, angabe, wert) not in found and _well_formed(angabe, wert, s):
+                    r.fail(measure["_origin"], "D11", f"{angabe} „{wert}“ hat keinen Beleg in belege.csv", angabe,
+                           f"In belege.csv die Zeile {nr},{angabe},{wert},„…“ ergänzen: die Worte des Berichts, die das "
+                           "sagen – oder den Wert löschen, wenn der Bericht es nicht sagt.")
+
+
+def _well_formed(angabe: str, wert: str, s: Sources) -> bool:
+    """Is the value one the reader accepted? A malformed one has its own finding; asking for its evidence too would
+    only repeat it."""
+    if angabe == "zielgruppen":
+        return wert in {z["slug"] for z in s.zielgruppen}
+    if angabe in ("beginn", "ende"):
+        return parse_date(wert) is not None
+    if angabe == "dauer":
+        return bool(DURATION.fullmatch(wert))
+    return bool(re.fullmatch(r"\d{1,3}", wert))
 
 
 def chapter_key(chapter: Record) -> str:

@@ -39,7 +39,7 @@ from kg import drucksache, sources
 REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 2020
 VERBATIM = ("handlungsfelder.yaml", "schwerpunkte.yaml", "bericht.yaml", "dezernate.csv", "oe-arten.csv")
-SCALED_CSV = ("massnahmen.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv")
+SCALED_CSV = ("massnahmen.csv", "belege.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv")
 GEMEINDEN = (
     "Barsinghausen", "Burgdorf", "Burgwedel", "Garbsen", "Gehrden", "Hannover", "Hemmingen", "Isernhagen",
     "Laatzen", "Langenhagen", "Lehrte", "Neustadt am Rübenberge", "Pattensen", "Ronnenberg", "Seelze", "Sehnde",
@@ -153,6 +153,14 @@ def _massnahme_copy(row: Row, k: int, per_copy: int, renumber: CitationRenumbere
     return copy
 
 
+def scale_belege(rows: list[Row], factor: int, per_copy: int) -> list[Row]:
+    """The evidence of copy k belongs to measure k·per_copy + n and names copy k of its target group; its quotation
+    still occurs, because a copied description (and goal) keeps the real text."""
+    return [row if k == 0 else {**row, "nr": str(k * per_copy + int(row["nr"])),
+                                "wert": copy_key(row["wert"], k, "t") if row["angabe"] == "zielgruppen" else row["wert"]}
+            for k in range(factor) for row in rows]
+
+
 def scale_ziele(rows: list[Row], factor: int) -> list[Row]:
     return [row if k == 0 else {**row, "slug": copy_key(row["slug"], k, "v"), "label": f"{row['label']} (Variante {k})"}
             for k in range(factor) for row in rows]
@@ -212,6 +220,7 @@ def generate(out: Path, factor: int, source: Path = REAL_DATA, seed: int = SEED)
         [c for row in massnahmen for c in sources.split(row["drucksachen"])] + [row["zitat"] for row in drucksachen])
     scaled = {
         "massnahmen.csv": scale_massnahmen(massnahmen, factor, renumber, random.Random(seed)),
+        "belege.csv": scale_belege(tables["belege.csv"][1], factor, len(massnahmen)),
         "ziele.csv": scale_ziele(tables["ziele.csv"][1], factor),
         "oe.csv": scale_oe(tables["oe.csv"][1], factor),
         "zielgruppen.csv": scale_zielgruppen(tables["zielgruppen.csv"][1], factor),

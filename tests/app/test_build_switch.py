@@ -23,9 +23,11 @@ def test_failed_build_keeps_serving_the_previous_graph_and_a_good_one_is_picked_
     assert out.resolve() == served
     assert client.get("/doc/massnahme/5.nt").status_code == 200, "previous graph still served"
 
-    path.write_text(good.replace("Entdeckertag 2019 Unter", "Entdeckertag 2019 (geändert) Unter", 1), encoding="utf-8")
+    changed = good.replace("Neben einem beispielhaften", "Neben einem (geänderten) beispielhaften", 1)
+    assert changed != good
+    path.write_text(changed, encoding="utf-8")
     build(out=out, project=project_copy)
-    assert "Entdeckertag 2019 (geändert) Unter" in client.get("/doc/massnahme/5.nt").get_data(as_text=True)
+    assert "Neben einem (geänderten) beispielhaften" in client.get("/doc/massnahme/5.nt").get_data(as_text=True)
 
 
 def test_security_headers_and_errors_without_internals(built, make_app):

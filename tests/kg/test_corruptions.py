@@ -71,17 +71,21 @@ def test_unit_hierarchy_cycle(project_copy, tmp_path):
 
 def test_end_before_start(project_copy, tmp_path):
     _edit(project_copy.data / "massnahmen.csv", "2016-01-01,2018-12-31", "2016-01-01,2015")
+    _edit(project_copy.data / "belege.csv", "\n25,ende,2018-12-31,", "\n25,ende,2015,")  # its evidence row follows
     _fails(project_copy, tmp_path, "IK-X04 Ende vor Beginn", "Ende 2015 liegt vor Beginn 2016-01-01", "Maßnahme 25")
 
 
 def test_end_in_the_year_of_a_start_month_is_not_before_it(project_copy, tmp_path):
     """A year ends on 31 December: „2016-07“ to „2016“ is fine, though the strings compare the other way."""
     _edit(project_copy.data / "massnahmen.csv", "2016-01-01,2018-12-31", "2016-07,2016")
+    _edit(project_copy.data / "belege.csv", "\n25,beginn,2016-01-01,", "\n25,beginn,2016-07,")
+    _edit(project_copy.data / "belege.csv", "\n25,ende,2018-12-31,", "\n25,ende,2016,")
     build(out=tmp_path / "build", project=project_copy, workers=1)
 
 
 def test_minimum_age_above_maximum_names_both_ages(project_copy, tmp_path):
     _edit(project_copy.data / "massnahmen.csv", ",14,27,", ",28,27,")
+    _edit(project_copy.data / "belege.csv", "\n36,alter_von,14,", "\n36,alter_von,28,")
     _fails(project_copy, tmp_path, "„alter_von“ 28 ist größer als „alter_bis“ 27", "Maßnahme 36")
 
 

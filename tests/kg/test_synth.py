@@ -68,7 +68,7 @@ def test_generation_is_deterministic_and_seeded(tmp_path, synthetic):
 def _records(data: Path) -> dict[str, list]:
     loaded = sources.load(data)
     return {name: [{k: v for k, v in rec.items() if k != "_origin"} for rec in getattr(loaded, name)]
-            for name in ("massnahmen", "ziele", "oe", "oe_arten", "zielgruppen", "drucksachen", "dezernate", "schwerpunkte")}
+            for name in ("massnahmen", "belege", "ziele", "oe", "oe_arten", "zielgruppen", "drucksachen", "dezernate", "schwerpunkte")}
 
 
 def test_factor_one_is_the_real_data(tmp_path):

@@ -196,7 +196,9 @@ def test_local_host_is_mapped_onto_the_base(tmp_path, project_copy, make_app):
 
 def test_literal_with_markup_is_escaped(tmp_path, project_copy, make_app):
     path = project_copy.data / "massnahmen.csv"
-    text = path.read_text(encoding="utf-8").replace("Entdeckertag 2019 Unter", "Entdeckertag 2019 <script>alert(1)</script> Unter", 1)
+    original = path.read_text(encoding="utf-8")
+    text = original.replace("Entdeckertag 2019\nUnter", "Entdeckertag 2019 <script>alert(1)</script>\nUnter", 1)
+    assert text != original
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "x" / "build"
     build(out=out, project=project_copy)
