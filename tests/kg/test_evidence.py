@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from kg.build import ROOT, build
 from kg.errors import BuildError
 from kg.namespaces import IK, SCHEMA, uri
-from tests.conftest import REPORT
+from tests.support.paths import REPORT
 
 SOFT = (IK.zielgruppe, IK.mindestalter, IK.hoechstalter, SCHEMA.startDate, SCHEMA.endDate, SCHEMA.duration)
 
