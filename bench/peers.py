@@ -22,9 +22,11 @@ which case builds and loaded databases are kept and reused). Engines that cannot
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -166,6 +168,15 @@ def page_cases(engines: dict[str, Engine], params: Parameters, base: str) -> lis
     return cases
 
 
+def measured(wrk: Wrk, engine: Engine, paths: Path, accept: str, seconds: float) -> Stats:
+    """One wrk run, with the server's CPU time per request (robust where req/s move with the machine's load)."""
+    before = engine.cpu()
+    stats = wrk.run(engine.url, paths, accept, seconds)
+    after = engine.cpu()
+    per_request = {part: (after[part] - before[part]) * 1000 / stats.requests for part in after} if stats.requests else {}
+    return dataclasses.replace(stats, cpu_ms=per_request)
+
+
 def warm(wrk: Wrk, engine: Engine, paths: Path, case: Case, args) -> None:
     """Unmeasured requests; with the cache on, until each text went ~20 times to the 4 workers (then all hit)."""
     sent, needed = 0, 20 * len(case.paths[engine.name]) if isinstance(engine, Ours) and engine.cache_mb else 0
@@ -221,12 +232,13 @@ def run_factor(factor: int, args, top: Path, wrk: Wrk | None) -> report.FactorRe
             for round_ in range(args.repeats):
                 for name in case.paths:
                     engine = by_name[name]
-                    stats = wrk.run(engine.url, files[name], case.accept, args.seconds)
+                    stats = measured(wrk, engine, files[name], case.accept, args.seconds)
                     case.runs.setdefault(name, []).append(stats)
+                    result.load.append(os.getloadavg()[0])
                     calm = engine.settle(args.settle)
                     log(f"  [{n}/{len(cases)}] {case.key:<30} {name:<16} round {round_ + 1}: {stats.rps:8.1f} req/s  "
-                        f"p50 {stats.p50_ms:7.2f} ms  p99 {stats.p99_ms:8.2f} ms" + (f"  errors {stats.errors}" if stats.errors else "")
-                        + ("" if calm else f"  (still busy after {args.settle:g} s)"))
+                        f"p50 {stats.p50_ms:7.2f} ms  p99 {stats.p99_ms:8.2f} ms  CPU {report.cpu_text(stats.cpu_ms)} ms/req"
+                        + (f"  errors {stats.errors}" if stats.errors else "") + ("" if calm else f"  (still busy after {args.settle:g} s)"))
         result.cases = cases
     finally:
         for engine in engines.values():
@@ -284,6 +296,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30, help="wrk: a request slower than this counts as an error")
     parser.add_argument("--workdir", help="keep builds and databases here (reused by the next run)")
     parser.add_argument("--json", help="also write all numbers to this file")
+    parser.add_argument("--render", metavar="JSON", help="only print the tables of a file written by --json (again)")
+    parser.add_argument("--markdown", action="store_true", help="with --render: compact Markdown tables (bench/README.md)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1×, 2 s, one round, a few queries")
     args = parser.parse_args(argv)
     if args.quick:
@@ -301,6 +315,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        saved = report.from_json(json.loads(Path(args.render).read_text()))
+        print(report.markdown(saved) if args.markdown else report.render(saved, "as saved in " + args.render))
+        return 0
+    # Stopped from outside (kill, or ^C also when started in the background): unwind, so every server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if not args.check_only and not wrk_available():
         print("skipped: wrk is not installed: run bench/peers-setup.sh (apt-get install wrk)")
         return 2

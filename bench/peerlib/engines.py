@@ -40,19 +40,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds used so far by a process and all its descendants (Linux /proc)."""
-    total, stack = 0.0, [pid]
+def tree_cpu(pid: int) -> dict[int, tuple[float, str]]:
+    """CPU seconds used so far by a process and each of its descendants, with their command lines (Linux /proc)."""
+    found, stack = {}, [pid]
     while stack:
         current = stack.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / HZ
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            found[current] = ((int(fields[11]) + int(fields[12])) / HZ, command)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return sum(seconds for seconds, _ in tree_cpu(pid).values())
 
 
 def http_get(url: str, accept: str, timeout: float = 120) -> tuple[int, str, bytes]:
@@ -135,6 +140,10 @@ class Engine:
         time.sleep(window)
         return (tree_cpu_seconds(self.proc.pid) - before) / window
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by the server, by part; a difference over a run ÷ its requests = CPU per request."""
+        return {"all": tree_cpu_seconds(self.proc.pid)} if self.proc else {}
+
     def settle(self, max_wait: float = 120) -> bool:
         """Wait until requests still running after a wrk run are done, so they do not slow the next engine."""
         deadline = time.monotonic() + max_wait
@@ -159,6 +168,14 @@ class Ours(Engine):
         self.cache_mb = cache_mb
         self.name = "ours" if cache_mb == 0 else "ours cache on"
         super().__init__(build, workdir)
+
+    def cpu(self) -> dict[str, float]:
+        """Split into the web layer (gunicorn, Flask, guard, serialising) and the SPARQL query processes."""
+        parts = {"web": 0.0, "query": 0.0}
+        if self.proc:
+            for seconds, command in tree_cpu(self.proc.pid).values():
+                parts["query" if "forkserver" in command or "multiprocessing" in command else "web"] += seconds
+        return parts
 
     def command(self) -> tuple[list[str], dict[str, str]]:
         # As in README.md "Serving" (production): gunicorn "server.app:create_app()" --workers 4 --timeout 60 --access-logfile -
@@ -353,7 +370,7 @@ class Nginx(Engine):
 
     def command(self) -> tuple[list[str], dict[str, str]]:
         if not self.binary:
-            raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx-light)")
+            raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx)")
         self.dir.mkdir(parents=True, exist_ok=True)
         # Workers of a root master run as nobody: the files must be readable by them, so the benchmark's own
         # directories (from its top work dir down; a temp dir is private by default) are opened for reading.

@@ -124,6 +124,14 @@ def build_queries(params: Parameters, base: str, count: int) -> list[Query]:
     return queries
 
 
+def varies(key: str) -> bool:
+    """Whether the query of this key has a parameter that rotates (a–f do, examples only if they name one)."""
+    if key in TYPICAL:
+        return True
+    example = next((e for e in EXAMPLES if e.slug == key), None)
+    return example is not None and any(path in example.body for path in EXAMPLE_PARAMETERS)
+
+
 def without_limit(text: str) -> str:
     """The query without its final LIMIT: the full answer that a LIMIT-without-ORDER answer must be part of."""
     return re.sub(r"\bLIMIT\s+\d+\s*(\n# request \d+\n)?$", r"\1", text.rstrip() + "\n", flags=re.I)

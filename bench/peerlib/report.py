@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ class FactorResult:
     skipped: dict[str, str] = field(default_factory=dict)
     disagreements: list[str] = field(default_factory=list)
     checked: int = 0  # answers compared with pyoxigraph's (query text × engine)
+    load: list[float] = field(default_factory=list)  # 1-minute load average after each run: how busy the machine was
     cold: dict[str, dict] = field(default_factory=dict)
 
 
@@ -50,12 +52,29 @@ def _num(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}" if value < 100 else f"{value:,.0f}"
 
 
+def cpu_text(cpu_ms: dict | None) -> str:
+    """CPU ms per request: the total, for ours split as web + query processes."""
+    if not cpu_ms:
+        return "–"
+    if set(cpu_ms) == {"web", "query"}:
+        return f"{cpu_ms['web']:.2f}+{cpu_ms['query']:.2f}"
+    return f"{sum(cpu_ms.values()):.2f}"
+
+
+def median_cpu(runs: list[Stats]) -> dict | None:
+    measured = [r.cpu_ms for r in runs if r.cpu_ms]
+    if not measured:
+        return None
+    return {part: statistics.median(m[part] for m in measured) for part in measured[0]}
+
+
 def factor_table(result: FactorResult, settings: str) -> list[str]:
     lines = [f"\n=== {result.factor}× — {result.triples:,} triples — {settings}",
              "    req/s, p50, p99: median over the rounds · ours/peer: req/s of ours (cache off) ÷ the row's, paired per round,",
              "    median (range) · † no parameter: same answer each request, only the text varies · ≠ answers differ (see below)",
-             "    · E n: failed requests (status ≥ 400, timeout, socket) · ours cache on: the same few texts repeated (cache hits)"]
-    header = f"{'case':<44} {'engine':<16} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}  ours/peer"
+             "    · E n: failed requests (status ≥ 400, timeout, socket) · ours cache on: the same few texts repeated (cache hits)",
+             "    · CPU ms/req: the server's processes during the run ÷ its requests (ours: web layer + query processes)"]
+    header = f"{'case':<44} {'engine':<16} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'CPU ms/req':>11}  ours/peer"
     lines += [header, "-" * (len(header) + 12)]
     for case in result.cases:
         label = (f"{case.key}  {case.title}" if len(case.key) == 1 else case.title if case.query is None else f"ex. {case.key}")[:41]
@@ -68,9 +87,14 @@ def factor_table(result: FactorResult, settings: str) -> list[str]:
                 continue
             runs = case.runs[name]
             ratio = "" if name == OURS or OURS not in case.runs else ratio_text(paired(case.runs[OURS], runs))
+            if ratio == "–" and all(r.requests == 0 for r in runs):
+                ratio = f"∞ (no answer within {result.seconds:g} s)"
             marks = (" ≠" if name in case.problems else "") + (f" E {sum(r.errors for r in runs)}" if any(r.errors for r in runs) else "")
             lines.append(f"{label if i == 0 else '':<44} {name:<16} {_num(median(runs, 'rps')):>9} {median(runs, 'p50_ms'):>9.2f} "
-                         f"{median(runs, 'p99_ms'):>9.2f}  {ratio}{marks}")
+                         f"{median(runs, 'p99_ms'):>9.2f} {cpu_text(median_cpu(runs)):>11}  {ratio}{marks}")
+    if result.load:
+        lines.append(f"load average (1 min) after the runs: median {statistics.median(result.load):.1f}, max {max(result.load):.1f} "
+                     f"on {os.cpu_count()} cores (other work on the machine; the ratios are paired per round for that reason)")
     for name, reason in result.skipped.items():
         lines.append(f"skipped: {name}: {reason}")
     if result.disagreements:
@@ -166,8 +190,85 @@ def as_json(results: list[FactorResult]) -> list[dict]:
     out = []
     for r in results:
         out.append({"factor": r.factor, "triples": r.triples, "seconds": r.seconds, "rounds": r.rounds, "skipped": r.skipped,
-                    "checked": r.checked, "disagreements": r.disagreements, "cold": r.cold,
-                    "cases": [{"key": c.key, "title": c.title, "problems": c.problems,
+                    "checked": r.checked, "disagreements": r.disagreements, "load": r.load, "cold": r.cold,
+                    "cases": [{"key": c.key, "title": c.title, "query": c.query is not None,
+                               "varies": c.query.varies if c.query is not None else True, "problems": c.problems,
+                               "refused": c.refused,
                                "runs": {name: [vars(s) | {"rps": s.rps} for s in runs] for name, runs in c.runs.items()}}
                               for c in r.cases]})
     return out
+
+
+@dataclass
+class SavedQuery:
+    varies: bool
+
+
+@dataclass
+class SavedCase:
+    key: str
+    title: str
+    query: SavedQuery | None
+    runs: dict[str, list[Stats]]
+    problems: dict[str, str]
+    refused: dict[str, str]
+
+
+def from_json(data: list[dict]) -> list[FactorResult]:
+    """The results written by --json, to print them again (--render) or as Markdown."""
+    from peerlib.queries import varies  # noqa: PLC0415 - only for files written before "varies" was saved
+
+    results = []
+    for r in data:
+        cases = []
+        for c in r["cases"]:
+            is_query = c.get("query", c["key"] not in ("page", "ttl"))
+            refused = c.get("refused") or {n: p.split(": ", 1)[1] for n, p in c["problems"].items() if ": answered " in p}
+            cases.append(SavedCase(c["key"], c["title"], SavedQuery(c.get("varies", varies(c["key"]))) if is_query else None,
+                                   {n: [Stats(**{k: v for k, v in s.items() if k != "rps"}) for s in runs] for n, runs in c["runs"].items()},
+                                   c["problems"], refused))
+        results.append(FactorResult(factor=r["factor"], triples=r["triples"], seconds=r["seconds"], rounds=r["rounds"], cases=cases,
+                                    skipped=r["skipped"], disagreements=r["disagreements"], checked=r.get("checked", 0),
+                                    cold=r["cold"], load=r.get("load", [])))
+    return results
+
+
+PEERS = ("oxigraph server", "virtuoso", "rdflib-endpoint")
+
+
+def markdown(results: list[FactorResult]) -> str:
+    """One compact table per data size, for bench/README.md."""
+    out = []
+    for r in results:
+        out += [f"\n**{r.factor}×** ({r.triples:,} triples) – ours: req/s (p50 / p99 ms) [CPU ms per request: web + query "
+                f"processes]; peers: req/s · **ours/peer** (paired median) [CPU ms per request]\n",
+                "| case | ours, cache off | ours, cache on (hits) | " + " | ".join(PEERS) + " |",
+                "|---|---|---|" + "---|" * len(PEERS)]
+        for c in r.cases:
+            label = (f"{c.key} {c.title}" if len(c.key) == 1 else c.title if c.query is None else f"ex. {c.key}") + (
+                " †" if c.query is not None and not c.query.varies else "")
+            ours = c.runs.get(OURS)
+            def cpu(runs: list[Stats]) -> str:
+                found = median_cpu(runs)
+                return f" [{cpu_text(found)}]" if found else ""
+
+            cells = [f"{_num(median(ours, 'rps'))} ({median(ours, 'p50_ms'):.1f} / {median(ours, 'p99_ms'):.0f}){cpu(ours)}" if ours else "–"]
+            hits = c.runs.get("ours cache on")
+            cells.append(f"{_num(median(hits, 'rps'))} ({median(hits, 'p50_ms'):.1f} / {median(hits, 'p99_ms'):.0f}){cpu(hits)}" if hits else "")
+            for peer in PEERS if c.query is not None else ("nginx static",):
+                if peer in c.refused:
+                    cells.append("error ≠")
+                    continue
+                runs = c.runs.get(peer)
+                if not runs:
+                    cells.append("")
+                    continue
+                ratios = paired(ours, runs) if ours else []
+                ratio = f"**{_ratio(statistics.median(ratios))}**" if ratios else "**∞** (no answer in the run)"
+                cells.append(f"{_num(median(runs, 'rps'))} · {ratio}{cpu(runs)}" + (" ≠" if peer in c.problems else ""))
+            if c.query is None:
+                cells = cells[:2] + [f"nginx static: {cells[2]}"] + [""] * (len(PEERS) - 1)
+            out.append(f"| {label} | " + " | ".join(cells) + " |")
+        if r.load:
+            out.append(f"\nLoad average during the runs: median {statistics.median(r.load):.1f}, max {max(r.load):.1f} on 2 cores.")
+    return "\n".join(out)

@@ -62,6 +62,7 @@ class Stats:
     max_ms: float
     bytes: int
     errors: int  # answers with status >= 400, timeouts, connection errors
+    cpu_ms: dict | None = None  # the server's CPU milliseconds per request during the run, by part (see Engine.cpu)
 
     @property
     def rps(self) -> float:
