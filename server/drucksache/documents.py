@@ -86,7 +86,7 @@ def _citation_box(uri: str) -> dict | None:
 
 SECTIONS = (
     Section("drucksache", frozenset({"drucksache"}), "drucksache/section_drucksache.html", drucksache_details),
-    Section("citation", frozenset({"massnahme"}), "drucksache/section_citation.html", _citation_box),
+    Section("citation", frozenset({"massnahme"}), "drucksache/section_citation.html", _citation_box, place="end"),
 )
 
 

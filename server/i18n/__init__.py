@@ -14,6 +14,7 @@ from server.i18n.language import (
     before_request,
     current_lang,
     number,
+    page_urls,
     pick,
     switch_url,
     t,
@@ -44,3 +45,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(switch_url, "lang_switch_url")
     app.add_template_global(lang_attr, "lang_attr")
     app.add_template_global(term_label, "term_label")
+    app.add_template_global(page_urls, "page_urls")
+    app.add_template_global(lambda key: key in STRINGS, "has_t")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Request, Response, g, has_request_context, request
+from flask import Request, Response, current_app, g, has_request_context, request
 from werkzeug.http import parse_etags, quote_etag
 
 from server.i18n.strings import STRINGS
@@ -74,6 +74,20 @@ def switch_url(target: str) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", target))
     return request.path + "?" + urlencode(args)
+
+
+def page_urls() -> dict:
+    """The page's canonical URL on the configured public base (never the Host header) and its language versions,
+    for ``<link rel=canonical>`` and ``hreflang`` alternates: German without ``lang``, English with ``lang=en``."""
+    root = current_app.config["KG_BASE_URI"].rstrip("/")
+    args = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
+
+    def version(lang: str) -> str:
+        query = urlencode(args + ([("lang", lang)] if lang != DEFAULT else []))
+        return root + request.path + ("?" + query if query else "")
+
+    alternates = [(lang, version(lang)) for lang in LANGUAGES] + [("x-default", version(DEFAULT))]
+    return {"canonical": version(current_lang()), "alternates": alternates}
 
 
 # ------------------------------------------------------------------ request hooks (registered by server.i18n.init_app)

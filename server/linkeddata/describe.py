@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kg.store import Store
 from server.formats import GRAPH_FORMATS
 from server.linkeddata import queries
+from server.i18n.language import pick
 from server.linkeddata.queries import IK, RDFS_LABEL
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -103,8 +104,13 @@ def paging(doc: str, page: int, pages: int, total: int) -> list[ox.Triple]:
 @dataclass
 class Value:
     term: ox.NamedNode | ox.Literal | ox.BlankNode
-    label: str | None = None
+    label: str | None = None  # German (or untagged) label, the graph's own language
     types: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # every label of the resource: {lang: text}
+
+    def label_in(self, lang: str) -> tuple[str, str]:
+        """(label, its language) in ``lang`` where the graph has it, else German; the IRI if it has no label."""
+        return pick(self.labels, lang) if self.labels else (self.term.value, "")
 
     @property
     def is_iri(self) -> bool:
@@ -134,9 +140,14 @@ class Description:
     subject: str
     label: str | None
     types: list[str]
+    labels: dict[str, str]  # the resource's own labels, {lang: text}
     outgoing: dict[str, list[Value]]
     incoming: dict[tuple[str, str], Group]  # (predicate, type of the linking resource) -> group
     predicate_labels: dict[str, str]
+    term_labels: dict[str, dict[str, str]]  # labels of predicates, types and linked terms in every language
+
+    def label_in(self, lang: str) -> tuple[str, str]:
+        return pick(self.labels, lang) if self.labels else (self.label or self.subject, "")
 
 
 def description(store: Store, subject: str, page: int, page_size: int) -> Description | None:
@@ -184,7 +195,7 @@ def describe(ts: list[ox.Triple], subject: str, window: slice,
 
     def value(term) -> Value:
         if isinstance(term, ox.NamedNode):
-            return Value(term, label_of(term.value), sorted(set(types.get(term.value, []))))
+            return Value(term, label_of(term.value), sorted(set(types.get(term.value, []))), labels.get(term.value, {}))
         return Value(term)
 
     def sort_key(v: Value):
@@ -205,11 +216,14 @@ def describe(ts: list[ox.Triple], subject: str, window: slice,
         groups[key] = Group(paged[key], values) if key in paged else Group(len(values), values[window])
     terms = set(outgoing) | {p for p, _ in groups} | {t for _, t in groups}
     predicate_labels = {p: label_of(p) for p in terms if label_of(p)}
+    term_labels = {p: labels[p] for p in terms | {v.term.value for vs in outgoing.values() for v in vs} if p in labels}
     return Description(
         subject=subject,
         label=label_of(subject),
+        labels=labels.get(subject, {}),
         types=[v.term.value for v in outgoing.get(RDF_TYPE, [])],
         outgoing=outgoing,
         incoming=groups,
         predicate_labels=predicate_labels,
+        term_labels=term_labels,
     )

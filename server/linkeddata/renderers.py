@@ -17,7 +17,10 @@ from server import state
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.linkeddata import describe as d
 from server.linkeddata import queries
+from server.i18n.labels import TERMS, term_label
+from server.i18n.language import current_lang, pick
 from server.linkeddata.schema_org import schema_org
+from server.linkeddata.summary import summary
 from server.sparql_syntax import prefixes
 from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
@@ -77,15 +80,50 @@ def _render_html(doc: Document) -> Response:
     if r is None:
         return not_found(HTML, doc)
     kind = "scheme" if doc.kind == "def" else doc.kind
-    shown = [(s.template, data) for s in current_app.extensions[SECTIONS] if kind in s.kinds
+    shown = [(s, data) for s in current_app.extensions[SECTIONS] if kind in s.kinds
              for data in (s.compute(doc.subject),) if data]
+    lang = current_lang()
+    ik = f"{state.data_base()}def/ik#"
     body = render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
         alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],
         local_path=local_path,
-        schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind, sections=shown,
+        schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind,
+        summary=summary(r, kind, ik, local_path, lang), title=r.label_in(lang),
+        sections=[(s.template, data) for s, data in shown if s.place == "main"],
+        end_sections=[(s.template, data) for s, data in shown if s.place == "end"],
+        own_citation=any(s.name == "citation" for s, _ in shown),
+        term=lambda p: _term(p, r, ik, lang), value_label=lambda v: _value_label(v, r, ik, lang),
     )
     return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+
+
+def _term(p: str, r: d.Description, ik: str, lang: str) -> dict:
+    """A predicate or class as the data section names it: label in the page's language, our own documentation
+    (``/def/ik#term``) for our terms, the compact name (``dcterms:title``) for standard ones – never a link off-site."""
+    labels = r.term_labels.get(p, {})
+    text, text_lang = pick(labels, lang) if labels else (term_label(p, None, lang), lang)
+    if p.startswith(ik):
+        return {"text": text, "lang": text_lang, "href": "/def/ik#" + p[len(ik):], "name": "ik:" + p[len(ik):]}
+    return {"text": text, "lang": text_lang, "href": None, "name": compact(p)}
+
+
+def compact(iri: str) -> str:
+    """``dcterms:title`` for a standard term, the IRI itself if no prefix covers it."""
+    for name, ns in prefixes(state.base()).items():
+        if iri.startswith(ns) and name != "id" and len(iri) > len(ns):
+            return f"{name}:{iri[len(ns):]}"
+    return iri
+
+
+def _value_label(v: d.Value, r: d.Description, ik: str, lang: str) -> tuple[str, str]:
+    """(text, language) of a linked value; a property named by ik:nichtAngegeben shows as the property's label."""
+    if v.labels:
+        return v.label_in(lang)
+    if v.term.value in r.term_labels or v.term.value in TERMS:
+        term = _term(v.term.value, r, ik, lang)
+        return term["text"], term["lang"]
+    return v.term.value, ""
 
 
 def _ontology_terms(store) -> list[dict]:

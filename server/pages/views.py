@@ -147,6 +147,7 @@ def measures(ext: str | None = None):
         active=_active_filters(table, selection, labels),
         field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
         units_of=lambda m: _value_labels(m, "oe", table, labels),
+        groups_of=lambda m: _value_labels(m, "zielgruppe", table, labels),
         url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "xlsx", "json")},
     )
     response = Response(body, mimetype="text/html")

@@ -49,3 +49,4 @@ class Section:
     kinds: frozenset[str]
     template: str                              # included by the resource page with ``section`` = the data
     compute: Callable[[str], object | None]    # resource IRI -> data; None: nothing to show
+    place: str = "main"                        # "main": after the summary and text; "end": before the data section

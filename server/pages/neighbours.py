@@ -1,0 +1,43 @@
+"""Where to go from a measure page: the other measures of the same goal, the previous and next measure, and the
+list of measures filtered by its goal or field. Read from the per-build measure table, so it costs no query."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from server import state
+from server.i18n.labels import labels_for
+from server.pages.facets import table_for
+from server.web.contributions import Section
+
+_MEASURE = re.compile(r"/id/massnahme/([0-9]+)$")
+RELATED_CAP = 12  # the report's largest goal has 11 measures; a synthetic one may have thousands
+
+
+def measure_neighbours(uri: str) -> dict | None:
+    match = _MEASURE.search(uri)
+    if not match:
+        return None
+    build = state.published()
+    table = table_for(build, state.base(), labels_for(build))
+    nr = int(match[1])
+    at = next((i for i, m in enumerate(table.measures) if m.nr == nr), None)
+    if at is None:
+        return None
+    m = table.measures[at]
+    goals = set(m.values.get("ziel", ()))
+    related = [o for o in table.measures if o.nr != nr and goals & set(o.values.get("ziel", ()))]
+    goal = next(iter(sorted(goals)), None)
+    field = next(iter(m.values.get("handlungsfeld", ())), None)
+    return {
+        "related": related[:RELATED_CAP],
+        "related_more": max(0, len(related) - RELATED_CAP),
+        "previous": table.measures[at - 1] if at > 0 else None,
+        "next": table.measures[at + 1] if at + 1 < len(table.measures) else None,
+        "goal_list": "/massnahmen?" + urlencode({"ziel": goal}) if goal else None,
+        "field_list": "/massnahmen?" + urlencode({"handlungsfeld": field}) if field else None,
+    }
+
+
+SECTIONS = (Section("neighbours", frozenset({"massnahme"}), "pages/section_neighbours.html", measure_neighbours),)

@@ -1,0 +1,178 @@
+"""Pages for people in a real browser (headless Debian Chromium via Playwright), as a reader on a phone, on a
+desktop and on paper would meet them: no sideways scrolling at 320, 375 and 1280 px on any page type; the key
+facts of a measure in the first screen; one measure on one printed A4 page. Screenshots of every page type at
+375 and 1280 px go to build/screenshots/ (not versioned) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from server.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("KG_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--disable-gpu"]
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # pragma: no cover - reported by the skip below
+    sync_playwright = None
+
+# One URL per page type (and the English version of the ones whose layout differs with longer words).
+PAGE_TYPES = {
+    "home": "/",
+    "massnahmen": "/massnahmen",
+    "massnahmen-filtered": "/massnahmen?handlungsfeld=gefluechtete&zielgruppe=gefluechtete",
+    "measure-22": "/doc/massnahme/22",
+    "measure-10": "/doc/massnahme/10",
+    "handlungsfeld": "/doc/handlungsfeld/gefluechtete",
+    "ziel": "/doc/ziel/fluechtlingssozialarbeit-in-den-kommunen",
+    "oe": "/doc/oe/50",
+    "oe-dezernat": "/doc/oe/dezernat-ii",
+    "zielgruppe": "/doc/zielgruppe/gefluechtete",
+    "drucksache": "/doc/drucksache/IV-0349",
+    "bericht": "/doc/bericht/2020",
+    "schwerpunkt": "/doc/schwerpunkt/wirtschaft-und-arbeit",
+    "drucksachen": "/id/drucksache/",
+    "listing": "/id/ziel/",
+    "search-empty": "/suche",
+    "search": "/suche?q=Sprachf%C3%B6rderung",
+    "search-none": "/suche?q=xyzzy",
+    "downloads": "/dumps/",
+    "sparql": "/sparql",
+    "catalog": "/catalog",
+    "ontology": "/def/ik",
+    "scheme": "/def/zielgruppen",
+    "barrierefreiheit": "/barrierefreiheit",
+    "impressum": "/impressum",
+    "not-found": "/doc/massnahme/999",
+    "measure-22-en": "/doc/massnahme/22?lang=en",
+    "massnahmen-en": "/massnahmen?lang=en",
+    "home-en": "/?lang=en",
+}
+WIDTHS = (320, 375, 1280)
+SCREENSHOT_WIDTHS = (375, 1280)
+
+
+@pytest.fixture(scope="module")
+def server(built) -> Iterator[str]:
+    app = create_app({"KG_BUILD_DIR": str(built)})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+    pool = app.extensions.get("sparql_pool")
+    if pool is not None:
+        pool.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None or not CHROMIUM.exists():
+        print("\n*** BROWSER TESTS SKIPPED: playwright or /usr/bin/chromium missing (tests/browser/install.sh) ***")
+        pytest.skip("BROWSER TESTS SKIPPED – playwright or /usr/bin/chromium missing: run tests/browser/install.sh")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Browser, server: str, url: str, width: int, height: int = 812) -> Page:
+    context = browser.new_context(base_url=server, viewport={"width": width, "height": height})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    response = page.goto(url)
+    assert response is not None
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_type_scrolls_sideways(browser, server, width):
+    """document.documentElement.scrollWidth <= innerWidth on every page type, at phone and desktop widths."""
+    wide = {}
+    for name, url in PAGE_TYPES.items():
+        page = _open(browser, server, url, width, 812 if width < 1000 else 800)
+        try:
+            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .slice(0, 3).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)""")
+                wide[name] = (scroll, culprits)
+            if width in SCREENSHOT_WIDTHS:
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        finally:
+            page.context.close()
+    assert not wide, f"pages wider than {width} px: {wide}"
+
+
+@pytest.mark.parametrize("viewport", [(375, 812), (1280, 800)], ids=["phone", "desktop"])
+@pytest.mark.parametrize("nr", [22, 10, 40])
+def test_measure_key_facts_are_in_the_first_screen(browser, server, viewport, nr):
+    """Field of action, goal, responsible unit and the first Drucksache are visible without scrolling."""
+    width, height = viewport
+    page = _open(browser, server, f"/doc/massnahme/{nr}", width, height)
+    try:
+        facts = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('dl.summary > div')].map(row => {
+              const value = row.querySelector('dd a, dd span');
+              const box = value.getBoundingClientRect();
+              return [row.querySelector('dt').textContent.trim(), {bottom: box.bottom, top: box.top, text: value.textContent}];
+            }))""")
+        for heading in ("Handlungsfeld", "Ziel", "Zuständig", "Drucksachen"):
+            if heading == "Drucksachen" and heading not in facts:
+                continue  # a measure that cites none
+            assert heading in facts, f"measure {nr}: no „{heading}“ in the summary: {sorted(facts)}"
+            fact = facts[heading]
+            assert 0 <= fact["top"] and fact["bottom"] <= height, \
+                f"measure {nr} at {width}×{height}: „{heading}“ ({fact['text']}) ends at {fact['bottom']:.0f} px"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("nr", [22, 10])
+def test_a_measure_prints_on_one_a4_page(browser, server, nr):
+    """The print stylesheet drops navigation, search and forms and fits one measure on one A4 page."""
+    from pypdf import PdfReader
+
+    page = _open(browser, server, f"/doc/massnahme/{nr}", 1280, 800)
+    try:
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        (SCREENSHOTS / f"measure-{nr}.pdf").write_bytes(pdf)
+        reader = PdfReader(io.BytesIO(pdf))
+        text = reader.pages[0].extract_text()
+        assert len(reader.pages) == 1, f"measure {nr} prints on {len(reader.pages)} A4 pages"
+        assert "Handlungsfeld" in text and "Zuständig" in text
+        assert "Filter anwenden" not in text and "Suchen" not in text  # no forms, no navigation
+        assert f"/id/massnahme/{nr}" in text  # the stable address is on paper
+    finally:
+        page.context.close()
+
+
+def test_phone_menu_folds_away_and_opens(browser, server):
+    page = _open(browser, server, "/doc/massnahme/22", 375)
+    try:
+        header = page.evaluate("document.querySelector('header.site').getBoundingClientRect().height")
+        assert header <= 90, f"the header takes {header:.0f} of 812 px"
+        assert not page.locator("#site-q").is_visible()
+        toggle = page.get_by_role("button", name="Menü")
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert page.locator("#site-q").is_visible()
+        page.locator("#site-q").fill("Nr. 22")
+        page.locator("#site-q").press("Enter")
+        page.wait_for_url("**/suche?q=*")
+    finally:
+        page.context.close()
