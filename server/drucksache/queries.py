@@ -165,6 +165,12 @@ def measure_numbers(store: Store, base: str) -> set[int]:
     return {int(r["nr"]) for r in rows}
 
 
+def measure_titles(store: Store, base: str) -> dict[int, str]:
+    """Nr. -> title of every measure, for lists that name the citing measures."""
+    rows = store.select(_prefixes(base) + "SELECT ?nr ?titel WHERE { ?m a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel }")
+    return {int(r["nr"]): r["titel"] for r in rows}
+
+
 def literals(store: Store, base: str, subject: str, prop: str) -> list[str]:
     """All values of ``prop`` (a prefixed name like ``ik:zitiertAls``) on ``subject``, sorted."""
     try:

@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, redirect, render_template, request
 
 from kg.drucksache import EXPECTED, CitationError
 from server import state
+from server.caches import per_build
 from server.drucksache import citation
 from server.drucksache import queries as q
 from server.drucksache.documents import PROBLEM
@@ -129,7 +130,10 @@ def index():
     if choose(request, INDEX_OFFER) is JSON:
         response = json_response(data)
     else:
-        response = Response(render_template("drucksache/index.html", index=data), mimetype="text/html")
+        titles = per_build(f"measure-titles|{base}", build, lambda b: q.measure_titles(b.store, base))
+        response = Response(render_template("drucksache/index.html", index=data, titles=titles,
+                                            with_title=any(d["titel"] for g in groups for d in g["drucksachen"])),
+                            mimetype="text/html")
     vary_on_accept(response)
     return for_build(response, f"{build.etag}-drucksachen-{response.mimetype}", build.modified,
                      machine=response.mimetype == "application/json")
