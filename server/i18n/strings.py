@@ -229,6 +229,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "summary.language": ("Sprache", "Language"),
     "summary.measures": ("Maßnahmen", "Measures"),
     "summary.not_stated": ("im Bericht nicht angegeben", "not stated in the report"),
+    "resource.measures_here": ("Maßnahmen ({n})", "Measures ({n})"),
     "resource.all_data": ("Alle Angaben als Daten", "All statements as data"),
     "cite.copy_uri": ("Adresse kopieren", "Copy address"),
     "cite.copy_citation": ("Zitat kopieren", "Copy citation"),

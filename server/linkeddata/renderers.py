@@ -92,7 +92,7 @@ def _render_html(doc: Document) -> Response:
         summary=summary(r, kind, ik, local_path, lang), title=r.label_in(lang),
         sections=[(s.template, data) for s, data in shown if s.place == "main"],
         end_sections=[(s.template, data) for s, data in shown if s.place == "end"],
-        own_citation=any(s.name == "citation" for s, _ in shown),
+        own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         term=lambda p: _term(p, r, ik, lang), value_label=lambda v: _value_label(v, r, ik, lang),
     )
     return cacheable(Response(body, mimetype="text/html"), HTML, doc)

@@ -26,9 +26,10 @@ def measure_box(app, nr: int) -> str:
 def test_box_shows_uri_citation_line_and_downloads(app):
     box = parse_html(measure_box(app, 22))
     uri = f"{BASE}id/massnahme/22"
-    [link] = [a for code in box.find_all("code") for a in code.find_all("a")]
+    [link] = [a for a in box.find("p", cls="zitat").find_all("a")]
     assert (link.get("href"), link.text()) == (uri, uri)
     assert uri in {i.get("value") for i in box.find_all("input")}  # the copy-friendly field
+    assert {b.get("data-copy") for b in box.find_all("button")} == {"uri-kopieren", "zitat-kopieren"}  # copy buttons
     assert re.fullmatch(
         r"Region Hannover \(2020\): Vielfalt und Zusammenhalt – Bericht zum Integrationskonzept der Region Hannover, "
         rf"Maßnahme Nr\. 22: Flächendeckende Implementierung .*?\. {re.escape(uri)} \(abgerufen am {ACCESS_DATE_DE}\)",
@@ -45,7 +46,7 @@ def test_uri_survives_copy_paste(app):
     for href, text in re.findall(r'<a href="(https?://[^"]+)">([^<]*)</a>', html):
         assert href == text
     # and what follows the URL in the citation is a space, never punctuation a word processor would pull into the link
-    line = re.search(r'<p class="zitat">(.*?)</p>', html, re.S)[1]
+    line = re.search(r'<p class="copy-text zitat"[^>]*>(.*?)</p>', html, re.S)[1]
     assert re.search(r"</a> \(abgerufen am", line)
 
 

@@ -57,7 +57,7 @@ class Page(HTMLParser):
             self.textareas[self._textarea] = ""
         elif tag == "a" and "href" in attrs:
             self.links.append(attrs["href"])
-        elif tag == "script":
+        elif tag == "script" and attrs.get("src") != "/static/site.js":  # the site-wide menu/copy helper of every page
             self.scripts.append(attrs.get("src") or "(inline)")
         elif tag == "table":
             self.tables.append({"header": [], "rows": []})
