@@ -15,8 +15,8 @@ import pyoxigraph as ox
 
 from kg.store import Store
 from server.formats import GRAPH_FORMATS
-from server.linkeddata import queries
 from server.i18n.language import pick
+from server.linkeddata import queries
 from server.linkeddata.queries import IK, RDFS_LABEL
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -15,10 +15,10 @@ from rdflib import Graph
 
 from server import state
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
-from server.linkeddata import describe as d
-from server.linkeddata import queries
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick
+from server.linkeddata import describe as d
+from server.linkeddata import queries
 from server.linkeddata.schema_org import schema_org
 from server.linkeddata.summary import summary
 from server.sparql_syntax import prefixes
