@@ -2,7 +2,8 @@
 
 Two numbering styles occur: the current one ``{nummer} ({Wahlperiode})`` with an optional type
 (``0349 (IV) BDs``, ``BDs 2957 (III)``, ``Beschlussdrucksache Nr. 1629 (IV)Bds``) and the older
-``[{Wahlperiode} ]{nummer}/{jahr}`` (``372/2009``, ``II 131/2009``). Each parses into one
+``[{Wahlperiode} ]{nummer}/{jahr}`` (``372/2009``, ``II 131/2009``). People also write ``Drs. 2832 (IV)`` and
+``2832/IV``; both are read too. Each parses into one
 :class:`Drucksache` whose ``key`` names the URI, so every variant of a citation lands on one resource.
 """
 
@@ -12,12 +13,14 @@ import re
 from dataclasses import dataclass
 
 ARTEN = {"BDs": "Beschlussdrucksache", "IDs": "Informationsdrucksache"}
-_WORD_ART = {"beschlussdrucksache": "BDs", "informationsdrucksache": "IDs", "drucksache": None}
+_WORD_ART = {"beschlussdrucksache": "BDs", "informationsdrucksache": "IDs", "drucksache": None, "drs": None}
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
-_PREFIX = r"(?:(?P<word>beschlussdrucksache|informationsdrucksache|drucksache)\s*)?(?:(?P<t1>bds|ids)\s*)?(?:nr\.?\s*)?"
+_PREFIX = r"(?:(?P<word>beschlussdrucksache|informationsdrucksache|drucksache|drs)\.?\s*)?(?:(?P<t1>bds|ids)\s*)?(?:nr\.?\s*)?"
 _SUFFIX = r"\s*(?P<t2>bds|ids)?\s*(?:\((?P<remark>[^()]*)\))?"
 _NEW = re.compile(_PREFIX + r"(?P<num>\d{1,4})\s*\(\s*(?P<wp>[ivx]+)\s*\)" + _SUFFIX, re.I)
+# „2832/IV“: the number, a slash and the Wahlperiode, as people write it (the report never does).
+_SLASH = re.compile(_PREFIX + r"(?P<num>\d{1,4})\s*/\s*(?P<wp>[ivx]+)" + _SUFFIX, re.I)
 _OLD = re.compile(_PREFIX + r"(?:(?P<wp>[ivx]+)\s+)?(?P<num>\d{1,4})\s*/\s*(?P<year>\d{4})" + _SUFFIX, re.I)
 _KEY_NEW = re.compile(r"(?P<wp>[ivx]+)-(?P<num>\d{1,4})", re.I)
 _KEY_OLD = re.compile(r"(?P<year>\d{4})-(?P<num>\d{1,4})")
@@ -86,7 +89,7 @@ def parse(text: str) -> Drucksache:
     norm = " ".join(text.replace("\u00a0", " ").split())
     if not norm or len(norm) > 200:
         raise CitationError(f"leere oder zu lange Angabe; {EXPECTED}")
-    for pattern in (_NEW, _OLD):
+    for pattern in (_NEW, _SLASH, _OLD):
         m = pattern.fullmatch(norm)
         if m:
             num = int(m["num"])

@@ -121,8 +121,10 @@ def _only_own_language_validators(lang: str) -> None:
     suffix = f"-{lang}"
     etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
     if etags and not etags.star_tag:
-        kept = [quote_etag(tag[: -len(suffix)], etags.is_weak(tag))
-                for tag in sorted(etags.as_set(include_weak=True)) if tag.endswith(suffix)]
+        # A compressed answer's tag ends in ":br" or ":gzip" after the language (server/web/compression.py).
+        kept = [quote_etag(tag[: -len(suffix)] if tag.endswith(suffix) else tag, etags.is_weak(tag))
+                for tag in sorted(etags.as_set(include_weak=True))
+                if tag.endswith(suffix) or tag.rpartition(":")[0].endswith(suffix)]
         environ["HTTP_IF_NONE_MATCH"] = ", ".join(kept) if kept else '"-"'
     # A date alone cannot tell which language the client cached.
     environ.pop("HTTP_IF_MODIFIED_SINCE", None)

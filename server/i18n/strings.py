@@ -160,7 +160,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.no_terms": ("Die Anfrage enthält kein suchbares Wort.", "The query contains no searchable word."),
     "search.by_type": ("Treffer nach Art", "Results by type"),
     "search.all_types": ("Alle", "All"),
-    "search.nothing": ("Nichts gefunden. Versuchen Sie ein anderes Wort oder filtern Sie die", "Nothing found. Try another word or filter the"),
+    "search.nothing": ("Nichts gefunden für „{q}“. Versuchen Sie ein anderes Wort, eine Maßnahmennummer wie „22“, eine Drucksache "
+                       "wie „0349 (IV)“ – oder sehen Sie in die", "Nothing found for “{q}”. Try another word, a measure number such as "
+                       "“22”, a council document such as “0349 (IV)” – or look at the"),
+    "search.nothing_list": ("Liste aller Maßnahmen", "list of all measures"),
+    "search.cited_by": ("Zitiert von Maßnahme", "Cited by measure"),
     "search.json": ("Diese Trefferliste als", "These results as"),
     # measure list
     "list.heading": ("Maßnahmen filtern", "Filter the measures"),
@@ -270,6 +274,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drs.cited_elsewhere": ("Keine Maßnahme des Anhangs zitiert sie; der Bericht nennt sie in {where}.",
                             "No measure of the appendix cites it; the report names it in {where}."),
     "drs.elsewhere": ("seinem Text", "its text"),
+    # the ontology page (/def/ik) and retired addresses
+    "onto.title": ("Ontologie ik", "Ontology ik"),
+    "onto.description": ("Das Vokabular des Wissensgraphen: Klassen und Eigenschaften des Namensraums ik mit deutschen und englischen Bezeichnungen.",
+                         "The vocabulary of the knowledge graph: classes and properties of the ik namespace, labelled in German and English."),
+    "onto.heading": ("Ontologie „Integrationskonzept“ (ik)", "Ontology “Integrationskonzept” (ik)"),
+    "onto.namespace": ("Namensraum", "Namespace"),
+    "onto.classes": ("Klassen", "Classes"),
+    "onto.object_properties": ("Objekteigenschaften", "Object properties"),
+    "onto.datatype_properties": ("Dateneigenschaften", "Datatype properties"),
+    "onto.domain": ("Domäne:", "Domain:"),
+    "onto.range": ("Wertebereich:", "Range:"),
+    "onto.super": ("Spezialisiert:", "Specialises:"),
+    "gone.moved_title": ("Verschoben", "Moved"),
+    "gone.gone_title": ("Nicht mehr vorhanden", "Gone"),
+    "gone.moved_heading": ("Diese Adresse ist umgezogen", "This address has moved"),
+    "gone.moved": ("{uri} wurde am {date} zusammengeführt bzw. umbenannt. Neue Adresse:", "{uri} was merged or renamed on {date}. New address:"),
+    "gone.gone_heading": ("Diese Adresse gibt es nicht mehr", "This address no longer exists"),
+    "gone.gone": ("{uri} wurde am {date} aufgegeben (HTTP 410 Gone). Sie wird nie für etwas anderes verwendet.",
+                  "{uri} was retired on {date} (HTTP 410 Gone). It will never be used for anything else."),
+    "gone.reason": ("Grund:", "Reason:"),
+    "gone.promise": ("Einmal veröffentlichte Adressen bleiben gültig oder erklären, was aus ihnen wurde.",
+                     "Published addresses stay valid or say what became of them."),
     # downloads (server.dumps)
     "dl.title": ("Downloads", "Downloads"),
     "dl.intro": ("Alle Daten des Berichts zum Herunterladen: als Tabellen für Excel oder LibreOffice, als CSV für Programme "

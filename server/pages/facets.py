@@ -65,6 +65,7 @@ Selection = dict[str, set[str]]  # facet -> selected value keys
 class MeasureTable:
     def __init__(self, measures: list[Measure], values: dict[str, dict[str, Value]]) -> None:
         self.measures = sorted(measures, key=lambda m: m.nr)
+        self.by_nr = {m.nr: m for m in self.measures}
         self.values = values  # facet -> key -> Value, every value some measure has
         # Built once per build: which measures (positions in self.measures) have each value, so a filter touches
         # only the measures it selects; each facet's values by position, so counting runs in C; and the unfiltered
@@ -101,6 +102,10 @@ class MeasureTable:
                 found[facet][key] = Value(key, row["o"], link(row["o"], base), (_numbers(notations.get(row["o"], "")), fold(label)))
         values = {name: dict(sorted(vals.items(), key=lambda kv: kv[1].order)) for name, vals in found.items()}
         return cls(list(measures.values()), values)
+
+    def citing(self, drucksache: str) -> list[Measure]:
+        """The measures that cite the Drucksache with URI key ``drucksache``, in number order."""
+        return [self.measures[i] for i in self._having["drucksache"].get(drucksache, [])]
 
     def filter(self, selection: Selection) -> list[Measure]:
         """Measures matching every facet's selection (one of its values), in number order."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.sparql_syntax import ALL_PREFIXES, iri, prefix_block
+from server.sparql_syntax import ALL_PREFIXES, iri, literal, prefix_block
 
 ORG = "http://www.w3.org/ns/org#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -82,3 +82,8 @@ def field_goals(base: str, uri: str) -> str:
 
 def field_focus(base: str, uri: str) -> str:
     return prefixed(base, f"SELECT ?s WHERE {{ ?s a ik:Schwerpunkt ; ik:handlungsfeld {iri(uri)} }}")
+
+
+def described_things(base: str) -> str:
+    """Every thing the graph describes under ``{base}id/`` (each has a /doc/ page), in a stable order."""
+    return f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(base + 'id/')})) }} ORDER BY ?s"

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from server.caches import per_build
 from server.pages import queries
+from server.pages.search_intent import direct_paths
 from server.state import Published
 from server.web.urls import local_path
 
@@ -128,6 +129,7 @@ class SearchIndex:
                         self.postings[term][i][name] += 1
         self.postings = {t: dict(p) for t, p in self.postings.items()}
         self.vocabulary = sorted(self.postings)
+        self.by_path = {doc.path: doc for doc in docs}
 
     @classmethod
     def from_store(cls, store, base: str) -> SearchIndex:
@@ -161,9 +163,11 @@ class SearchIndex:
         return found
 
     def search(self, query: str, kinds: set[str] | None = None) -> Result:
-        """Every stem must match (AND); score = Σ idf × best match weight × Σ field weight × saturated tf."""
+        """Every stem must match (AND); score = Σ idf × best match weight × Σ field weight × saturated tf.
+        What the query names directly – a measure by its number, a Drucksache by a citation – comes first."""
         wanted = query_terms(query)
-        if not wanted:
+        direct = [self.by_path[p] for p in direct_paths(query) if p in self.by_path]
+        if not wanted and not direct:
             return Result(query, [], [], {}, frozenset())
         scores: dict[int, float] | None = None
         matched: set[str] = set()
@@ -190,6 +194,11 @@ class SearchIndex:
             hits.append(Hit(doc, round(score, 4)))
         order = {kind: n for n, (kind, _) in enumerate(KINDS)}
         hits.sort(key=lambda h: (-h.score, order[h.doc.kind], _natural(h.doc.uri)))
+        if direct:
+            top = (hits[0].score if hits else 0.0) + 1.0
+            named = {doc.path for doc in direct}
+            hits = [Hit(doc, round(top + len(direct) - n, 4)) for n, doc in enumerate(direct)] + \
+                [h for h in hits if h.doc.path not in named]
         per_kind = dict(Counter(h.doc.kind for h in hits))
         if kinds:
             hits = [h for h in hits if h.doc.kind in kinds]

@@ -13,6 +13,7 @@ from server.caches import per_build
 from server.formats import HTML, JSON
 from server.i18n.labels import Labels, labels_for
 from server.pages import home as home_data
+from server.pages import site_index
 from server.pages.facets import FACET_NAMES, FACETS, SORTS, Measure, MeasureTable, parse_selection, table_for
 from server.pages.legal import operator
 from server.pages.search_index import KINDS, highlight, index_for, snippet_source
@@ -37,6 +38,7 @@ LIST_OFFER = offer((HTML, JSON), strict=False)  # /massnahmen and /suche without
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    site_index.init_app(app)
 
 
 def _prefers_json() -> bool:
@@ -83,14 +85,15 @@ def _search(as_json: bool) -> Response:
     pages = max(1, -(-total // SEARCH_PAGE_SIZE))
     page = min(_page_number(), pages)
     start = (page - 1) * SEARCH_PAGE_SIZE
-    hits = [_shown(hit, result, labels) for hit in result.hits[start:start + SEARCH_PAGE_SIZE]] if result else []
+    table = table_for(build, base(), labels)
+    hits = [_shown(hit, result, labels, table) for hit in result.hits[start:start + SEARCH_PAGE_SIZE]] if result else []
     if as_json:
         response = _json({
             "query": query, "terms": result.terms if result else [], "total": total, "page": page, "pages": pages,
             "page_size": SEARCH_PAGE_SIZE, "types": sorted(kinds), "per_type": result.per_kind if result else {},
             "results": [{"uri": h["uri"], "path": h["path"], "type": h["kind"], "title": h["title_text"],
                          "title_lang": h["title_lang"], "snippet": h["snippet"].striptags() if h["snippet"] else "",
-                         "snippet_html": str(h["snippet"] or ""), "score": h["score"]} for h in hits],
+                         "snippet_html": str(h["snippet"] or ""), "score": h["score"], "facts": h["facts"]} for h in hits],
         })
     else:
         response = Response(render_template(
@@ -101,14 +104,28 @@ def _search(as_json: bool) -> Response:
     return response
 
 
-def _shown(hit, result, labels: Labels) -> dict:
+def _shown(hit, result, labels: Labels, table: MeasureTable) -> dict:
     title, title_lang = labels.get(hit.doc.uri)
     source = snippet_source(hit.doc, result)
     return {
         "uri": hit.doc.uri, "path": hit.doc.path, "kind": hit.doc.kind, "score": hit.score,
+        "facts": _facts(hit.doc, table, labels),
         "title": highlight(title, result.is_match), "title_text": title, "title_lang": title_lang,
-        "snippet": highlight(source, result.is_match, limit=240) if source and source != title else None,
+        "snippet": highlight(source, result.is_match, limit=240) if source and source != title and not source.isdigit() else None,
     }
+
+
+def _facts(doc, table: MeasureTable, labels: Labels) -> dict | None:
+    """What a hit is at a glance: a measure's Nr., field and unit; the measures citing a Drucksache."""
+    key = doc.path.rsplit("/", 1)[-1]
+    if doc.kind == "massnahme" and key.isdigit():
+        m = table.by_nr.get(int(key))
+        if m is None:
+            return None
+        return {"nr": m.nr, **{f: [v["label"] for v in _value_labels(m, f, table, labels)] for f in ("handlungsfeld", "oe")}}
+    if doc.kind == "drucksache":
+        return {"massnahmen": [{"nr": m.nr, "titel": m.title, "path": m.path} for m in table.citing(key)]}
+    return None
 
 
 # ------------------------------------------------------------------ the filterable list of measures

@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from server.web import preview
+from server.web import compression, preview
 from server.web.errors import http_error
 from server.web.security import security_headers
 
 
 def init_app(app: Flask) -> None:
     app.after_request(security_headers)
+    compression.init_app(app)
     app.register_error_handler(HTTPException, http_error)
     preview.init_app(app)
