@@ -13,6 +13,7 @@ from server.i18n.language import (
     after_request,
     before_request,
     current_lang,
+    date_text,
     number,
     page_urls,
     pick,
@@ -47,3 +48,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(term_label, "term_label")
     app.add_template_global(page_urls, "page_urls")
     app.add_template_global(lambda key: key in STRINGS, "has_t")
+    app.add_template_filter(date_text, "date_text")
+    app.add_template_filter(lambda text: str(text).split("\n"), "split_lines")

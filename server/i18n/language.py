@@ -58,6 +58,19 @@ def number(n: int) -> str:
     return text if current_lang() == "en" else text.replace(",", ".")
 
 
+MONTHS = {"de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
+                  "Dezember"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December")}
+
+
+def date_text(iso: str) -> str:
+    """``2026-12-01T17:33:22+00:00`` as people write the day: „1. Dezember 2026“ / “1 December 2026”."""
+    year, month, day = (int(part) for part in str(iso)[:10].split("-"))
+    lang = current_lang()
+    return f"{day}. {MONTHS['de'][month - 1]} {year}" if lang == "de" else f"{day} {MONTHS['en'][month - 1]} {year}"
+
+
 def pick(labels: dict[str, str], lang: str | None = None) -> tuple[str, str]:
     """(text, its language) from ``{lang: text}``: the wanted language, else German, else untagged, else any."""
     lang = lang or current_lang()

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, abort, redirect, render_template, 
 from kg.namespaces import KEY_PATTERN, TYPES
 from server import state, uri_registry
 from server.formats import HTML, JSON, RDF_FORMATS, RDF_NAMES
+from server.i18n.labels import labels_for
 from server.linkeddata import describe as d
 from server.linkeddata import queries, renderers
 from server.web.contributions import Document, Renderer, Section
@@ -106,7 +107,8 @@ def listing(kind: str):
         abort(404)
     prefix = f"{state.base()}id/{kind}/"
     rows = state.published().store.select(queries.listing(state.base(), kind))
-    items = sorted(({"path": local_path(r["s"]), "label": r.get("label") or r["s"][len(prefix):],
+    labels = labels_for(state.published())
+    items = sorted(({"path": local_path(r["s"]), "label": labels.get(r["s"])[0], "lang": labels.get(r["s"])[1],
                      "key": r["s"][len(prefix):]} for r in rows),
                    key=lambda i: (0, int(i["key"])) if i["key"].isdigit() else (1, i["label"].lower()))
     return render_template("linkeddata/listing.html", kind=kind, items=items)

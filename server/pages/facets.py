@@ -99,7 +99,9 @@ class MeasureTable:
                 m.values[facet] = m.values.get(facet, ()) + (key,)
             if key not in found[facet]:
                 label = labels.get(row["o"], "de")[0]
-                found[facet][key] = Value(key, row["o"], link(row["o"], base), (_numbers(notations.get(row["o"], "")), fold(label)))
+                # Units by name (their number is part of the label); fields and goals in the report's section order.
+                number = () if facet == "oe" else _numbers(notations.get(row["o"], ""))
+                found[facet][key] = Value(key, row["o"], link(row["o"], base), (number, fold(label)))
         values = {name: dict(sorted(vals.items(), key=lambda kv: kv[1].order)) for name, vals in found.items()}
         return cls(list(measures.values()), values)
 

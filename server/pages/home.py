@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from kg.store import Store
 from server.i18n.labels import Labels
 from server.pages import queries
@@ -35,13 +37,18 @@ def charts(store: Store, base: str) -> dict:
             "per_group": _largest(store, base, "ik:Zielgruppe", "skos:prefLabel")}
 
 
+FACET_OF = {"per_field": "handlungsfeld", "per_oe": "oe", "per_group": "zielgruppe"}  # chart -> filter of the list
+
+
 def localized(data: dict, labels: Labels) -> dict:
-    """The chart rows with labels in the interface language."""
+    """The chart rows with labels in the interface language and the filtered list of measures each bar opens."""
     out = {}
     for name, rows in data.items():
         shown = []
         for row in rows:
             text, lang = labels.get(row["uri"]) if row.get("uri") else (row.get("label", ""), "de")
-            shown.append({**row, "label": text or row.get("label", ""), "lang": lang})
+            key = row["uri"].rsplit("/", 1)[-1] if row.get("uri") else None
+            listed = "/massnahmen?" + urlencode({FACET_OF[name]: key}) if key and name in FACET_OF else None
+            shown.append({**row, "label": text or row.get("label", ""), "lang": lang, "list": listed})
         out[name] = ChartRows(shown, hidden=getattr(rows, "hidden", 0))
     return out

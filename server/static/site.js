@@ -56,6 +56,33 @@
     });
   }
 
-  function ready() { setupMenu(); setupCopy(); setupPrint(); }
+  // The list of measures: filters fold away on a phone (results come first); a jump link opens its facet group;
+  // after filtering, focus moves to the results heading, which is described by the new count.
+  function setupFilters() {
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 47.99em)").matches;
+    document.querySelectorAll("details[data-close-narrow]").forEach(function (d) { if (narrow) d.open = false; });
+    document.querySelectorAll(".facet-jump a").forEach(function (a) {
+      a.addEventListener("click", function (event) {
+        var target = document.getElementById(a.getAttribute("href").slice(1));
+        if (!target) return;
+        var group = target.closest("details");
+        if (group) group.open = true;
+        event.preventDefault();
+        target.focus();
+      });
+    });
+    document.querySelectorAll('a[href="#facets"]').forEach(function (a) {
+      a.addEventListener("click", function () {
+        var d = document.querySelector("details[data-close-narrow]");
+        if (d) d.open = true;
+      });
+    });
+    var heading = document.getElementById("rows-h");
+    if (heading && /[?&](handlungsfeld|ziel|oe|zielgruppe|drucksache|sort|pro_seite)=/.test(location.search)) {
+      heading.focus({preventScroll: false});
+    }
+  }
+
+  function ready() { setupMenu(); setupCopy(); setupPrint(); setupFilters(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();

@@ -20,7 +20,8 @@ PAGE_TYPES = {
     "search": "/suche?q=Sprachf%C3%B6rderung", "search-none": "/suche?q=xyzzy", "search-empty": "/suche",
     "downloads": "/dumps/", "ontology": "/def/ik", "scheme": "/def/zielgruppen", "not-found": "/doc/massnahme/999",
     # /sparql is rebuilt by issue 12 (its examples' English texts name „Drucksachen“ without lang="de").
-    "barrierefreiheit": "/barrierefreiheit", "impressum": "/impressum",
+    "catalog": "/catalog", "dataset": "/catalog/dataset/wissensgraph", "unknown-drucksache": "/drucksache?ref=9999%20(IV)",
+    "unknown-measure": "/massnahme?nr=999", "barrierefreiheit": "/barrierefreiheit", "impressum": "/impressum",
 }
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "content")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
