@@ -4,6 +4,8 @@
   pages). A build is immutable once published, so a value stays valid until `kg build` switches to a new one.
 - :func:`per_file`: a settings file read again only when it changed on disk (URI registry, catalog settings),
   so an edit takes effect without a restart.
+- :func:`rendered_page`: the HTML of a resource page, by build, page, language and day (the citation carries
+  the access date); bounded by entries, apart from the per-build values so a crawl cannot push those out.
 - :class:`AnswerCache`: SPARQL answers, bounded by bytes; their keys carry the build, so a new build never
   serves an old answer.
 """
@@ -20,11 +22,32 @@ from server.state import Published
 
 T = TypeVar("T")
 
+PAGE_ENTRIES = 512  # rendered resource pages kept (about 40 KB each): a crawl of the real data fits
 PER_BUILD_ENTRIES = 256  # names (with their key parts); far more than the pages of one build need
 
 _lock = threading.RLock()  # factories may ask for other cached values (the catalog page for the catalog)
 _per_build: OrderedDict[str, tuple[str, object]] = OrderedDict()  # name -> (build id, value), least recent first
 _per_file: dict[str, tuple[tuple, object]] = {}                     # path and reader -> (stamp, value)
+_pages: OrderedDict[str, str] = OrderedDict()                         # key (with the build) -> HTML
+_pages_lock = threading.Lock()
+
+
+def rendered_page(key: str, render: Callable[[], str | None]) -> str | None:
+    """The page ``render()`` makes for ``key`` (which carries the build and all the page depends on), kept for
+    the next reader of the same page. Rendered outside the lock: two first readers may both render it."""
+    with _pages_lock:
+        found = _pages.get(key)
+        if found is not None:
+            _pages.move_to_end(key)
+            return found
+    body = render()
+    if body is None:  # nothing to show (404): not kept
+        return None
+    with _pages_lock:
+        _pages[key] = body
+        while len(_pages) > PAGE_ENTRIES:
+            _pages.popitem(last=False)
+    return body
 
 
 def per_build(name: str, published: Published, factory: Callable[[Published], T]) -> T:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
@@ -22,6 +25,7 @@ from server.linkeddata import queries
 from server.linkeddata.schema_org import schema_org
 from server.linkeddata.summary import summary
 from server.sparql_syntax import prefixes
+from server.caches import rendered_page
 from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
@@ -31,6 +35,7 @@ from server.web.urls import local_path
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
 PAGE_SIZE = 50
+PAGE_ARGS = {"lang", "seite"}  # the only parameters a resource page depends on (its rendered HTML is kept)
 SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")
 
 
@@ -75,16 +80,37 @@ def _render_html(doc: Document) -> Response:
     if doc.kind == "def" and doc.key == "ik":
         body = render_template("linkeddata/ontology.html", terms=_ontology_terms(published.store), base=state.base())
         return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+    if set(request.args) <= PAGE_ARGS and not current_app.config.get("KG_PREVIEW_STATUS"):
+        key = (f"{published.etag}|{doc.kind}/{doc.key}|{doc.page}|{PAGE_SIZE}|{d.HUB}|{current_lang()}|"
+               f"{request.query_string!r}|{_today()}")
+        body = rendered_page(key, lambda: _resource_page(doc))
+    else:  # other parameters show up in the canonical and language links: not worth keeping
+        body = _resource_page(doc)
+    if body is None:
+        return not_found(HTML, doc)
+    return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+
+
+def _today() -> str:
+    """The reader's day in Hannover: the measure's citation names it as the access date."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    except ZoneInfoNotFoundError:  # system without tz database
+        return date.today().isoformat()
+
+
+def _resource_page(doc: Document) -> str | None:
+    published = state.published()
     page, page_size = (1, 1000) if doc.kind == "def" else (doc.page, PAGE_SIZE)
     r = d.description(published.store, doc.subject, page, page_size)
     if r is None:
-        return not_found(HTML, doc)
+        return None
     kind = "scheme" if doc.kind == "def" else doc.kind
     shown = [(s, data) for s in current_app.extensions[SECTIONS] if kind in s.kinds
              for data in (s.compute(doc.subject),) if data]
     lang = current_lang()
     ik = f"{state.data_base()}def/ik#"
-    body = render_template(
+    return render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
         alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],
         local_path=local_path,
@@ -95,7 +121,6 @@ def _render_html(doc: Document) -> Response:
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         term=lambda p: _term(p, r, ik, lang), value_label=lambda v: _value_label(v, r, ik, lang),
     )
-    return cacheable(Response(body, mimetype="text/html"), HTML, doc)
 
 
 def _term(p: str, r: d.Description, ik: str, lang: str) -> dict:
@@ -110,7 +135,12 @@ def _term(p: str, r: d.Description, ik: str, lang: str) -> dict:
 
 def compact(iri: str) -> str:
     """``dcterms:title`` for a standard term, the IRI itself if no prefix covers it."""
-    for name, ns in prefixes(state.base()).items():
+    return _compact(iri, state.base())
+
+
+@lru_cache(maxsize=4096)
+def _compact(iri: str, base: str) -> str:
+    for name, ns in prefixes(base).items():
         if iri.startswith(ns) and name != "id" and len(iri) > len(ns):
             return f"{name}:{iri[len(ns):]}"
     return iri

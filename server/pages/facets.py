@@ -66,6 +66,7 @@ class MeasureTable:
     def __init__(self, measures: list[Measure], values: dict[str, dict[str, Value]]) -> None:
         self.measures = sorted(measures, key=lambda m: m.nr)
         self.by_nr = {m.nr: m for m in self.measures}
+        self.position = {m.nr: i for i, m in enumerate(self.measures)}
         self.values = values  # facet -> key -> Value, every value some measure has
         # Built once per build: which measures (positions in self.measures) have each value, so a filter touches
         # only the measures it selects; each facet's values by position, so counting runs in C; and the unfiltered
@@ -104,6 +105,17 @@ class MeasureTable:
                 found[facet][key] = Value(key, row["o"], link(row["o"], base), (number, fold(label)))
         values = {name: dict(sorted(vals.items(), key=lambda kv: kv[1].order)) for name, vals in found.items()}
         return cls(list(measures.values()), values)
+
+    def _sharing_positions(self, facet: str, m: Measure) -> list[int]:
+        me = self.position[m.nr]
+        return sorted({i for key in m.values.get(facet, ()) for i in self._having[facet].get(key, ()) if i != me})
+
+    def sharing(self, facet: str, m: Measure, limit: int) -> list[Measure]:
+        """Up to ``limit`` other measures with a value of ``facet`` in common with ``m``, in number order."""
+        return [self.measures[i] for i in self._sharing_positions(facet, m)[:limit]]
+
+    def sharing_count(self, facet: str, m: Measure) -> int:
+        return len(self._sharing_positions(facet, m))
 
     def citing(self, drucksache: str) -> list[Measure]:
         """The measures that cite the Drucksache with URI key ``drucksache``, in number order."""

@@ -22,17 +22,16 @@ def measure_neighbours(uri: str) -> dict | None:
     build = state.published()
     table = table_for(build, state.base(), labels_for(build))
     nr = int(match[1])
-    at = next((i for i, m in enumerate(table.measures) if m.nr == nr), None)
-    if at is None:
+    m = table.by_nr.get(nr)
+    if m is None:
         return None
-    m = table.measures[at]
-    goals = set(m.values.get("ziel", ()))
-    related = [o for o in table.measures if o.nr != nr and goals & set(o.values.get("ziel", ()))]
-    goal = next(iter(sorted(goals)), None)
+    at = table.position[nr]
+    related = table.sharing("ziel", m, RELATED_CAP + 1)
+    goal = next(iter(sorted(m.values.get("ziel", ()))), None)
     field = next(iter(m.values.get("handlungsfeld", ())), None)
     return {
         "related": related[:RELATED_CAP],
-        "related_more": max(0, len(related) - RELATED_CAP),
+        "related_more": max(0, table.sharing_count("ziel", m) - RELATED_CAP),
         "previous": table.measures[at - 1] if at > 0 else None,
         "next": table.measures[at + 1] if at + 1 < len(table.measures) else None,
         "goal_list": "/massnahmen?" + urlencode({"ziel": goal}) if goal else None,
