@@ -17,6 +17,7 @@ from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
 
 from server import state
+from server.caches import rendered_page
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick
@@ -25,7 +26,6 @@ from server.linkeddata import queries
 from server.linkeddata.schema_org import schema_org
 from server.linkeddata.summary import summary
 from server.sparql_syntax import prefixes
-from server.caches import rendered_page
 from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
