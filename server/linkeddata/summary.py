@@ -64,7 +64,7 @@ SUMMARIES: dict[str, Kind] = {
     "handlungsfeld": Kind(facts=(Fact("summary.chapter", ("ik:kapitel",)),
                                  Fact("summary.measure_count", ("ik:anzahlMassnahmen",)),
                                  Fact("summary.featured", ("ik:beispiel",))),
-                          text=("ik:einleitung",), caption_number=SKOS + "notation"),
+                          caption_number=SKOS + "notation"),  # its introduction: the field's own section
     "oe": Kind(facts=(Fact("summary.unit_number", (ORG + "identifier",), required=True, inline=True),
                       Fact("summary.short_name", (SKOS + "altLabel",), inline=True),
                       Fact("summary.unit_kind", (ORG + "classification",)),
