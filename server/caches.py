@@ -32,6 +32,12 @@ _pages: OrderedDict[str, str] = OrderedDict()                         # key (wit
 _pages_lock = threading.Lock()
 
 
+def forget_pages() -> None:
+    """Drop every kept page (tests that change what a page shows without a new build)."""
+    with _pages_lock:
+        _pages.clear()
+
+
 def rendered_page(key: str, render: Callable[[], str | None]) -> str | None:
     """The page ``render()`` makes for ``key`` (which carries the build and all the page depends on), kept for
     the next reader of the same page. Rendered outside the lock: two first readers may both render it."""

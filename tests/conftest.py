@@ -29,6 +29,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.live)
 
 
+@pytest.fixture(autouse=True)
+def _pages_rendered_afresh():
+    """Kept resource pages (server.caches.rendered_page) would hide a test's monkeypatched page sizes and caps."""
+    from server.caches import forget_pages
+
+    forget_pages()
+    yield
+    forget_pages()
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """A fresh build of the real data, in a temporary directory."""

@@ -2,7 +2,8 @@
 
 Pages, CSS/JS, JSON and RDF documents are compressed. Two kinds of answer pass untouched: the build's dump files
 (``dumps.download``, sent from disk with their SHA-256 as ETag and their exact length, and mostly fetched by
-programs) and SPARQL results (streamed under the endpoint's byte limits; server/sparql). Registered before the
+programs) and SPARQL results (streamed under the endpoint's byte limits; server/sparql), which still say
+``Vary: Accept-Encoding`` like the query page of the same URL. Registered before the
 language hook, so it runs after it and extends the final ETag (``…-en:br``).
 """
 
@@ -31,7 +32,11 @@ def init_app(app: Flask) -> None:
 
     def compressed(response: Response) -> Response:
         endpoint = request.endpoint or ""
-        if endpoint == "dumps.download" or (endpoint.startswith("sparql.") and response.mimetype not in PAGE_TYPES):
+        if endpoint == "dumps.download":
+            return response
+        if endpoint.startswith("sparql.") and endpoint != "sparql.static" and response.mimetype not in PAGE_TYPES:
+            # Results stay as the endpoint streamed them; Vary as on its compressed query page, 304s included.
+            response.vary.add("Accept-Encoding")
             return response
         return compress.after_request(response)
 

@@ -26,7 +26,7 @@ def chart(page, figure_id: str) -> dict[str, int]:
     """The data-table alternative of a chart: label -> number."""
     caption = page.find(id_=f"{figure_id}-cap")
     figure = next(f for f in page.find_all("figure", cls="chart") if f.get("aria-labelledby") == f"{figure_id}-cap")
-    assert caption is not None and figure.find("svg", role="group") is not None
+    assert caption is not None and figure.find("svg", role="img") is not None
     return {tr.find("th").text(): int(tr.find("td").text()) for tr in figure.find("table").find("tbody").find_all("tr")}
 
 
