@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response, current_app, render_template, request
@@ -35,6 +34,7 @@ from server.web.urls import local_path
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
 PAGE_SIZE = 50
+LISTS_MEASURES = {"field", "unit", "group", "drucksache"}  # sections that list the measures linking here
 PAGE_ARGS = {"lang", "seite"}  # the only parameters a resource page depends on (its rendered HTML is kept)
 SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")
 
@@ -119,6 +119,7 @@ def _resource_page(doc: Document) -> str | None:
         sections=[(s.template, data) for s, data in shown if s.place == "main"],
         end_sections=[(s.template, data) for s, data in shown if s.place == "end"],
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
+        lists_measures=any(s.name in LISTS_MEASURES for s, _ in shown),
         term=lambda p: _term(p, r, ik, lang), value_label=lambda v: _value_label(v, r, ik, lang),
     )
 
@@ -135,12 +136,7 @@ def _term(p: str, r: d.Description, ik: str, lang: str) -> dict:
 
 def compact(iri: str) -> str:
     """``dcterms:title`` for a standard term, the IRI itself if no prefix covers it."""
-    return _compact(iri, state.base())
-
-
-@lru_cache(maxsize=4096)
-def _compact(iri: str, base: str) -> str:
-    for name, ns in prefixes(base).items():
+    for name, ns in prefixes(state.base()).items():
         if iri.startswith(ns) and name != "id" and len(iri) > len(ns):
             return f"{name}:{iri[len(ns):]}"
     return iri

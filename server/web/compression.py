@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
             return response
         if endpoint.startswith("sparql.") and endpoint != "sparql.static" and response.mimetype not in PAGE_TYPES:
             # Results stay as the endpoint streamed them; Vary as on its compressed query page, 304s included.
-            response.vary.add("Accept-Encoding")
+            response.vary.update(["Accept-Encoding"])  # compression's own Vary (Accept belongs to negotiation)
             return response
         return compress.after_request(response)
 

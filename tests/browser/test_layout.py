@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from server.app import create_app
-
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("KG_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
@@ -27,6 +25,8 @@ try:
     from playwright.sync_api import Browser, Page, sync_playwright
 except ImportError:  # pragma: no cover - reported by the skip below
     sync_playwright = None
+
+pytestmark = pytest.mark.browser
 
 # One URL per page type (and the English version of the ones whose layout differs with longer words).
 PAGE_TYPES = {
@@ -65,17 +65,14 @@ SCREENSHOT_WIDTHS = (375, 1280)
 
 
 @pytest.fixture(scope="module")
-def server(built) -> Iterator[str]:
-    app = create_app({"KG_BUILD_DIR": str(built)})
+def server(make_app) -> Iterator[str]:
+    app = make_app()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     thread.join(timeout=10)
-    pool = app.extensions.get("sparql_pool")
-    if pool is not None:
-        pool.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from server.i18n.strings import STRINGS
-from tests.browser.htmltree import Element, parse_html
+from tests.support.htmltree import Element, parse_html
 
 PAGE_TYPES = {
     "home": "/", "massnahmen": "/massnahmen", "massnahmen-filtered": "/massnahmen?handlungsfeld=gefluechtete",

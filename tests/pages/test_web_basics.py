@@ -11,7 +11,7 @@ import pytest
 from rdflib import URIRef
 
 from kg.namespaces import DEFAULT_BASE
-from tests.browser.htmltree import parse_html
+from tests.support.htmltree import parse_html
 
 PAGES = ["/", "/massnahmen", "/doc/massnahme/22", "/doc/drucksache/IV-0349", "/doc/oe/50", "/id/drucksache/", "/dumps/",
          "/suche?q=Jobcenter", "/sparql", "/def/ik", "/barrierefreiheit"]
