@@ -75,7 +75,7 @@ ORDER BY DESC(?anzahl)""",
 }
 ORDER BY xsd:integer(?nr)""",
         english=("Measures of one organisational unit",
-                 "All measures the youth department (OE 51, Fachbereich Jugend) is responsible for. For another unit, change the"
+                 "All measures the youth department (OE 51) is responsible for. For another unit, change the"
                  " number at the end of …/id/oe/51.")),
     Example(
         "meistzitierte-drucksachen", "Am häufigsten zitierte Drucksachen",
@@ -93,7 +93,7 @@ ORDER BY xsd:integer(?nr)""",
 }
 ORDER BY DESC(?massnahmen) ?bezeichnung""",
         english=("Most cited council documents",
-                 "Documents of the regional assembly (Drucksachen) that most measures refer to."), chart=True),
+                 "Documents of the regional assembly that most measures refer to."), chart=True),
     Example(
         "gefluechtete-je-handlungsfeld", "Maßnahmen für Geflüchtete nach Handlungsfeld",
         "Maßnahmen, die sich an Geflüchtete richten – einschließlich der Untergruppen wie unbegleitete "

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from rdflib import Namespace, URIRef
+from rdflib.namespace import SKOS
 
+from kg.namespaces import DEFAULT_BASE
 from server.i18n.strings import STRINGS
 from tests.support.htmltree import Element, parse_html
 
@@ -19,11 +22,12 @@ PAGE_TYPES = {
     "schwerpunkt": "/doc/schwerpunkt/wirtschaft-und-arbeit", "drucksachen": "/id/drucksache/", "listing": "/id/ziel/",
     "search": "/suche?q=Sprachf%C3%B6rderung", "search-none": "/suche?q=xyzzy", "search-empty": "/suche",
     "downloads": "/dumps/", "ontology": "/def/ik", "scheme": "/def/zielgruppen", "not-found": "/doc/massnahme/999",
-    # /sparql is rebuilt by issue 12 (its examples' English texts name „Drucksachen“ without lang="de").
+    "sparql": "/sparql", "sparql-answer": "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%3Fs%20a%20ik%3ADrucksache%7D%20LIMIT%203",
     "catalog": "/catalog", "dataset": "/catalog/dataset/wissensgraph", "unknown-drucksache": "/drucksache?ref=9999%20(IV)",
     "unknown-measure": "/massnahme?nr=999", "barrierefreiheit": "/barrierefreiheit", "impressum": "/impressum",
 }
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "content")
+IK = Namespace(f"{DEFAULT_BASE}def/ik#")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
@@ -90,10 +94,19 @@ def test_the_check_finds_german_text_when_it_is_there(fragments):
     assert "im Bericht nicht angegeben" not in text
 
 
-def test_field_and_target_group_values_are_english_where_the_data_has_them(client):
+def test_field_and_target_group_values_are_english_where_the_data_has_them(client, graph):
     summary = parse_html(client.get("/doc/massnahme/22?lang=en").data).find("dl", cls="summary")
     values = {row.find("dt").text(): [(a.text(), a.get("lang")) for a in row.find("dd").find_all("a")]
               for row in summary.find_all("div")}
-    assert values["Field of action"] == [("Refugees", None)]
-    assert values["Target groups"] == [("Refugees", None), ("Municipalities of the region", None)]
+    measure = URIRef(f"{DEFAULT_BASE}id/massnahme/22")
+
+    def english(prop: str) -> list[tuple[str, None]]:
+        """The English labels the data gives the measure's values, in the page's order (by label)."""
+        labels = [str(label) for value in graph.objects(measure, IK[prop]) for label in graph.objects(value, SKOS.prefLabel)
+                  if label.language == "en"]
+        assert labels, f"measure 22 has no {prop} with an English label: the check would be empty"
+        return [(label, None) for label in sorted(labels)]
+
+    assert values["Field of action"] == english("handlungsfeld")
+    assert sorted(values["Target groups"]) == english("zielgruppe")
     assert values["Responsible"] == [("Fachbereich Soziales (50)", "de")]  # German only in the data: marked
