@@ -192,12 +192,15 @@ def write(result: Result, out: Path, base: str) -> Path:
     return publish(stage(result.graph, Path(out), result.timings), result, Path(out), base)
 
 
-def stage(graph: Graph, out: Path, timings: dict[str, float]) -> Staging:
-    """Write the graph's files into a new ``.builds/<id>.partial`` directory next to ``out``."""
-    builds = out.parent / ".builds"
-    builds.mkdir(parents=True, exist_ok=True)
+def stage(graph: Graph, out: Path, timings: dict[str, float], into: Path | None = None) -> Staging:
+    """Write the graph's files into a new ``.builds/<id>.partial`` directory next to ``out`` (or into the new
+    directory ``into``, which a release names itself: kg/releases.py)."""
     stamp = datetime.now(UTC)
-    staging = Staging(builds / f"{stamp.strftime('%Y%m%dT%H%M%S%fZ')}.partial", stamp)
+    if into is None:
+        builds = out.parent / ".builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        into = builds / f"{stamp.strftime('%Y%m%dT%H%M%S%fZ')}.partial"
+    staging = Staging(into, stamp)
     staging.path.mkdir()
     t = time.perf_counter()
     # N-Triples sorted line by line: the same graph always gives the same bytes, builds diff cleanly, and each
@@ -221,17 +224,24 @@ def stage(graph: Graph, out: Path, timings: dict[str, float]) -> Staging:
     return staging
 
 
-def publish(staging: Staging, result: Result, out: Path, base: str) -> Path:
-    """Add the quality report and the manifest, then switch ``out`` to the finished build."""
+def finish(staging: Staging, result: Result, base: str, extra: dict | None = None) -> None:
+    """Add the quality report and the manifest (with ``extra`` entries, e.g. a release's name) to the staging."""
     graph = result.graph
     counts = class_counts(graph)
     staging.write("quality.json", json.dumps(quality_report(result, counts), ensure_ascii=False, indent=1).encode())
-    build_id = staging.path.name.removesuffix(".partial")
+    build_id = staging.path.name.removesuffix(".partial").lstrip(".")
     manifest = {
         "build_id": build_id, "created": staging.stamp.isoformat(timespec="seconds"), "base_uri": base,
         "triples": len(graph), "counts": counts, "files": dict(sorted(staging.files.items())), "timings_s": result.timings,
+        **(extra or {}),
     }
     _write(staging.path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+
+
+def publish(staging: Staging, result: Result, out: Path, base: str) -> Path:
+    """Add the quality report and the manifest, then switch ``out`` to the finished build."""
+    finish(staging, result, base)
+    build_id = staging.path.name.removesuffix(".partial")
     final = staging.path.with_name(build_id)
     staging.path.rename(final)
     _switch(out, final)
@@ -248,6 +258,9 @@ def _switch(out: Path, target: Path) -> None:
         link.unlink()
     link.symlink_to(os.path.relpath(target, out.parent))
     os.replace(link, out)  # atomic on POSIX: readers see the old or the new build
+
+
+switch = _switch  # kg/releases.py serves a finished release the same way
 
 
 def _prune(builds: Path, keep: Path) -> None:

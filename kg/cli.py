@@ -1,4 +1,4 @@
-"""The ``kg`` command: build, validate, stats, export, serve, synth."""
+"""The ``kg`` command: build, release, diff, validate, stats, export, serve, synth."""
 
 from __future__ import annotations
 
@@ -71,6 +71,87 @@ def cmd_build(args) -> int:
     _print_findings(warnings, Path(args.out) / "quality.json")
     print(f"Build ok: {len(result.graph)} Tripel → {args.out} ({result.path.name}); "
           f"{len(warnings)} Warnungen/Hinweise; Zeiten {json.dumps({k: round(v, 2) for k, v in result.timings.items()})}")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from datetime import date
+
+    from kg import diff, releases
+
+    try:
+        issued = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise SystemExit(f"--date „{args.date}“ ist kein Datum: JJJJ-MM-TT, z. B. 2025-03-01 / not a date") from None
+    directory = Path(args.releases) if args.releases else releases.releases_dir()
+    try:
+        made, result = releases.make(args.name, out=Path(args.out), project=_project(args), base=base_uri(), issued=issued,
+                                     directory=directory, workers=args.jobs, keep=args.keep)
+    except releases.ReleaseError as exc:
+        print(f"Kein Release / no release: {exc}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        return _fail(exc)
+    if not args.data:
+        added = published.update(result.graph, published.DEFAULT_PATH, base_uri())
+        if added:
+            print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
+    changes = diff.read(made.path / diff.CHANGES)
+    if changes is not None:
+        print(diff.text(changes, f"Release {made.previous}" if made.previous else "nichts (erstes Release)", f"Release {made.name}"),
+              end="")
+    print(f"Release {made.name} vom {made.issued} veröffentlicht: {made.path} – {args.out} zeigt jetzt darauf; "
+          f"{len(result.graph)} Tripel / release published")
+    return 0
+
+
+def cmd_releases(args) -> int:
+    from kg import releases
+
+    directory = Path(args.releases) if args.releases else releases.releases_dir()
+    current = releases.served(BUILD_DIR, directory)
+    found = releases.listed(directory)
+    if not found:
+        print(f"Noch kein Release in {directory} / no release yet (kg release NAME)")
+    for r in reversed(found):
+        mark = "  ← aktuell / current" if current and r.path == current.path else ""
+        print(f"{r.name:12s} {r.issued}  (vorher / previous: {r.previous or '–'}){mark}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from kg import diff, releases
+
+    directory = Path(args.releases) if args.releases else releases.releases_dir()
+
+    def release(name: str):
+        found = releases.find(name, directory)
+        if found is None:
+            known = ", ".join(r.name for r in releases.listed(directory)) or "keins"
+            raise SystemExit(f"Release „{name}“ gibt es nicht in {directory} (vorhanden: {known}) / no such release")
+        return found
+
+    if args.old:
+        old = release(args.old)
+    else:
+        found = releases.listed(directory)
+        old = found[-1] if found else None
+    if args.new:
+        new = release(args.new)
+        graph, new_name, registry = diff.load_graph(new.path / "graph.nt"), f"Release {new.name}", new.path / releases.REGISTRY
+    else:
+        try:
+            project = _project(args)
+            graph = compile_graph(project, base_uri(), workers=args.jobs).graph
+        except BuildError as exc:
+            return _fail(exc)
+        new_name, registry = f"den aktuellen Daten ({project.workbook or project.data})", project.data / releases.REGISTRY
+    old_graph = diff.load_graph(old.path / "graph.nt") if old else None
+    changes = diff.compare(old_graph, graph, base_uri(), registry=registry)
+    if args.json:
+        print(json.dumps(changes.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(diff.text(changes, f"Release {old.name}" if old else "nichts (noch kein Release)", new_name), end="")
     return 0
 
 
@@ -195,6 +276,28 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--workbook", help=WORKBOOK_HELP)
     p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("release", help="die Daten als benanntes Release veröffentlichen (releases/NAME, build/ zeigt darauf)")
+    p.add_argument("name", help="Name des Release, z. B. 2024 oder 2024-2")
+    p.add_argument("--date", help="Datum des Release (JJJJ-MM-TT; Standard: heute) – dct:issued, bleibt fest")
+    p.add_argument("--releases", help="Verzeichnis der Releases (Standard: releases/, oder KG_RELEASES_DIR)")
+    p.add_argument("--keep", type=int, help="nur die N neuesten Releases behalten (Standard 0: alle; KG_KEEP_RELEASES)")
+    p.add_argument("--out", default=str(BUILD_DIR))
+    p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
+    p.add_argument("--workbook", help=WORKBOOK_HELP)
+    p.add_argument("--jobs", type=int, help=JOBS_HELP)
+    p.set_defaults(func=cmd_release)
+    p = sub.add_parser("releases", help="die Releases auflisten, neuestes zuerst")
+    p.add_argument("--releases", help="Verzeichnis der Releases (Standard: releases/)")
+    p.set_defaults(func=cmd_releases)
+    p = sub.add_parser("diff", help="was sich geändert hat: letztes Release → aktuelle Daten (oder zwischen zwei Releases)")
+    p.add_argument("old", nargs="?", help="Release, von dem aus verglichen wird (Standard: das neueste)")
+    p.add_argument("new", nargs="?", help="Release, mit dem verglichen wird (Standard: die aktuellen Daten in data/)")
+    p.add_argument("--releases", help="Verzeichnis der Releases (Standard: releases/)")
+    p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
+    p.add_argument("--workbook", help=WORKBOOK_HELP)
+    p.add_argument("--jobs", type=int, help=JOBS_HELP)
+    p.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    p.set_defaults(func=cmd_diff)
     p = sub.add_parser("validate", help="nur prüfen, nichts schreiben")
     p.add_argument("--data")
     p.add_argument("--workbook", help=WORKBOOK_HELP)
