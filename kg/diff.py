@@ -36,8 +36,10 @@ FIELD_LABELS = {
 }
 # rdfs:label repeats dct:title: one change, shown once.
 COPIES = {RDFS.label: DCTERMS.title}
-# Resources that belong to one measure (its appendix entry): their changes are the measure's, not listed apart.
-OWNED_BY = (FOAF.primaryTopic,)
+# Resources that belong to one measure (its appendix entry, its status statements): their changes are the
+# measure's (its field „Statusangabe“ changes with them), not listed apart.
+OWNED_BY = (FOAF.primaryTopic,)  # owned -> measure
+OWNS = ("statusangabe",)         # measure -> owned, ik: terms
 
 
 @dataclass
@@ -217,6 +219,7 @@ def _others(before: _View, after: _View, measures: set) -> list[OtherChange]:
     """Resources other than measures whose own statements changed (release descriptions and derived counts aside)."""
     def statements(view: _View) -> dict[URIRef, set]:
         owned = {s for p in OWNED_BY for s, m in view.g.subject_objects(p) if m in measures}
+        owned |= {o for name in OWNS for m, o in view.g.subject_objects(URIRef(str(view.ik) + name)) if m in measures}
         out: dict[URIRef, set] = defaultdict(set)
         for s, p, o in view.g:
             if s in measures or s in owned or p in DERIVED or p in VERSION_PROPERTIES or not isinstance(s, URIRef):

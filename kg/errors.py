@@ -18,6 +18,7 @@ RULES = {
     "D10": ("Arbeitsmappe und Dateien widersprechen sich", "workbook and files disagree"),
     "D11": ("Angabe ohne Beleg", "statement without evidence"),
     "D12": ("Zitat steht nicht im Bericht", "quotation not in the report's text"),
+    "D13": ("Wortlaut steht nicht in der Quelle", "quoted words do not occur in the source"),
 }
 
 

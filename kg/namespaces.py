@@ -36,6 +36,8 @@ TYPES = (
     "beleg",           # the report's words that state a soft fact (evidence)
     "mitgliedschaft",  # who heads a unit, as the report shows it (org:Membership)
     "oe-art",          # kind of organisational unit (org:classification)
+    "status",          # where a measure stands (concept of def/status)
+    "statusangabe",    # one statement of a measure's status: date, the source's words, the source
 )
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]*"
 ID_PATTERN = re.compile(r"^id/(" + "|".join(TYPES) + r")/(" + KEY_PATTERN + r")$")

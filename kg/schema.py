@@ -150,6 +150,20 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("datum", f"Datum: {DATE_HELP}.", kind="date"),
         NOTIZ,
     ), help="Drucksachen, die außerhalb des Anhangs zitiert werden oder zu denen der Bericht mehr sagt."),
+    Table("status", "status.csv", "Stand der Maßnahmen", "massnahme", "Stand von Maßnahme {massnahme}", (
+        Column("massnahme", "Nummer der Maßnahme (Spalte nr in „massnahmen“); je Stand und Datum eine Zeile.",
+               required=True, ref="massnahmen"),
+        Column("status", "geplant, laufend, abgeschlossen, beendet (vorzeitig, ohne Abschluss) oder unbekannt "
+               "(die Quelle sagt, dass der Stand unklar ist).", required=True, kind="choice",
+               choices=("geplant", "laufend", "abgeschlossen", "beendet", "unbekannt")),
+        Column("datum", f"Seit wann der Stand gilt (seit, ab, am): {DATE_HELP}.", kind="date"),
+        Column("zitat", "Die Worte der Quelle, die den Stand nennen – genau so kopiert; der Build prüft, dass sie dort stehen.",
+               required=True),
+        Column("quelle", "Woher: „Bericht 2020“ (der Bericht mit diesem Schlüssel) oder eine Drucksache wie zitiert "
+               "(z. B. 0604 (IV) BDs); ihr Text muss in data/texte/ liegen.", required=True),
+        Column("fundstelle", "Wo im Bericht: „Anhang 6.1“, „Kapitel 3.3“; leer bei einer Drucksache."),
+        NOTIZ,
+    ), help="Wo jede Maßnahme steht – nur, wo eine Quelle es sagt, mit ihren Worten. Ohne Zeile: „nicht angegeben“."),
     Table("uri-registry", "uri-registry.csv", "Zurückgezogene URIs", "uri_path", "URI {uri_path}", (
         Column("uri_path", "Pfad der zurückgezogenen URI, z. B. /id/massnahme/130.", required=True),
         Column("status", "gone (gibt es nicht mehr, 410) oder moved (ersetzt durch den Nachfolger, 301).",

@@ -43,6 +43,7 @@ class Sources:
     zielgruppen: list[Record] = field(default_factory=list)
     drucksachen: list[Record] = field(default_factory=list)
     schwerpunkte: list[Record] = field(default_factory=list)
+    status: list[Record] = field(default_factory=list)  # checked and mapped by kg/status.py
     bericht: Record = field(default_factory=dict)
     region: Record = field(default_factory=dict)
 
@@ -243,6 +244,7 @@ def load(data_dir: Path, tables: TableSource | None = None) -> Sources:
     s.drucksachen = r.table("drucksachen")
     s.massnahmen = r.table("massnahmen")
     s.belege = r.table("belege")
+    s.status = r.table("status")
     s.schwerpunkte = r.entries("schwerpunkte")
     meta, _ = r.yaml("bericht.yaml")
     if isinstance(meta, dict):

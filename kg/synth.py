@@ -39,7 +39,7 @@ from kg import drucksache, sources
 REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 2020
 VERBATIM = ("handlungsfelder.yaml", "schwerpunkte.yaml", "bericht.yaml", "dezernate.csv", "oe-arten.csv")
-SCALED_CSV = ("massnahmen.csv", "belege.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv")
+SCALED_CSV = ("massnahmen.csv", "belege.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv", "status.csv")
 GEMEINDEN = (
     "Barsinghausen", "Burgdorf", "Burgwedel", "Garbsen", "Gehrden", "Hannover", "Hemmingen", "Isernhagen",
     "Laatzen", "Langenhagen", "Lehrte", "Neustadt am Rübenberge", "Pattensen", "Ronnenberg", "Seelze", "Sehnde",
@@ -214,6 +214,8 @@ def generate(out: Path, factor: int, source: Path = REAL_DATA, seed: int = SEED)
     out.mkdir(parents=True, exist_ok=True)
     for name in VERBATIM:
         shutil.copyfile(source / name, out / name)
+    if (source / "texte").is_dir():  # the source texts the status quotes are checked against
+        shutil.copytree(source / "texte", out / "texte", dirs_exist_ok=True)
     tables = {name: read_csv(source / name) for name in SCALED_CSV}
     massnahmen, drucksachen = tables["massnahmen.csv"][1], tables["drucksachen.csv"][1]
     renumber = CitationRenumberer(
@@ -225,6 +227,9 @@ def generate(out: Path, factor: int, source: Path = REAL_DATA, seed: int = SEED)
         "oe.csv": scale_oe(tables["oe.csv"][1], factor),
         "zielgruppen.csv": scale_zielgruppen(tables["zielgruppen.csv"][1], factor),
         "drucksachen.csv": scale_drucksachen(drucksachen, factor, renumber),
+        # Each copy of a measure has its status rows: the same words of the same report.
+        "status.csv": [{**row, "massnahme": str(k * len(massnahmen) + int(row["massnahme"]))}
+                       for k in range(factor) for row in tables["status.csv"][1]],
     }
     for name, rows in scaled.items():
         write_csv(out / name, tables[name][0], rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from server.i18n.strings_releases import RELEASE_STRINGS
+
 STRINGS: dict[str, tuple[str, str]] = {
     # site frame
     "site.name": ("Integrationskonzept Region Hannover", "Integration Concept Region Hannover"),
@@ -528,3 +530,4 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "If you have not received a satisfactory answer to your feedback, you can turn to the responsible "
                      "arbitration or enforcement body:"),
 }
+STRINGS.update(RELEASE_STRINGS)  # releases, change lists, status of measures

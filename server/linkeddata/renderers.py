@@ -36,7 +36,7 @@ SECTIONS = "linkeddata_sections"
 PAGE_SIZE = 50
 LISTS_MEASURES = {"field", "unit", "group", "drucksache"}  # sections that list the measures linking here
 PAGE_ARGS = {"lang", "seite"}  # the only parameters a resource page depends on (its rendered HTML is kept)
-SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")
+SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten", "status")
 
 
 def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:

@@ -36,6 +36,7 @@ FACETS = (
     Facet("oe", "ik:zustaendig"),
     Facet("zielgruppe", "ik:zielgruppe"),
     Facet("drucksache", DC + "references"),
+    Facet("status", "ik:status"),  # the current status (kg/status.py); measures without a stated one have none
 )
 FACET_NAMES = tuple(f.name for f in FACETS)
 SORTS = ("nr", "titel", "handlungsfeld")

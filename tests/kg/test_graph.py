@@ -202,7 +202,7 @@ def test_every_uri_follows_the_pattern(graph):
         if s.startswith(DEFAULT_BASE + "id/"):
             assert ID_PATTERN.match(s[len(DEFAULT_BASE):]), s
         elif s.startswith(DEFAULT_BASE):
-            assert re.match(r"def/(ik(#\w*|/[0-9.]+)?|handlungsfelder|ziele|zielgruppen|oe-arten)$|catalog/dataset/wissensgraph$",
+            assert re.match(r"def/(ik(#\w*|/[0-9.]+)?|handlungsfelder|ziele|zielgruppen|oe-arten|status)$|catalog/dataset/wissensgraph$",
                             s[len(DEFAULT_BASE):]), s
 
 

@@ -59,7 +59,7 @@ def test_copies_link_to_their_own_goal_and_to_narrower_target_groups(compiled):
 
 def test_generation_is_deterministic_and_seeded(tmp_path, synthetic):
     again = synth.generate(tmp_path / "again", FACTOR)
-    for path in synthetic.iterdir():
+    for path in (p for p in synthetic.iterdir() if p.is_file()):
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name
     other = synth.generate(tmp_path / "other", FACTOR, seed=1)
     assert (other / "massnahmen.csv").read_bytes() != (synthetic / "massnahmen.csv").read_bytes()
@@ -79,7 +79,8 @@ def test_cli_synth_writes_the_data_directory(tmp_path, capsys):
     from kg.cli import main
 
     assert main(["synth", "--factor", "2", "--out", str(tmp_path / "two")]) == 0
-    written = sorted(p.name for p in (tmp_path / "two").iterdir())
+    written = sorted(p.name for p in (tmp_path / "two").iterdir() if p.is_file())
+    assert (tmp_path / "two" / "texte" / "bericht-2020.txt").exists()  # the status quotes are checked against it
     sources = sorted(p.name for p in (ROOT / "data").iterdir() if p.suffix in (".csv", ".yaml") and p.name != "uri-registry.csv")
     assert written == sorted(synth.VERBATIM + synth.SCALED_CSV) == sources
     assert '"massnahmen": 258' in capsys.readouterr().out

@@ -1,0 +1,79 @@
+"""The status section of a measure's page: where it stands now, since when, the source's words and the source, and
+the timeline of every statement (kg/status.py). A measure no source speaks of says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server import state
+from server.i18n import current_lang, labels_for
+from server.web.contributions import Section
+from server.web.urls import link
+
+MONTHS = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def when(value: str | None) -> str:
+    """A date as precise as it is stated: „2017“, „Juli 2017“, „31.12.2018“ (English: „31 December 2018“)."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    lang = "en" if current_lang() == "en" else "de"
+    if len(parts) == 2:
+        return f"{MONTHS[lang][int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 3:
+        y, m, d = parts
+        return f"{int(d)} {MONTHS['en'][int(m) - 1]} {y}" if lang == "en" else f"{d}.{m}.{y}"
+    return value
+
+
+@dataclass
+class Statement:
+    key: str          # status slug, for the badge's style
+    label: str
+    lang: str
+    since: str        # as shown
+    completed: bool   # „am“ instead of „seit“
+    quote: str
+    source: str
+    source_path: str
+    place: str
+    place_path: str | None
+    note: str
+
+
+def _query(base: str, measure: str) -> str:
+    return f"""
+PREFIX ik: <{base}def/ik#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {{
+  <{measure}> ik:statusangabe ?s .
+  ?s ik:status ?status ; ik:wortlaut ?wortlaut ; dcterms:source ?quelle .
+  OPTIONAL {{ ?s ik:statusSeit ?seit }}
+  OPTIONAL {{ ?s ik:fundstelle ?fund }}
+  OPTIONAL {{ ?s skos:editorialNote ?note }}
+}}"""
+
+
+def status_section(uri: str) -> dict:
+    published = state.published()
+    base = state.base()
+    labels = labels_for(published)
+    rows = published.store.select(_query(base, uri))
+    timeline = []
+    for r in sorted(rows, key=lambda r: int(r["s"].rsplit("-", 1)[-1])):
+        label, lang = labels.get(r["status"])
+        key = r["status"].rsplit("/", 1)[-1]
+        place = r.get("fund")
+        timeline.append(Statement(
+            key, label, lang, when(r.get("seit")), key == "abgeschlossen", r["wortlaut"],
+            labels.get(r["quelle"])[0], link(r["quelle"], base),
+            labels.get(place)[0] if place else "", link(place, base) if place else None, r.get("note", "")))
+    return {"current": timeline[-1] if timeline else None, "timeline": timeline}
+
+
+SECTIONS = (Section("status", frozenset({"massnahme"}), "pages/section_status.html", status_section),)
