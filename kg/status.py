@@ -127,7 +127,6 @@ def _map(g: Graph, mapped: Mapped, sources: Sources, by_measure: dict[str, list[
                 g.add((node, IK.nichtAngegeben, IK.statusSeit))
             g.add((node, IK.wortlaut, de(" ".join(rec["zitat"].split()))))
             g.add((node, DCTERMS.source, rec["_source"]))
-            g.add((node, PROV.wasDerivedFrom, rec["_source"]))
             for key in rec["_places"]:
                 g.add((node, IK.fundstelle, uri("kapitel", f"{report_key}-{key.replace('.', '-')}")))
             if rec.get("notiz"):

@@ -59,11 +59,14 @@ SELECT ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {{
 }}"""
 
 
-def status_section(uri: str) -> dict:
+def status_section(uri: str) -> dict | None:
     published = state.published()
     base = state.base()
     labels = labels_for(published)
     rows = published.store.select(_query(base, uri))
+    if not rows and not published.store.query(
+            f"ASK {{ <{uri}> <{base}def/ik#nichtAngegeben> <{base}def/ik#status> }}"):
+        return None  # not a measure of this build (or one from data without status rows)
     timeline = []
     for r in sorted(rows, key=lambda r: int(r["s"].rsplit("-", 1)[-1])):
         label, lang = labels.get(r["status"])

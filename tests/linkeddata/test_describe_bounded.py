@@ -84,7 +84,7 @@ def test_real_resources_are_no_hubs(client, graph):
     assert {heading: group["total"] for heading, group in groups(client.get(REPORT).data).items()} == {
         "Maßnahmen (129)": 129, "Ziel – Quelle (36)": 36, "Kapitel – ist Teil von (23)": 23,
         "Schwerpunkt – Quelle (8)": 8, "Begriffssystem – Quelle (4)": 4, "Leitung – Quelle (6)": 6,
-        "Datensatz – Quelle (1)": 1}
+        "Datensatz – Quelle (1)": 1, "Statusangabe – Quelle (20)": 20}
 
 
 def test_hub_page_shows_exact_totals_and_pages_through_each_group(any_client, monkeypatch):
