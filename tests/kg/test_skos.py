@@ -16,7 +16,7 @@ def _rows(graph, query):
 
 def test_every_scheme_has_top_concepts_both_ways(graph):
     schemes = _rows(graph, "SELECT ?s WHERE { ?s a skos:ConceptScheme }")
-    assert len(schemes) == 5  # Handlungsfelder, Ziele, Zielgruppen, OE-Arten, Drucksachenarten
+    assert len(schemes) == 6  # Handlungsfelder, Ziele, Zielgruppen, OE-Arten, Drucksachenarten, Status
     for (scheme,) in schemes:
         assert _rows(graph, f"SELECT ?c WHERE {{ <{scheme}> skos:hasTopConcept ?c }}"), scheme
     assert not _rows(graph, """SELECT ?c WHERE {
