@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg import catalog, checks, export, mapping, release, sources, spreadsheet, status, validate
+from kg import catalog, checks, editions, export, mapping, release, sources, spreadsheet, status, validate
 from kg.errors import BuildError, DataError, Origin
 from kg.namespaces import DEF, DEFAULT_BASE, PREFIXES, bind_prefixes, uri
 from kg.store import Store
@@ -91,6 +91,7 @@ def prepare(project: Project | None = None) -> Prepared:
     t = time.perf_counter()
     srcs = sources.load(project.data, _tables(project))
     mapped = mapping.to_graph(srcs)
+    editions.add(mapped, srcs)  # which edition of the report lists which measure
     status.add(mapped, srcs, project.data)  # the status rows, their quotes checked against the source texts
     ontology = _parse_dir(project.ontology)
     for triple in ontology:  # in place: a `graph + ontology` copy costs ~15 % of the build at scale

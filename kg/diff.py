@@ -34,6 +34,9 @@ FIELD_LABELS = {
     URIRef("https://schema.org/startDate"): "Beginn", URIRef("https://schema.org/endDate"): "Ende",
     URIRef("https://schema.org/duration"): "Dauer", URIRef("https://schema.org/actionStatus"): "Stand",
 }
+# Which editions list a measure (kg/editions.py): a new edition lists nearly every measure again, so that shows once,
+# as the new report, not as a change of each measure.
+EDITION_FIELDS = {"gelistetIn", "erstmalsIn", "zuletztIn"}
 # rdfs:label repeats dct:title: one change, shown once.
 COPIES = {RDFS.label: DCTERMS.title}
 # Resources that belong to one measure (its appendix entry, its status statements): their changes are the
@@ -205,7 +208,9 @@ def _fields(before: _View, after: _View, old: dict, new: dict) -> list[FieldChan
     out = []
     for p in set(old) | set(new):
         a, b = old.get(p, set()), new.get(p, set())
-        if a == b or p in DERIVED:
+        if p == DCTERMS.source:  # the editions listing it: see EDITION_FIELDS
+            continue
+        if a == b or p in DERIVED or str(p).rsplit("#", 1)[-1] in EDITION_FIELDS and str(p).startswith(str(after.ik)):
             continue
         copied = COPIES.get(p)
         if copied and {str(v) for v in a} == {str(v) for v in old.get(copied, ())} \

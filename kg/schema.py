@@ -150,6 +150,18 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("datum", f"Datum: {DATE_HELP}.", kind="date"),
         NOTIZ,
     ), help="Drucksachen, die außerhalb des Anhangs zitiert werden oder zu denen der Bericht mehr sagt."),
+    Table("ausgaben", "ausgaben.csv", "Ausgaben des Berichts", "bericht", "Ausgabe {bericht}", (
+        Column("bericht", "Schlüssel der Ausgabe (Jahr, z. B. 2020); die Ausgabe aus bericht.yaml hat dort ihren Schlüssel.",
+               required=True),
+        Column("titel", "Titel einer weiteren Ausgabe; leer bei der Ausgabe aus bericht.yaml (Titel steht dort)."),
+        Column("jahr", "Erscheinungsjahr (JJJJ), nur wenn die Ausgabe es nennt.", kind="date"),
+        Column("vorgaenger", "Schlüssel der Ausgabe davor (z. B. 2020); leer bei der ersten."),
+        Column("massnahmen", "Die Maßnahmen, die diese Ausgabe auflistet: Nummern und Bereiche mit | getrennt, z. B. 1-128|130|131.",
+               required=True),
+        Column("kapitel", "Bei einer weiteren Ausgabe: Nummer und Titel des Kapitels, das die Maßnahmen auflistet, z. B. "
+               "„6.1 Auflistung Maßnahmen und Projekte“; leer bei der Ausgabe aus bericht.yaml."),
+        NOTIZ,
+    ), help="Welche Ausgabe des Berichts welche Maßnahmen auflistet; eine Zeile je Ausgabe."),
     Table("status", "status.csv", "Stand der Maßnahmen", "massnahme", "Stand von Maßnahme {massnahme}", (
         Column("massnahme", "Nummer der Maßnahme (Spalte nr in „massnahmen“); je Stand und Datum eine Zeile.",
                required=True, ref="massnahmen"),

@@ -44,6 +44,7 @@ class Sources:
     drucksachen: list[Record] = field(default_factory=list)
     schwerpunkte: list[Record] = field(default_factory=list)
     status: list[Record] = field(default_factory=list)  # checked and mapped by kg/status.py
+    ausgaben: list[Record] = field(default_factory=list)  # editions of the report, kg/editions.py
     bericht: Record = field(default_factory=dict)
     region: Record = field(default_factory=dict)
 
@@ -245,6 +246,7 @@ def load(data_dir: Path, tables: TableSource | None = None) -> Sources:
     s.massnahmen = r.table("massnahmen")
     s.belege = r.table("belege")
     s.status = r.table("status")
+    s.ausgaben = r.table("ausgaben")
     s.schwerpunkte = r.entries("schwerpunkte")
     meta, _ = r.yaml("bericht.yaml")
     if isinstance(meta, dict):

@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from kg import drucksache, evidence
+from kg import drucksache, editions, evidence
 from kg.errors import BuildError, DataError
 from kg.mapping import Mapped, date_literal, de
 from kg.namespaces import IK, uri
@@ -55,7 +55,7 @@ def add(mapped: Mapped, sources: Sources, data_dir: Path) -> None:
     g, problems = mapped.graph, []
     texts = evidence.Texts(Path(data_dir))
     measures = {str(m["nr"]): m for m in sources.massnahmen}
-    reports = {str(sources.bericht.get("key"))}
+    reports = editions.keys(sources)
     parts = {chapter_key(ch) for ch in sources.bericht.get("kapitel", [])}
     by_measure: dict[str, list[tuple[int, Record]]] = {}
     for i, rec in enumerate(sources.status):

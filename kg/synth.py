@@ -39,7 +39,8 @@ from kg import drucksache, sources
 REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 2020
 VERBATIM = ("handlungsfelder.yaml", "schwerpunkte.yaml", "bericht.yaml", "dezernate.csv", "oe-arten.csv")
-SCALED_CSV = ("massnahmen.csv", "belege.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv", "status.csv")
+SCALED_CSV = ("massnahmen.csv", "belege.csv", "ziele.csv", "oe.csv", "zielgruppen.csv", "drucksachen.csv", "status.csv",
+              "ausgaben.csv")
 GEMEINDEN = (
     "Barsinghausen", "Burgdorf", "Burgwedel", "Garbsen", "Gehrden", "Hannover", "Hemmingen", "Isernhagen",
     "Laatzen", "Langenhagen", "Lehrte", "Neustadt am Rübenberge", "Pattensen", "Ronnenberg", "Seelze", "Sehnde",
@@ -230,10 +231,24 @@ def generate(out: Path, factor: int, source: Path = REAL_DATA, seed: int = SEED)
         # Each copy of a measure has its status rows: the same words of the same report.
         "status.csv": [{**row, "massnahme": str(k * len(massnahmen) + int(row["massnahme"]))}
                        for k in range(factor) for row in tables["status.csv"][1]],
+        # Each edition lists the copies of its measures too.
+        "ausgaben.csv": [{**row, "massnahmen": _shifted(row["massnahmen"], factor, len(massnahmen))}
+                         for row in tables["ausgaben.csv"][1]],
     }
     for name, rows in scaled.items():
         write_csv(out / name, tables[name][0], rows)
     return out
+
+
+def _shifted(ranges: str, factor: int, per_copy: int) -> str:
+    """``1-129`` for copies 0..factor-1: ``1-129|130-258|…``."""
+    parts = []
+    for k in range(factor):
+        for part in sources.split(ranges):
+            a, _, b = part.partition("-")
+            shift = k * per_copy
+            parts.append(f"{int(a) + shift}-{int(b) + shift}" if b else str(int(a) + shift))
+    return sources.LIST_SEP.join(parts)
 
 
 def expected_counts(factor: int, source: Path = REAL_DATA) -> dict[str, int]:

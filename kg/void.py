@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, XSD
 
 from kg.catalog import MAIN, Catalog
 from kg.namespaces import VOID
@@ -29,6 +29,13 @@ CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP 
 PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
 EXAMPLES = ("id/bericht/2020", "id/massnahme/1")  # void:exampleResource, when present
 ASK_SUBJECT = "ASK {{ <{iri}> ?p ?o }}"
+# The releases the served graph knows (kg/releases.py stamps them into every release's graph).
+RELEASES = """PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?r ?v ?d ?p WHERE {{ <{dataset}> dct:hasVersion ?r . ?r owl:versionInfo ?v ; dct:issued ?d .
+  OPTIONAL {{ ?r prov:wasRevisionOf ?p }} }}"""
+CURRENT = """SELECT ?v WHERE {{ <{dataset}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}"""
 ENTITIES = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}")) }}"""
 # The first path segment of every subject under the base (id/, def/, …), for void:uriRegexPattern.
 SEGMENTS = """SELECT DISTINCT ?segment WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))
@@ -101,4 +108,25 @@ def void_graph(catalog: Catalog, store: Store) -> Graph:
             add((dataset, VOID.exampleResource, URIRef(catalog.data_base + path)))
     for ns in sorted(vocabularies):
         add((dataset, VOID.vocabulary, URIRef(ns)))
+    _releases(graph, catalog, store, dataset)
     return graph
+
+
+def _releases(graph: Graph, catalog: Catalog, store: Store, dataset: URIRef) -> None:
+    """The served version and the releases before it, each readable with its own endpoint under /release/<name>/."""
+    in_data = catalog.data_base + f"catalog/dataset/{MAIN}"
+    for row in store.select(CURRENT.format(dataset=in_data)):
+        graph.add((dataset, OWL.versionInfo, Literal(row["v"])))
+    for row in store.select(RELEASES.format(dataset=in_data)):
+        name = row["v"]
+        node = URIRef(catalog.base + f"release/{name}")
+        graph.add((dataset, DCTERMS.hasVersion, node))
+        graph.add((node, RDF.type, VOID.Dataset))
+        graph.add((node, DCTERMS.isVersionOf, dataset))
+        graph.add((node, OWL.versionInfo, Literal(name)))
+        graph.add((node, DCTERMS.issued, Literal(row["d"], datatype=XSD.date)))
+        graph.add((node, VOID.sparqlEndpoint, URIRef(catalog.base + f"release/{name}/sparql")))
+        graph.add((node, VOID.dataDump, URIRef(catalog.base + f"release/{name}/dumps/graph.nt.gz")))
+        if row.get("p"):
+            previous = row["p"].rsplit("/", 1)[-1]
+            graph.add((node, PROV.wasRevisionOf, URIRef(catalog.base + f"release/{previous}")))

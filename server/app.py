@@ -12,6 +12,7 @@ from flask import Flask
 from server import config as settings
 from server import i18n, state, web
 from server.catalog import views as catalog
+from server.changes import views as changes
 from server.drucksache import documents as drucksache_documents
 from server.drucksache import views as drucksache
 from server.dumps import views as dumps
@@ -19,6 +20,7 @@ from server.linkeddata import views as linkeddata
 from server.pages import neighbours, overviews
 from server.pages import status as status_pages
 from server.pages import views as pages
+from server.releases import mount as releases_mount
 from server.sparql import sections as sparql_sections
 from server.sparql import views as sparql
 
@@ -31,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     linkeddata.init_app(app, contributed=drucksache_documents.RENDERERS,
                         sections=drucksache_documents.SECTIONS + overviews.SECTIONS + status_pages.SECTIONS
-                        + neighbours.SECTIONS + sparql_sections.SECTIONS)
-    for package in (pages, sparql, catalog, dumps, drucksache):
+                        + changes.SECTIONS + neighbours.SECTIONS + sparql_sections.SECTIONS)
+    for package in (pages, sparql, catalog, dumps, drucksache, changes):
         package.init_app(app)
+    releases_mount.init_app(app, create_app)  # /release/<name>/… from releases/, or: this app serves an old release
     return app

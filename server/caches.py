@@ -8,6 +8,8 @@
   the access date); bounded by entries, apart from the per-build values so a crawl cannot push those out.
 - :class:`AnswerCache`: SPARQL answers, bounded by bytes; their keys carry the build, so a new build never
   serves an old answer.
+- :class:`Bounded`: a few costly objects by key (the apps that serve earlier releases), the least recently used
+  handed back for cleanup when there are too many.
 """
 
 from __future__ import annotations
@@ -134,3 +136,35 @@ class AnswerCache(Generic[V]):
             while self._bytes > self.max_bytes and self._entries:
                 _, old = self._entries.popitem(last=False)
                 self._bytes -= self._size(old)
+
+
+class Bounded(Generic[V]):
+    """At most ``size`` values by key; the least recently used one goes first and is handed to ``drop``."""
+
+    def __init__(self, size: int, drop: Callable[[V], None] | None = None) -> None:
+        self.size = size
+        self._drop = drop
+        self._entries: OrderedDict[object, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object, make: Callable[[], V]) -> V:
+        """The value for ``key``, made (outside the lock: making one may take a while) when it is not there."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()
+        dropped = []
+        with self._lock:
+            if key in self._entries:  # made twice at once: keep the first, drop ours
+                dropped.append(value)
+                value = self._entries[key]
+            else:
+                self._entries[key] = value
+            while len(self._entries) > self.size:
+                dropped.append(self._entries.popitem(last=False)[1])
+        for old in dropped:
+            if self._drop:
+                self._drop(old)
+        return value
+

@@ -23,6 +23,8 @@ SETTINGS = {
     "KG_SPARQL_ENDPOINT": ("", str, "External SPARQL 1.1 query endpoint holding the graph (instead of the embedded store); empty = embedded"),
     "KG_URI_REGISTRY": (str(ROOT / "data" / "uri-registry.csv"), str, "Registry of retired (410) and moved (301) URIs"),
     "KG_CATALOG_SETTINGS": (str(ROOT / "catalog.toml"), str, "DCAT-AP.de catalog settings (publisher, licence, contact, contributor ID)"),
+    "KG_RELEASES_DIR": (str(ROOT / "releases"), str, "Directory of the releases (`kg release`): change lists, /aenderungen, /release/<name>/"),
+    "KG_RELEASE_VIEW": ("", str, "Set by the server itself for the app that serves one old release under /release/<name>/ (empty: the current site)"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
     "KG_SHORTLINK_DB": (str(ROOT / "var" / "abfragen.sqlite"), str, "SQLite file of the query short links (/abfrage/<id>), outside the build"),
     "KG_SHORTLINK_MAX_MB": (20.0, float, "Most query text the short-link file holds; beyond it new links are refused (507), old ones work"),

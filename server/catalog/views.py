@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
@@ -56,6 +58,9 @@ def settings() -> dcat.Settings:
 
 def current(build: Published | None = None) -> dcat.Catalog:
     build, conf, base = build or published(), settings(), current_app.config["KG_BASE_URI"]
+    release = build.manifest.get("release")
+    if release:  # a release (kg release) names its own version and date, fixed like catalog.toml's
+        conf = replace(conf, version=release["name"], issued=date.fromisoformat(release["issued"]))
     return _memo(("catalog", build.etag, conf.digest, base), lambda: dcat.from_manifest(build.manifest, conf, base))
 
 

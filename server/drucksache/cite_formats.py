@@ -2,7 +2,8 @@
 
 The URI is kept copy-paste safe (Word, mail, reference managers): a plain http(s) URL without soft hyphens or
 zero-width characters, and never followed by punctuation that a word processor would pull into the link.
-The year is the report's key (2020): the report prints no date of publication (see data/README.md).
+The year is the report's key (2020): the report prints no date of publication (see data/README.md). A measure is cited
+from the latest edition that lists it, with the edition it first appeared in where that is an earlier one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ class MeasureCitation:
     report: Report
     uri: str
     accessed: date
+    first: Report | None = None  # the edition it was first published in, when that is an earlier one
+
+    @property
+    def first_note(self) -> str:
+        return f" (erstmals {self.first.year})" if self.first else ""
 
     @property
     def nr(self) -> int:
@@ -59,7 +65,8 @@ class MeasureCitation:
         """Everything up to the URI; the URI is followed by a space and the access date, never by a full stop."""
         title = self.measure.titel.rstrip()
         end = "" if title.endswith((".", "!", "?")) else "."
-        return f"{self.report.publisher} ({self.report.year}): {self.report.title}, Maßnahme Nr. {self.nr}: {title}{end} "
+        return (f"{self.report.publisher} ({self.report.year}): {self.report.title}, Maßnahme Nr. {self.nr}{self.first_note}: "
+                f"{title}{end} ")
 
     @property
     def after_uri(self) -> str:
@@ -70,8 +77,10 @@ class MeasureCitation:
         return self.before_uri + self.uri + self.after_uri
 
 
-def citation(measure: Measure, report: Report, uri: str, accessed: date | None = None) -> MeasureCitation:
-    return MeasureCitation(measure=measure, report=report, uri=clean_url(uri), accessed=accessed or today())
+def citation(measure: Measure, report: Report, uri: str, accessed: date | None = None,
+             first: Report | None = None) -> MeasureCitation:
+    """``report`` is the latest edition that lists the measure; ``first`` an earlier one it first appeared in."""
+    return MeasureCitation(measure=measure, report=report, uri=clean_url(uri), accessed=accessed or today(), first=first)
 
 
 def _bib(text: str) -> str:
@@ -88,7 +97,7 @@ def bibtex(c: MeasureCitation) -> str:
         ("url", c.uri),
         ("urldate", c.accessed.isoformat()),
         ("language", "german"),
-        ("note", f"Abgerufen am {c.accessed_de}"),
+        ("note", f"Abgerufen am {c.accessed_de}" + (f"; erstmals im Bericht {_bib(c.first.year)}" if c.first else "")),
     ]
     body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields)
     return f"@misc{{{c.key},\n{body}\n}}\n"
@@ -108,4 +117,6 @@ def csl_json(c: MeasureCitation) -> list[dict]:
     }
     if c.report.year.isdigit():
         item["issued"] = {"date-parts": [[int(c.report.year)]]}
+    if c.first is not None:
+        item["note"] = f"Erstmals im Bericht {c.first.year}: {c.first.title}"
     return [item]

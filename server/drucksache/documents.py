@@ -71,10 +71,14 @@ def measure_citation(uri: str) -> cite_formats.MeasureCitation | None:
         return None
     store, base = state.published().store, state.data_base()
     found = q.measure(store, base, int(match[1]))
-    report = q.report(store, base)
-    if found is None or report is None:
+    if found is None:
         return None
-    return cite_formats.citation(found, report, found.uri)
+    first, latest = q.editions(store, base, found.uri)
+    report = q.report(store, base, latest)  # the latest edition that lists the measure (kg/editions.py)
+    if report is None:
+        return None
+    earlier = q.report(store, base, first) if first and first != report.uri else None
+    return cite_formats.citation(found, report, found.uri, first=earlier)
 
 
 def _citation_box(uri: str) -> dict | None:

@@ -190,13 +190,24 @@ class Report:
     title: str
 
 
-def report(store: Store, base: str) -> Report | None:
-    rows = store.select(_prefixes(base) + """
-SELECT ?b ?key ?titel ?name WHERE {
+def report(store: Store, base: str, edition: str | None = None) -> Report | None:
+    """The report ``edition`` (an IRI), or the newest one."""
+    chosen = f"VALUES ?b {{ {iri(edition)} }}" if edition else ""
+    rows = store.select(_prefixes(base) + f"""
+SELECT ?b ?key ?titel ?name WHERE {{ {chosen}
   ?b a ik:Bericht ; dcterms:identifier ?key ; dcterms:title ?titel ; dcterms:publisher ?p .
   ?p foaf:name ?name .
-} ORDER BY DESC(?key) LIMIT 1""")
+}} ORDER BY DESC(?key) LIMIT 1""")
     if not rows:
         return None
     r = rows[0]
     return Report(uri=r["b"], publisher=r["name"], year=r["key"], title=r["titel"])
+
+
+def editions(store: Store, base: str, measure: str) -> tuple[str | None, str | None]:
+    """The edition a measure was first published in and the latest one that lists it (IRIs; kg/editions.py)."""
+    rows = store.select(_prefixes(base) + f"""
+SELECT ?first ?latest WHERE {{ OPTIONAL {{ {iri(measure)} ik:erstmalsIn ?first }} OPTIONAL {{ {iri(measure)} ik:zuletztIn ?latest }} }}""")
+    row = rows[0] if rows else {}
+    return row.get("first"), row.get("latest")
+

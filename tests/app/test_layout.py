@@ -42,9 +42,9 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_the_blueprint_packages_are_the_ones_the_readme_names():
-    assert BLUEPRINT_PACKAGES == {"catalog", "drucksache", "dumps", "linkeddata", "pages", "sparql"}
+    assert BLUEPRINT_PACKAGES == {"catalog", "changes", "drucksache", "dumps", "linkeddata", "pages", "sparql"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for package in BLUEPRINT_PACKAGES | {"web", "i18n"}:
+    for package in BLUEPRINT_PACKAGES | {"web", "i18n", "releases"}:
         assert f"`server/{package}/`" in readme, package
 
 

@@ -1,0 +1,42 @@
+"""Which edition of the report the counts on a page count: the newest edition and how many measures it lists, and
+all editions together (kg/editions.py). Cached per build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server import state
+from server.caches import per_build
+
+
+@dataclass(frozen=True)
+class Editions:
+    latest: str          # key of the newest edition, e.g. "2020"
+    count: int           # measures it lists
+    keys: tuple[str, ...]  # every edition, oldest first
+    total: int           # measures of all editions together
+
+
+def _query(base: str) -> str:
+    return f"""PREFIX ik: <{base}def/ik#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?key (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?b a ik:Bericht ; dcterms:identifier ?key .
+  OPTIONAL {{ ?m a ik:Massnahme ; dcterms:source ?b }} }}
+GROUP BY ?key ORDER BY ?key"""
+
+
+def _compute(published, base: str) -> Editions:
+    rows = published.store.select(_query(base))
+    total = published.manifest.get("counts", {}).get("ik:Massnahme", 0)
+    if not rows:
+        return Editions("", total, (), total)
+    return Editions(rows[-1]["key"], int(rows[-1]["n"]), tuple(r["key"] for r in rows), total)
+
+
+def edition_counts() -> Editions:
+    published, base = state.published(), state.base()
+    return per_build(f"editions|{base}", published, lambda p: _compute(p, base))
+
+
+def init_app(app) -> None:
+    app.add_template_global(edition_counts, "edition_counts")

@@ -1,0 +1,79 @@
+"""/release/<name>/…: an old release's page, RDF and SPARQL show the old values, marked as not current; a measure
+retired since answers 410 on the current site and 200 in the old release."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from lxml import html as lxml_html
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from tests.releases.conftest import BASE, NEW_TITLE_5, RETIRED
+from tests.support.servers import gunicorn
+
+M5 = URIRef(BASE + "id/massnahme/5")
+
+
+@pytest.fixture(scope="module")
+def site(two_releases):
+    env = {"KG_RELEASES_DIR": str(two_releases["directory"]),
+           "KG_URI_REGISTRY": str(two_releases["project"].data / "uri-registry.csv")}
+    with gunicorn(two_releases["out"], env) as root:
+        yield root
+
+
+def _title(root: str, path: str) -> str:
+    r = requests.get(root + path, headers={"Accept": "text/turtle"}, timeout=30)
+    assert r.status_code == 200, (path, r.status_code)
+    g = Graph().parse(data=r.text, format="turtle")
+    return str(g.value(M5, DCTERMS.title))
+
+
+def test_the_old_release_serves_the_old_value_and_the_current_site_the_new_one(site):
+    assert _title(site, "doc/massnahme/5.ttl") == NEW_TITLE_5
+    assert _title(site, "release/2020/doc/massnahme/5.ttl") == "Entdeckertag 2019"
+
+
+def test_the_old_release_page_is_marked_not_current_and_links_stay_inside_it(site):
+    r = requests.get(site + "release/2020/doc/massnahme/5.html", timeout=30)
+    assert r.status_code == 200 and r.headers["X-Robots-Tag"] == "noindex"
+    doc = lxml_html.fromstring(r.content)
+    assert doc.xpath("//h1")[0].text_content().strip() == "Entdeckertag 2019"
+    notice = doc.xpath("//p[contains(@class, 'old-release')]")[0]
+    assert "Release 2020" in notice.text_content() and "nicht den aktuellen Stand" in notice.text_content()
+    assert notice.xpath(".//a/@href") == [site + "doc/massnahme/5.html"]
+    inner = [h for h in doc.xpath("//main//a/@href") if h.startswith("/")]
+    assert inner and all(h.startswith("/release/2020/") for h in inner), [h for h in inner if not h.startswith("/release/2020/")]
+    for href in doc.xpath("//link[@rel='stylesheet']/@href"):  # the page is styled from inside the release too
+        assert href.startswith("/release/2020/") and requests.get(site + href[1:], timeout=30).status_code == 200
+    assert "Release 2020" not in requests.get(site + "doc/massnahme/5.html", timeout=30).text.split("<main", 1)[1][:400]
+
+
+def test_an_id_in_the_old_release_redirects_inside_it(site):
+    r = requests.get(site + "release/2020/id/massnahme/5", headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == "/release/2020/doc/massnahme/5.ttl"
+
+
+def test_sparql_of_the_old_release_answers_as_of_that_release(site):
+    query = f"SELECT ?t WHERE {{ <{M5}> <{DCTERMS.title}> ?t }}"
+    accept = {"Accept": "application/sparql-results+json"}
+    old = requests.get(site + "release/2020/sparql", params={"query": query}, headers=accept, timeout=30).json()
+    new = requests.get(site + "sparql", params={"query": query}, headers=accept, timeout=30).json()
+    assert [b["t"]["value"] for b in old["results"]["bindings"]] == ["Entdeckertag 2019"]
+    assert [b["t"]["value"] for b in new["results"]["bindings"]] == [NEW_TITLE_5]
+
+
+def test_a_retired_measure_is_gone_now_and_there_in_the_old_release(site):
+    now = requests.get(site + f"id/massnahme/{RETIRED}", allow_redirects=False, timeout=30)
+    assert now.status_code == 410
+    old = requests.get(site + f"release/2020/doc/massnahme/{RETIRED}.ttl", timeout=30)
+    assert old.status_code == 200
+    g = Graph().parse(data=old.text, format="turtle")
+    assert (URIRef(BASE + f"id/massnahme/{RETIRED}"), DCTERMS.identifier, Literal(str(RETIRED))) in g
+
+
+def test_an_unknown_release_is_404_and_the_bare_name_redirects(site):
+    assert requests.get(site + "release/1999/", timeout=30).status_code == 404
+    r = requests.get(site + "release/2020", allow_redirects=False, timeout=30)
+    assert r.status_code == 301 and r.headers["Location"].endswith("/release/2020/")
