@@ -39,10 +39,10 @@ FIELD_LABELS = {
 EDITION_FIELDS = {"gelistetIn", "erstmalsIn", "zuletztIn"}
 # rdfs:label repeats dct:title: one change, shown once.
 COPIES = {RDFS.label: DCTERMS.title}
-# Resources that belong to one measure (its appendix entry, its status statements): their changes are the
-# measure's (its field „Statusangabe“ changes with them), not listed apart.
-OWNED_BY = (FOAF.primaryTopic,)  # owned -> measure
-OWNS = ("statusangabe",)         # measure -> owned, ik: terms
+# Resources that belong to one measure (its appendix entry, its status statements, its evidence): their changes
+# are the measure's (its field „Statusangabe“ or „Beleg“ changes with them), not listed apart.
+OWNED_BY = (FOAF.primaryTopic,)     # owned -> measure
+OWNS = ("statusangabe", "beleg")    # measure -> owned, ik: terms
 
 
 @dataclass

@@ -48,7 +48,7 @@ def next_edition(data: Path) -> None:
     """A synthetic second edition of the report, derived from the real data – new data only, no new code: edition
     2024 (its own row in ausgaben.csv and its own text), measure 5 renamed, measure 7 gets a second unit, measure 18
     ended (a status row quoting the 2024 text), measure 129 retired (URI registry), two new measures 130 and 131
-    (copies of 3 and 4) listed only in the 2024 edition."""
+    (copies of 3 and 4, with their evidence rows) listed only in the 2024 edition."""
     header, rows = _rows(data / "massnahmen.csv")
     by_nr = {r["nr"]: r for r in rows}
     by_nr["5"]["titel"] = NEW_TITLE_5
@@ -59,6 +59,9 @@ def next_edition(data: Path) -> None:
         row.update(nr=str(nr), notiz="synthetische Folgeausgabe (Test)")
         added.append(row)
     _write(data / "massnahmen.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + added)
+    header, rows = _rows(data / "belege.csv")  # evidence goes with its measure: the copies quote the same words
+    copies = [{**r, "nr": str(nr)} for nr, source in zip(NEW, ("3", "4"), strict=True) for r in rows if r["nr"] == source]
+    _write(data / "belege.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + copies)
     header, rows = _rows(data / "status.csv")  # a retired measure's status rows go with it
     _write(data / "status.csv", header, [r for r in rows if r["massnahme"] != str(RETIRED)])
     with open(data / "uri-registry.csv", "a", encoding="utf-8", newline="") as fh:
