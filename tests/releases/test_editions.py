@@ -73,7 +73,7 @@ def second_client(two_releases):
 
 def _citation(client, nr: int) -> str:
     doc = lxml_html.fromstring(client.get(f"/doc/massnahme/{nr}.html").data)
-    return " ".join(doc.xpath("//textarea")[0].text_content().split())
+    return " ".join(doc.xpath("//*[@id='zitat-kopieren']")[0].text_content().split())  # the suggested citation
 
 
 def test_a_citation_names_the_latest_edition_and_the_first_where_earlier(second_client):
