@@ -109,7 +109,7 @@ def cmd_releases(args) -> int:
     from kg import releases
 
     directory = Path(args.releases) if args.releases else releases.releases_dir()
-    current = releases.served(BUILD_DIR, directory)
+    current = releases.served(Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR), directory)  # the one the server reads
     found = releases.listed(directory)
     if not found:
         print(f"Noch kein Release in {directory} / no release yet (kg release NAME)")

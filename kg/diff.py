@@ -52,6 +52,17 @@ class FieldChange:
     old: list[str]         # values as shown: labels of resources, text of literals
     new: list[str]
 
+    # A field with several values that keeps some of them (a second unit, one more status statement) reads best as
+    # what came and what went; a field whose values all changed reads as old → new.
+    def kept(self) -> list[str]:
+        return [v for v in self.new if v in self.old]
+
+    def added(self) -> list[str]:
+        return [v for v in self.new if v not in self.old]
+
+    def removed(self) -> list[str]:
+        return [v for v in self.old if v not in self.new]
+
 
 @dataclass
 class MeasureChange:
@@ -258,7 +269,11 @@ def text(changes: Changes, old_name: str, new_name: str) -> str:
         for m in changes.of(kind):
             lines.append(f"  {kind}: Maßnahme {m.nr} „{m.title}“" + _retired_note(m))
             for f in m.fields:
-                lines.append(f"      {f.label}: {_values(f.old)} → {_values(f.new)}")
+                if f.kept():
+                    parts = [f"{word} {_values(v)}" for word, v in (("hinzu:", f.added()), ("entfällt:", f.removed())) if v]
+                    lines.append(f"      {f.label}: {'; '.join(parts)}")
+                else:
+                    lines.append(f"      {f.label}: {_values(f.old)} → {_values(f.new)}")
     if changes.others:
         lines.append(f"  außerdem {len(changes.others)} weitere Ressource(n):")
         for o in changes.others:

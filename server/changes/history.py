@@ -27,9 +27,14 @@ def directory() -> Path:
 
 
 def entries() -> list[Entry]:
-    """Every release with its change list, newest first; re-read only when the set of releases changes."""
+    """Every release with its change list, newest first; re-read only when the set of releases changes. An app
+    serving an earlier release (``KG_RELEASE_VIEW``) sees the releases up to that one: the history as it stood."""
     where = directory()
     found = releases.listed(where)
+    viewed = current_app.config.get("KG_RELEASE_VIEW")
+    names = [r.name for r in found]
+    if viewed in names:
+        found = found[:names.index(viewed) + 1]
     stamp = tuple((r.name, r.created) for r in found)
     with _lock:
         cached = _cache.get(str(where))

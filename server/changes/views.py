@@ -93,7 +93,15 @@ def _when(day: str) -> datetime:
 def _summary(change) -> str:
     if change.kind in ("zurückgezogen", "zusammengelegt", "entfernt", "neu"):
         return change.reason or t(f"changes.kind.{change.kind}")
-    return "; ".join(f"{f.label}: {' | '.join(f.old) or '–'} → {' | '.join(f.new) or '–'}" for f in change.fields)
+    return "; ".join(_field_summary(f) for f in change.fields)
+
+
+def _field_summary(f) -> str:
+    if not f.kept():
+        return f"{f.label}: {' | '.join(f.old) or '–'} → {' | '.join(f.new) or '–'}"
+    parts = [f"{t(key)} {' | '.join(values)}" for key, values in (("changes.added", f.added()), ("changes.removed", f.removed()))
+             if values]
+    return f"{f.label}: {', '.join(parts)}"
 
 
 def _feed() -> Response:

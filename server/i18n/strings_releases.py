@@ -36,6 +36,8 @@ RELEASE_STRINGS: dict[str, tuple[str, str]] = {
     "changes.initial_title": ("Release {name}: erste Veröffentlichung ({n} Maßnahmen)", "Release {name}: first publication ({n} measures)"),
     "changes.nothing": ("Keine Änderungen an den Maßnahmen.", "No changes to the measures."),
     "changes.entry_title": ("Maßnahme {nr} {kind}: {title}", "Measure {nr} {kind}: {title}"),
+    "changes.added": ("hinzu:", "added:"),
+    "changes.removed": ("entfällt:", "removed:"),
     "changes.successor": ("Nachfolger", "successor"),
     "changes.history": ("Geschichte dieser Maßnahme", "History of this measure"),
     "changes.first_published": ("erstmals veröffentlicht", "first published"),

@@ -23,8 +23,9 @@ from server.caches import Bounded
 bp = Blueprint("releases", __name__, template_folder="templates")  # the notice on an old release's pages
 PREFIX = re.compile(r"^/release/(?P<name>[^/]+)(?P<rest>/.*)?$")
 KEPT_APPS = 3  # release apps (each with its store and SPARQL workers) kept at once; the least recently used goes
-_LINKS = re.compile(r'(\s(?:href|src|action)=")(/(?!/)[^"]*)')
-_LINK_HEADER = re.compile(r"<(/(?!/)[^>]*)>")
+# Root-relative links, except those that already name a release (/release/…): those stay as they are.
+_LINKS = re.compile(r'(\s(?:href|src|action)=")(/(?!/|release/)[^"]*)')
+_LINK_HEADER = re.compile(r"<(/(?!/|release/)[^>]*)>")
 
 
 class ReleaseMount:
@@ -87,12 +88,11 @@ def init_app(app: Flask, factory: Callable[[dict], Flask]) -> None:
         prefix = request.script_root
         if response.mimetype == "text/html" and not response.direct_passthrough:
             body = response.get_data(as_text=True)
-            response.set_data(_LINKS.sub(lambda m: m[0] if m[2].startswith(prefix + "/") else f"{m[1]}{prefix}{m[2]}", body))
+            response.set_data(_LINKS.sub(lambda m: f"{m[1]}{prefix}{m[2]}", body))
         location = response.headers.get("Location")
-        if location and location.startswith("/") and not location.startswith(("//", prefix + "/")):
+        if location and location.startswith("/") and not location.startswith(("//", "/release/")):
             response.headers["Location"] = prefix + location
         if response.headers.get("Link"):
-            response.headers["Link"] = _LINK_HEADER.sub(
-                lambda m: m[0] if m[1].startswith(prefix + "/") else f"<{prefix}{m[1]}>", response.headers["Link"])
+            response.headers["Link"] = _LINK_HEADER.sub(lambda m: f"<{prefix}{m[1]}>", response.headers["Link"])
         response.headers["X-Robots-Tag"] = "noindex"  # search engines should send people to the current version
         return response

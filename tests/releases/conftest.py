@@ -21,13 +21,13 @@ def copy_project(where: Path) -> Project:
     return Project(data=where / "data", ontology=where / "ontology", shapes=where / "shapes")
 
 
-def _rows(path: Path) -> tuple[list[str], list[dict]]:
+def read_table(path: Path) -> tuple[list[str], list[dict]]:
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         return list(reader.fieldnames or []), list(reader)
 
 
-def _write(path: Path, header: list[str], rows: list[dict]) -> None:
+def write_table(path: Path, header: list[str], rows: list[dict]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, header, lineterminator="\n")
         writer.writeheader()
@@ -49,7 +49,7 @@ def next_edition(data: Path) -> None:
     2024 (its own row in ausgaben.csv and its own text), measure 5 renamed, measure 7 gets a second unit, measure 18
     ended (a status row quoting the 2024 text), measure 129 retired (URI registry), two new measures 130 and 131
     (copies of 3 and 4, with their evidence rows) listed only in the 2024 edition."""
-    header, rows = _rows(data / "massnahmen.csv")
+    header, rows = read_table(data / "massnahmen.csv")
     by_nr = {r["nr"]: r for r in rows}
     by_nr["5"]["titel"] = NEW_TITLE_5
     by_nr["7"]["oe"] = "|".join([*filter(None, by_nr["7"]["oe"].split("|")), "50"])
@@ -58,12 +58,12 @@ def next_edition(data: Path) -> None:
         row = dict(by_nr[source])
         row.update(nr=str(nr), notiz="synthetische Folgeausgabe (Test)")
         added.append(row)
-    _write(data / "massnahmen.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + added)
-    header, rows = _rows(data / "belege.csv")  # evidence goes with its measure: the copies quote the same words
+    write_table(data / "massnahmen.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + added)
+    header, rows = read_table(data / "belege.csv")  # evidence goes with its measure: the copies quote the same words
     copies = [{**r, "nr": str(nr)} for nr, source in zip(NEW, ("3", "4"), strict=True) for r in rows if r["nr"] == source]
-    _write(data / "belege.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + copies)
-    header, rows = _rows(data / "status.csv")  # a retired measure's status rows go with it
-    _write(data / "status.csv", header, [r for r in rows if r["massnahme"] != str(RETIRED)])
+    write_table(data / "belege.csv", header, [r for r in rows if r["nr"] != str(RETIRED)] + copies)
+    header, rows = read_table(data / "status.csv")  # a retired measure's status rows go with it
+    write_table(data / "status.csv", header, [r for r in rows if r["massnahme"] != str(RETIRED)])
     with open(data / "uri-registry.csv", "a", encoding="utf-8", newline="") as fh:
         fh.write(f"/id/massnahme/{RETIRED},gone,,2025-06-30,Im Folgebericht nicht mehr enthalten (Test)\n")
     (data / "texte").mkdir(exist_ok=True)
@@ -72,11 +72,11 @@ def next_edition(data: Path) -> None:
         encoding="utf-8")
     with open(data / "status.csv", "a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow([ENDED, "beendet", "2023-12", ENDED_QUOTE, f"Bericht {EDITION}", "", "Test"])
-    header, rows = _rows(data / "ausgaben.csv")
+    header, rows = read_table(data / "ausgaben.csv")
     rows[0]["massnahmen"] = f"1-{RETIRED - 1}"  # the retired measure is no longer in the data
     rows.append({"bericht": EDITION, "titel": EDITION_TITLE, "jahr": EDITION, "vorgaenger": "2020",
                  "massnahmen": f"1-{RETIRED - 1}|{NEW[0]}|{NEW[1]}", "kapitel": "6.1 Maßnahmen", "notiz": "synthetisch (Test)"})
-    _write(data / "ausgaben.csv", header, rows)
+    write_table(data / "ausgaben.csv", header, rows)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,9 @@ def test_the_page_lists_old_and_new_values(releases_client):
     doc = lxml_html.fromstring(r.data)
     items = [" ".join(li.text_content().split()) for li in doc.xpath("//section[@class='changes'][1]//li")]
     assert any(f"„Entdeckertag 2019“ → „{NEW_TITLE_5}“" in text for text in items)
+    # A field that keeps some values says what came and what went: measure 7 got a second unit.
+    assert "zuständige OE: hinzu: „Fachbereich Soziales“" in items
+    assert f"Statusangabe: hinzu: „Maßnahme {ENDED}: beendet seit 2023-12 (Bericht 2024)“" in items
     feed = doc.xpath("//link[@rel='alternate'][@type='application/atom+xml']/@href")
     assert feed == ["/aenderungen.atom"]
 
@@ -63,6 +66,8 @@ def test_the_atom_feed_parses_and_each_entry_links_to_its_measure(releases_clien
     assert {int(e.link.rsplit("/", 1)[-1]) for e in entries[:6]} == {5, 7, ENDED, RETIRED, *NEW}
     changed = next(e for e in entries if e.link.endswith("/id/massnahme/5"))
     assert "Entdeckertag 2019" in changed.summary and NEW_TITLE_5 in changed.summary
+    unit = next(e for e in entries if e.link.endswith("/id/massnahme/7"))
+    assert unit.summary == "Release 2021: zuständige OE: hinzu: Fachbereich Soziales"
     assert entries[-1].link == "http://localhost/massnahmen"
 
 
@@ -72,8 +77,8 @@ def test_a_measure_page_shows_its_history(releases_client):
     section = doc.xpath("//section[h2[@id='history-h']]")
     assert section, "no history section"
     text = " ".join(section[0].text_content().split())
-    assert "Release 2020 vom 2021-01-15: erstmals veröffentlicht" in text
-    assert f"Release 2021 vom 2025-07-01: geändert Titel: „Entdeckertag 2019“ → „{NEW_TITLE_5}“" in text
+    assert "Release 2020 vom 15. Januar 2021: erstmals veröffentlicht" in text
+    assert f"Release 2021 vom 1. Juli 2025: geändert Titel: „Entdeckertag 2019“ → „{NEW_TITLE_5}“" in text
 
 
 def test_catalog_and_void_describe_the_served_release_and_the_ones_before(releases_client):

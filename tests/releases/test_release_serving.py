@@ -50,6 +50,24 @@ def test_the_old_release_page_is_marked_not_current_and_links_stay_inside_it(sit
     assert "Release 2020" not in requests.get(site + "doc/massnahme/5.html", timeout=30).text.split("<main", 1)[1][:400]
 
 
+def test_every_link_on_an_old_release_page_answers(site):
+    """Links inside the release, links that already name a release (its history) and the assets all resolve."""
+    doc = lxml_html.fromstring(requests.get(site + "release/2020/doc/massnahme/5.html", timeout=30).content)
+    inner = sorted({h.split("#", 1)[0] for h in doc.xpath("//a/@href | //link/@href") if h.startswith("/")})
+    assert len(inner) > 20 and not [h for h in inner if h.startswith("/release/2020/release/")]
+    broken = [(h, s) for h in inner if (s := requests.get(site + h[1:], timeout=60).status_code) >= 400]
+    assert not broken
+
+
+def test_an_old_release_shows_the_history_as_it_stood(site):
+    doc = lxml_html.fromstring(requests.get(site + "release/2020/doc/massnahme/5.html", timeout=30).content)
+    items = [" ".join(li.text_content().split()) for li in doc.xpath("//section[h2[@id='history-h']]/ol/li")]
+    assert items == ["Release 2020 vom 15. Januar 2021: erstmals veröffentlicht"]
+    old = requests.get(site + "release/2020/aenderungen.json", timeout=30).json()
+    assert [r["name"] for r in old["releases"]] == ["2020"]
+    assert [r["name"] for r in requests.get(site + "aenderungen.json", timeout=30).json()["releases"]] == ["2021", "2020"]
+
+
 def test_an_id_in_the_old_release_redirects_inside_it(site):
     r = requests.get(site + "release/2020/id/massnahme/5", headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == "/release/2020/doc/massnahme/5.ttl"
