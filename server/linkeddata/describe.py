@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -22,6 +24,14 @@ from server.linkeddata.queries import IK, RDFS_LABEL
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 HUB = 1000  # more incoming links than this are paged; an RDF document holds this many per page
+
+T = TypeVar("T")
+Keep = Callable[[str, Callable[[], T]], T]  # (name, compute) -> the value, computed at most once per build
+
+
+def computed(name: str, compute: Callable[[], T]) -> T:
+    """A :data:`Keep` that keeps nothing (a store without builds, in tests)."""
+    return compute()
 
 
 def exists(store: Store, subject: str) -> bool:
@@ -39,6 +49,13 @@ def _incoming(store: Store, subject: str, members: str | None = None, window: sl
 
 def _incoming_count(store: Store, subject: str) -> int:
     return int(store.select(queries.incoming_count(subject))[0]["n"])
+
+
+def _incoming_total(store: Store, subject: str, keep: Keep) -> int:
+    """How many links point to ``subject``. Counted up to HUB + 1 only, so a page about one resource never counts
+    the links of a hub; a hub's exact total is counted once per build (``keep``): it grows with the data."""
+    n = int(store.select(queries.incoming_count(subject, at_most=HUB + 1))[0]["n"])
+    return n if n <= HUB else keep(f"incoming|{HUB}|{subject}", lambda: _incoming_count(store, subject))
 
 
 def _incoming_groups(store: Store, subject: str) -> dict[tuple[str, str], int]:
@@ -67,12 +84,12 @@ class Document:
     pages: int  # 1: all of them are in `triples`
 
 
-def document(store: Store, subject: str, page: int = 1) -> Document | None:
+def document(store: Store, subject: str, page: int = 1, keep: Keep = computed) -> Document | None:
     """The RDF document about `subject`, None if the store says nothing about it."""
     out = _outgoing(store, subject)
     if not out:
         return None
-    total = _incoming_count(store, subject)
+    total = _incoming_total(store, subject, keep)
     pages = math.ceil(total / HUB) if total > HUB else 1
     window = slice((page - 1) * HUB, page * HUB) if pages > 1 else None
     return Document(_distinct(out + _incoming(store, subject, window=window)), total, pages)
@@ -150,21 +167,40 @@ class Description:
         return pick(self.labels, lang) if self.labels else (self.label or self.subject, "")
 
 
-def description(store: Store, subject: str, page: int, page_size: int) -> Description | None:
-    """`subject` for its HTML page, with page `page` of each group of incoming links; None if unknown."""
+@dataclass(frozen=True)
+class Hub:
+    """What a hub's page needs whatever page of its links is asked for, the same for a whole build: the number of
+    links per group, and the groups of at most HUB links, whole."""
+
+    groups: dict[tuple[str, str], int]
+    whole: list[ox.Triple]
+
+
+def _hub(store: Store, subject: str) -> Hub:
+    groups = _incoming_groups(store, subject)
+    whole = []
+    for (p, t), n in groups.items():
+        if n <= HUB:  # fetched whole, so its page is cut from the same order as on any other resource
+            whole += _incoming(store, subject, queries.group_members(subject, p, t))
+    return Hub(groups, whole)
+
+
+def description(store: Store, subject: str, page: int, page_size: int, keep: Keep = computed) -> Description | None:
+    """`subject` for its HTML page, with page `page` of each group of incoming links; None if unknown.
+
+    A hub's group counts and small groups come from ``keep`` (once per build: counting them reads every link, which
+    grows with the data); per request only the asked-for window of each large group is fetched."""
     out = _outgoing(store, subject)
     if not out:
         return None
     window = slice((page - 1) * page_size, page * page_size)
-    if _incoming_count(store, subject) <= HUB:
+    if _incoming_total(store, subject, keep) <= HUB:
         return describe(_distinct(out + _incoming(store, subject)), subject, window)
-    ts, paged = list(out), {}
-    for (p, t), n in _incoming_groups(store, subject).items():
-        members = queries.group_members(subject, p, t)
-        if n <= HUB:  # fetched whole, so its page is cut from the same order as on any other resource
-            ts += _incoming(store, subject, members)
-        else:
-            ts += _incoming(store, subject, members, window)
+    hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject))
+    ts, paged = list(out) + hub.whole, {}
+    for (p, t), n in hub.groups.items():
+        if n > HUB:
+            ts += _incoming(store, subject, queries.group_members(subject, p, t), window)
             paged[(p, t)] = n
     return describe(_distinct(ts), subject, window, paged)
 

@@ -43,8 +43,11 @@ WHERE {{
 }}"""
 
 
-def incoming_count(subject: str) -> str:
-    return f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i ?ip {iri(subject)} }}"
+def incoming_count(subject: str, at_most: int | None = None) -> str:
+    """How many links point to ``subject`` (counted up to ``at_most``: a bounded check, whatever the hub's size)."""
+    if at_most is None:
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i ?ip {iri(subject)} }}"
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT ?i ?ip WHERE {{ ?i ?ip {iri(subject)} }} LIMIT {int(at_most)} }} }}"
 
 
 def _is_main_type(t: str) -> str:

@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
 
 from server import state
-from server.caches import rendered_page
+from server.caches import per_build, rendered_page
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick
@@ -75,10 +75,17 @@ def thing_iri(kind: str, key: str) -> str:
 
 # ------------------------------------------------------------------ HTML
 
+def _keep(published: state.Published) -> d.Keep:
+    """What describe computes once per build (a hub's counts), kept with the build."""
+    return lambda name, compute: per_build(name, published, lambda _: compute())
+
+
 def _render_html(doc: Document) -> Response:
     published = state.published()
     if doc.kind == "def" and doc.key == "ik":
-        body = render_template("linkeddata/ontology.html", terms=_ontology_terms(published.store), base=state.base())
+        # The same for the whole build; finding the ontology's terms reads every typed resource (70 ms at 100×).
+        terms = per_build(f"ontology-terms|{state.base()}", published, lambda p: _ontology_terms(p.store))
+        body = render_template("linkeddata/ontology.html", terms=terms, base=state.base())
         return cacheable(Response(body, mimetype="text/html"), HTML, doc)
     if set(request.args) <= PAGE_ARGS and not current_app.config.get("KG_PREVIEW_STATUS"):
         key = (f"{published.etag}|{doc.kind}/{doc.key}|{doc.page}|{PAGE_SIZE}|{d.HUB}|{current_lang()}|"
@@ -102,7 +109,7 @@ def _today() -> str:
 def _resource_page(doc: Document) -> str | None:
     published = state.published()
     page, page_size = (1, 1000) if doc.kind == "def" else (doc.page, PAGE_SIZE)
-    r = d.description(published.store, doc.subject, page, page_size)
+    r = d.description(published.store, doc.subject, page, page_size, keep=_keep(published))
     if r is None:
         return None
     kind = "scheme" if doc.kind == "def" else doc.kind
@@ -169,9 +176,11 @@ def _render_rdf(doc: Document) -> Response:
     published = state.published()
     profile = jsonld_profile(request) if fmt.key == "jsonld" else None
     if doc.kind == "def" and doc.key == "ik":
-        triples = list(published.store.query(queries.ontology_graph(state.base())))
+        # Its triples are picked by IRI from every triple of the graph (270 ms at 100×): once per build.
+        triples = per_build(f"ontology-graph|{state.base()}", published,
+                            lambda p: list(p.store.query(queries.ontology_graph(state.base()))))
         return cacheable(rdf_response(triples, fmt, profile=profile), fmt, doc)
-    found = d.document(published.store, doc.subject, doc.page)
+    found = d.document(published.store, doc.subject, doc.page, keep=_keep(published))
     if found is None:
         return not_found(fmt, doc)
     if found.pages == 1:

@@ -122,6 +122,12 @@ class MeasureTable:
         """The measures that cite the Drucksache with URI key ``drucksache``, in number order."""
         return [self.measures[i] for i in self._having["drucksache"].get(drucksache, [])]
 
+    def having(self, facet: str, keys) -> list[Measure]:
+        """The measures with any of ``keys`` as a value of ``facet``, in number order: read from the per-build
+        index, so a page about one unit or group touches its own measures only, not all of them."""
+        at = set().union(*(self._having[facet].get(key, ()) for key in keys))
+        return [self.measures[i] for i in sorted(at)]
+
     def filter(self, selection: Selection) -> list[Measure]:
         """Measures matching every facet's selection (one of its values), in number order."""
         rows = _all_of(list(self._selected(selection).values()))

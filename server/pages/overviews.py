@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from server import state
+from server.caches import per_build
 from server.i18n.labels import Labels, labels_for
+from server.i18n.language import current_lang
 from server.pages import queries
 from server.pages.facets import Measure, MeasureTable, table_for
 from server.pages.search_index import fold
@@ -106,14 +108,22 @@ def _filter_url(facet: str, key: str) -> str:
 
 def field_overview(uri: str) -> dict:
     """Field of action: chapter-3 intro, its goals with their measure counts, featured examples, its measures
-    (the first LIST_CAP; the list of measures filtered by the field has all)."""
+    (the first LIST_CAP; the list of measures filtered by the field has all).
+
+    Kept per build and language (labels): a field holds an eighth of all measures, so counting them grows with the
+    data (118 ms a page at 100×), and there are eight fields. The key carries the caps the lists are cut at."""
+    name = f"field-overview|{state.base()}|{uri}|{current_lang()}|{LIST_CAP}|{CHART_ROWS}"
+    return per_build(name, state.published(), lambda _: _field_overview(uri))
+
+
+def _field_overview(uri: str) -> dict:
     c = _Context()
     key = uri.rsplit("/", 1)[-1]
     intro = c.store.select(queries.field_intro(c.base, uri))
     examples = {int(r["nr"]) for r in c.store.select(queries.field_examples(c.base, uri))}
     goals = c.store.select(queries.field_goals(c.base, uri))
     focus = c.store.select(queries.field_focus(c.base, uri))
-    measures = [m for m in c.table.measures if key in m.values.get("handlungsfeld", ())]
+    measures = c.table.having("handlungsfeld", (key,))
     per_goal = Counter(z for m in measures for z in m.values.get("ziel", ()))
     goal_rows = [c.row(r["z"], per_goal.get(r["z"].rsplit("/", 1)[-1], 0)) for r in goals]
     goal_rows.sort(key=lambda r: (-r.n, r.label))
@@ -135,16 +145,15 @@ def field_overview(uri: str) -> dict:
 def _through_hierarchy(c: _Context, facet: str, key: str, below: dict[str, str]) -> tuple[list, list, dict, list]:
     """Measures tagged with ``key`` directly, those reached through a unit or group below it (with the ones they
     came through), and a row per unit/group below with its count."""
-    direct = [m for m in c.table.measures if key in m.values.get(facet, ())]
+    direct = c.table.having(facet, (key,))
     direct_nrs = {m.nr for m in direct}
     via: dict[int, list[str]] = {}
     indirect = []
-    for m in c.table.measures:
-        through = [below[k] for k in m.values.get(facet, ()) if k in below]
-        if through and m.nr not in direct_nrs:
-            via[m.nr] = through
+    for m in c.table.having(facet, below):
+        if m.nr not in direct_nrs:
+            via[m.nr] = [below[k] for k in m.values.get(facet, ()) if k in below]
             indirect.append(m)
-    counts = Counter(k for m in c.table.measures for k in m.values.get(facet, ()) if k in below)
+    counts = c.table.totals[facet]
     rows = sorted((c.row(u, counts.get(k, 0)) for k, u in below.items()), key=lambda r: (-r.n, r.label))
     return direct, indirect, via, rows
 

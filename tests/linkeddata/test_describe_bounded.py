@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from kg.namespaces import DEFAULT_BASE, HYDRA
 from kg.store import Store
-from server.linkeddata import describe, renderers
+from server.linkeddata import describe, queries, renderers
 from tests.support.htmltree import parse_html
 
 REPORT = "/doc/bericht/2020"
@@ -159,3 +159,37 @@ def test_concept_scheme_pages_link_under_def(client, monkeypatch):
     following = g.value(g.value(URIRef(DEFAULT_BASE + "def/zielgruppen.ttl"), HYDRA.view), HYDRA.next)
     assert str(following) == DEFAULT_BASE + "def/zielgruppen.ttl?seite=2" and link_rels(r)["next"] == "/def/zielgruppen.ttl?seite=2"
     assert client.get(link_rels(r)["next"]).status_code == 200
+
+
+def test_counting_links_stops_at_the_bound_on_both_stores(graph, oxigraph_endpoint, built):
+    """The check 'is this a hub?' counts at most HUB + 1 links, on the embedded store and on an external engine."""
+    from kg.store import RemoteStore
+
+    total = len(set(graph.triples((None, None, SUBJECT))))
+    for store in (Store.from_ntriples(built / "graph.nt"), RemoteStore(oxigraph_endpoint)):
+        def count(at_most, store=store):
+            return int(store.select(queries.incoming_count(str(SUBJECT), at_most=at_most))[0]["n"])
+
+        assert count(None) == count(10**6) == total
+        assert count(10) == 10 and count(total) == total and count(total + 1) == total
+
+
+def test_a_hubs_counts_are_computed_once_and_its_windows_per_request(monkeypatch, built):
+    """What ``keep`` holds (group counts, small groups, the total) is asked for once per name; a second page of the
+    hub reuses it and still fetches its own window."""
+    monkeypatch.setattr(describe, "HUB", HUB)
+    store, kept, computed = Store.from_ntriples(built / "graph.nt"), {}, []
+
+    def keep(name, compute):
+        if name not in kept:
+            computed.append(name)
+            kept[name] = compute()
+        return kept[name]
+
+    first = describe.description(store, str(SUBJECT), 1, PAGE_SIZE, keep=keep)
+    second = describe.description(store, str(SUBJECT), 2, PAGE_SIZE, keep=keep)
+    assert sorted(computed) == [f"hub|{HUB}|{SUBJECT}", f"incoming|{HUB}|{SUBJECT}"]
+    assert first.incoming.keys() == second.incoming.keys()
+    measures = next(key for key, group in first.incoming.items() if group.total == 129)
+    assert not {v.term for v in first.incoming[measures].values} & {v.term for v in second.incoming[measures].values}
+    assert describe.description(store, str(SUBJECT), 1, PAGE_SIZE) == first  # nothing kept: the same page
