@@ -8,6 +8,8 @@ returns the same pyoxigraph result objects, so callers never know which one they
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -65,10 +67,29 @@ class RemoteStoreError(OSError):
     """The external SPARQL engine failed or is unreachable."""
 
 
+# What comes before the query form: whitespace, comments, PREFIX and BASE declarations (an IRI may hold a '#').
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+VIRTUOSO_ASK = "__ASK_RETVAL"  # Virtuoso 7 answers ASK as one row of this variable (none when false)
+
+
+def query_form(sparql: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; None when the text does not start like a query."""
+    found = _FORM.match(sparql, _PROLOGUE.match(sparql).end())
+    return found[1].upper() if found else None
+
+
 class RemoteStore:
-    """A remote SPARQL 1.1 Protocol endpoint behind the :class:`Store` interface (read-only)."""
+    """A remote SPARQL 1.1 Protocol endpoint behind the :class:`Store` interface (read-only).
+
+    Tested against Oxigraph's server and Virtuoso 7 (tests/app/test_remote_store.py). Each query asks for the one
+    format its form answers in: Virtuoso ignores the query form when it negotiates (a CONSTRUCT asked for JSON
+    first comes as a JSON table), and answers ASK as a table, which is turned back into a boolean here.
+    """
 
     ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+    ACCEPT_BY_FORM = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
+                      "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 
     def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
         self.endpoint = endpoint
@@ -78,10 +99,10 @@ class RemoteStore:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"])
 
-    def _post(self, sparql: str) -> tuple[str, bytes]:
+    def _post(self, sparql: str, accept: str) -> tuple[str, bytes]:
         body = urllib.parse.urlencode({"query": sparql}).encode()
         request = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
-            "Accept": self.ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured endpoint)
                 return response.headers.get_content_type(), response.read()
@@ -94,9 +115,16 @@ class RemoteStore:
             raise RemoteStoreError(f"{self.endpoint} unreachable: {exc}") from exc
 
     def query(self, sparql: str, **_options):
-        content_type, data = self._post(sparql)
-        if content_type == "application/n-triples":
+        form = query_form(sparql)
+        content_type, data = self._post(sparql, self.ACCEPT_BY_FORM.get(form, self.ACCEPT))
+        if content_type in ("application/n-triples", "text/plain"):
             return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        if form == "ASK":
+            answer = json.loads(data)
+            if "boolean" not in answer and answer.get("head", {}).get("vars") == [VIRTUOSO_ASK]:
+                rows = answer.get("results", {}).get("bindings", [])
+                truth = any(row.get(VIRTUOSO_ASK, {}).get("value") not in (None, "0") for row in rows)
+                data = json.dumps({"head": {}, "boolean": truth}).encode()
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
     def select(self, sparql: str) -> list[dict[str, str]]:

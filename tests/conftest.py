@@ -23,9 +23,9 @@ settings.load_profile("kg")
 
 
 def pytest_collection_modifyitems(items):
-    """A test that uses the external Oxigraph server is a live test, wherever it is."""
+    """A test that uses an external engine (Oxigraph server, Virtuoso) is a live test, wherever it is."""
     for item in items:
-        if "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
+        if {"oxigraph_endpoint", "virtuoso_endpoint", "external_endpoint"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.live)
 
 
@@ -69,6 +69,21 @@ def oxigraph_endpoint(built, tmp_path_factory):
 
     with oxigraph(built / "graph.nt", tmp_path_factory.mktemp("oxigraph-db")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(built, tmp_path_factory):
+    """The test build in Virtuoso 7 (Debian, installed by tests/install.sh); its query URL."""
+    from tests.support.servers import virtuoso
+
+    with virtuoso(built / "graph.nt", tmp_path_factory.mktemp("virtuoso-db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def external_endpoint(request) -> str:
+    """Each external engine KG_SPARQL_ENDPOINT is tested against, in turn."""
+    return request.getfixturevalue(f"{request.param}_endpoint")
 
 
 @pytest.fixture(scope="module")

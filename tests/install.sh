@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the test suite needs besides the Python packages, installed only where missing (idempotent; `make test` runs it
 # first): Debian's chromium and fonts for the browser tests, a Java runtime for the OWL reasoner of
-# tests/kg/test_reasoner.py, npm for axe-core (tests/browser) and the SPARQL editor bundle. The Oxigraph server and
-# the other engines come with the test extras from PyPI. Needs root or sudo for apt-get; where it cannot install, it
+# tests/kg/test_reasoner.py, npm for axe-core (tests/browser) and the SPARQL editor bundle, Virtuoso 7 as the second
+# external engine behind KG_SPARQL_ENDPOINT (tests/app/test_remote_store.py). The Oxigraph server and the other
+# engines come with the test extras from PyPI. Needs root or sudo for apt-get; where it cannot install, it
 # stops naming the packages and the command, and the run does not start (no test is silently skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+{ [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ]; } || missing+=(virtuoso-opensource-7-bin)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""
   elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"

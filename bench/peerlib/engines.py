@@ -6,6 +6,8 @@
 - ``RdflibEndpoint``: `rdflib-endpoint serve graph.nt` (PyPI, the pip extra `bench`; uvicorn, rdflib's engine).
 - ``Virtuoso``: Virtuoso open source 7 (Debian `virtuoso-opensource-7-bin`), graph.nt bulk-loaded with
   `ld_dir`/`rdf_loader_run` into one named graph that every query gets as its default graph.
+- ``Ours(behind=Virtuoso)``: our server with ``KG_SPARQL_ENDPOINT`` on that Virtuoso ("ours→virtuoso"): guard,
+  limits and serialising ours, the query Virtuoso's.
 - ``Nginx``: nginx (Debian) serving files fetched once from our server: the same bytes as static files.
 
 An engine that cannot run here raises ``Skipped`` with the reason; peers.py prints it as "skipped: …".
@@ -164,9 +166,10 @@ class Engine:
 
 
 class Ours(Engine):
-    def __init__(self, build: Path, workdir: Path, cache_mb: int) -> None:
+    def __init__(self, build: Path, workdir: Path, cache_mb: int, behind: Engine | None = None) -> None:
         self.cache_mb = cache_mb
-        self.name = "ours" if cache_mb == 0 else "ours cache on"
+        self.behind = behind  # an external engine the graph is queried on (KG_SPARQL_ENDPOINT), else embedded
+        self.name = f"ours→{behind.name}" if behind else "ours" if cache_mb == 0 else "ours cache on"
         super().__init__(build, workdir)
 
     def cpu(self) -> dict[str, float]:
@@ -179,9 +182,13 @@ class Ours(Engine):
 
     def command(self) -> tuple[list[str], dict[str, str]]:
         # As in README.md "Serving" (production): gunicorn "server.app:create_app()" --workers 4 --timeout 60 --access-logfile -
+        env = {"KG_BUILD_DIR": str(self.build), "KG_QUERY_CACHE_MB": str(self.cache_mb)}
+        if self.behind:
+            if self.behind.proc is None or self.behind.proc.poll() is not None:
+                raise Skipped(f"{self.name}: {self.behind.name} is not running")
+            env["KG_SPARQL_ENDPOINT"] = self.behind.endpoint_url
         return ([str(BIN / "gunicorn"), "server.app:create_app()", "--bind", f"127.0.0.1:{self.port}", "--workers", "4",
-                 "--timeout", "60", "--access-logfile", "-"],
-                {"KG_BUILD_DIR": str(self.build), "KG_QUERY_CACHE_MB": str(self.cache_mb)})
+                 "--timeout", "60", "--access-logfile", "-"], env)
 
 
 class OxigraphServer(Engine):
@@ -269,6 +276,11 @@ class Virtuoso(Engine):
     @property
     def cwd(self) -> Path:
         return self.dir  # it writes files next to itself
+
+    @property
+    def endpoint_url(self) -> str:
+        """The query URL for KG_SPARQL_ENDPOINT, with the graph as the default graph."""
+        return f"{self.url}/sparql?{self.extra_query.lstrip('&')}"
 
     def _isql(self, statements: str, timeout: float = 3600) -> str:
         done = subprocess.run([str(self.isql), f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],

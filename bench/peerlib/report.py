@@ -11,6 +11,7 @@ from peerlib.queries import LOOKUPS
 from peerlib.wrk import Stats
 
 OURS = "ours"
+OURS_ON_VIRTUOSO = "ours→virtuoso"
 ORDER = ("ours", "ours cache on", "oxigraph server", "virtuoso", "rdflib-endpoint", "nginx static")
 
 
@@ -147,6 +148,21 @@ def goals(results: list[FactorResult]) -> list[str]:
     sparql_keys = [c.key for c in (r100.cases if r100 else []) if c.query is not None]
     ok, note = worst(100, sparql_keys, "virtuoso")
     lines.append(f"[{_verdict(ok)}] every typical query and example ≥ 0.5× Virtuoso's req/s at 100× (our endpoint, embedded store): {note}")
+    # The goal allows either path per query: our endpoint on the embedded store, or on Virtuoso (KG_SPARQL_ENDPOINT).
+    best = []
+    for key in sparql_keys:
+        case = _case(r100, key)
+        if "virtuoso" not in case.runs:
+            continue
+        ratios = [(statistics.median(paired(case.runs[ours], case.runs["virtuoso"])), ours)
+                  for ours in (OURS, OURS_ON_VIRTUOSO) if ours in case.runs and paired(case.runs[ours], case.runs["virtuoso"])]
+        if ratios:
+            best.append((*max(ratios), key))
+    if any(path == OURS_ON_VIRTUOSO for _, path, _ in best):
+        low = min(best)
+        via = sum(path == OURS_ON_VIRTUOSO for _, path, _ in best)
+        lines.append(f"[{_verdict(low[0] >= 0.5)}] the same, the better path per query (embedded or KG_SPARQL_ENDPOINT on Virtuoso): "
+                     f"lowest {low[0]:.2f} ({low[2]}, {low[1]}); {via} of {len(best)} queries faster via Virtuoso")
     page = r100 and _case(r100, "page")
     rps = median(page.runs[OURS], "rps") if page and OURS in page.runs else None
     lines.append(f"[{_verdict(rps >= 1000 if rps is not None else None)}] /doc/massnahme/N.html ≥ 1,000 req/s at 100× direct: "

@@ -235,8 +235,9 @@ def describe(ts: list[ox.Triple], subject: str, window: slice,
         return Value(term)
 
     def sort_key(v: Value):
+        # Ties (two measures with one title) by IRI, so every engine gives the same page, whatever its row order.
         text = v.text
-        return (0, int(text)) if text.isdigit() else (1, text.lower())
+        return (0, int(text), "") if text.isdigit() else (1, text.lower(), str(v.term))
 
     outgoing = {p: sorted((value(o) for o in objs), key=sort_key) for p, objs in out.items()}
     # Incoming links grouped by predicate and by the linking resource's type: "Quelle von: Maßnahme (129)".

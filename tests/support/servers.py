@@ -1,4 +1,4 @@
-"""Real server processes for tests: gunicorn serving a build, and an Oxigraph server as external engine."""
+"""Real server processes for tests: gunicorn serving a build, and an Oxigraph server and Virtuoso as external engines."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,82 @@ def oxigraph(graph_nt: Path, location: Path) -> Iterator[str]:
         yield url
     finally:
         _stop(proc)
+
+
+VIRTUOSO, VIRTUOSO_ISQL = Path("/usr/bin/virtuoso-t"), Path("/usr/bin/isql-vt")
+VIRTUOSO_GRAPH = "urn:x-kg:test"
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+ServerThreads = 4
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {data}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{port}
+ServerThreads = 4
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 10
+"""
+
+
+@contextmanager
+def virtuoso(graph_nt: Path, workdir: Path) -> Iterator[str]:
+    """Virtuoso open source 7 (Debian ``virtuoso-opensource-7-bin``, installed by tests/install.sh) on loopback,
+    ``graph_nt`` bulk-loaded into one named graph; yields the query URL with that graph as the default graph
+    (Virtuoso's own default graph is the union of all graphs, its system graphs included)."""
+    if not VIRTUOSO.exists() or not VIRTUOSO_ISQL.exists():
+        pytest.fail("Virtuoso is not installed: run `bash tests/install.sh` (make test does; "
+                    "apt-get install virtuoso-opensource-7-bin)", pytrace=False)
+    port, sql_port = free_port(), free_port()
+    data = graph_nt.resolve().parent
+    (workdir / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, port=port, data=data))
+    log = (workdir / "stderr.log").open("wb")
+    proc = subprocess.Popen([str(VIRTUOSO), "-f", "-c", str(workdir / "virtuoso.ini")], cwd=workdir,
+                            stdout=log, stderr=subprocess.STDOUT)
+
+    def isql(statements: str) -> str:
+        done = subprocess.run([str(VIRTUOSO_ISQL), f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statements}"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"virtuoso: {statements[:60]} failed: {(done.stdout + done.stderr)[-1000:]}")
+        return done.stdout
+
+    try:
+        url = f"http://127.0.0.1:{port}/sparql?default-graph-uri={urllib.parse.quote(VIRTUOSO_GRAPH, safe='')}"
+        _wait(f"{url}&query=ASK%7B%7D", proc, 60, "virtuoso")
+        isql(f"ld_dir('{data}', '{graph_nt.name}', '{VIRTUOSO_GRAPH}'); rdf_loader_run(); checkpoint;")
+        errors = isql("SELECT ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        if "0 Rows" not in errors:
+            raise RuntimeError(f"virtuoso could not load {graph_nt}: {errors[-1000:]}")
+        yield url
+    finally:
+        if proc.poll() is None:
+            try:
+                isql("shutdown;")
+                proc.wait(timeout=30)
+            except (RuntimeError, subprocess.TimeoutExpired):
+                pass
+        _stop(proc)
+        log.close()
 
 
 def section_html(app, kind: str, uri: str) -> str:
