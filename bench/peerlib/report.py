@@ -249,7 +249,7 @@ def from_json(data: list[dict]) -> list[FactorResult]:
     return results
 
 
-PEERS = ("oxigraph server", "virtuoso", "rdflib-endpoint")
+PEERS = ("oxigraph server", "virtuoso", "ours→virtuoso", "rdflib-endpoint")
 
 
 def markdown(results: list[FactorResult]) -> str:
