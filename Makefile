@@ -10,7 +10,7 @@ PORT   ?= 8080
 EDITOR     := server/sparql/editor
 EDITOR_JS  := server/sparql/static/sparql-editor.js
 
-.PHONY: serve test test-tools build lint bench clean editor
+.PHONY: serve test test-tools build lint bench mutate clean editor
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=..." >&2; exit 1; }
@@ -46,6 +46,15 @@ test-tools:
 test: $(STAMP) test-tools
 	$(MAKE) --no-print-directory editor
 	$(BIN)/python -m pytest
+
+# Mutation testing (cosmic-ray) against tests/mutation/baseline.toml: slow, one module at a time, never in CI.
+#   make mutate MODULE=kg/drucksache.py      (modules and their tests: tests/mutation/modules.toml)
+$(VENV)/.mutate-installed: pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutate]'
+	touch $@
+
+mutate: $(VENV)/.mutate-installed
+	nice -n 19 $(BIN)/python tests/mutation/run.py $(MODULE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg server tests bench

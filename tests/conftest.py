@@ -5,6 +5,7 @@ Helpers (real server processes, HTML parsing, paths) live in tests/support/; not
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def _pages_rendered_afresh():
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """A fresh build of the real data, in a temporary directory."""
+    """A fresh build of the real data, in a temporary directory. `make mutate` sets KG_TEST_BUILT to a build made
+    once before mutating a server module, so that each mutant's test run does not rebuild the same graph."""
+    if os.environ.get("KG_TEST_BUILT"):
+        return Path(os.environ["KG_TEST_BUILT"])
     out = tmp_path_factory.mktemp("kg") / "build"
     build(out=out)
     return out

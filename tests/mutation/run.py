@@ -1,0 +1,215 @@
+"""`make mutate`: mutation testing of the core with cosmic-ray, one module at a time, compared with the baseline.
+
+Each module of tests/mutation/modules.toml is mutated in place, one mutant at a time, and its test selection run
+against every mutant (cosmic-ray restores the file after each). A mutant no test kills is a survivor: either a test
+is missing, or the mutant does what the original does (equivalent) – tests/mutation/baseline.toml lists every
+survivor with its status and, for an equivalent one, the reason. The run fails when a survivor is not in the
+baseline as equivalent; `--update` writes the counts and new survivors (status "open") into it.
+
+    python tests/mutation/run.py [--update] [MODULE ...]     (make mutate MODULE=kg/drucksache.py)
+
+Slow by nature (a test run per mutant): not part of `make test` or CI. Run it niced, one module at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+WORK = ROOT / ".mutation"
+BASELINE = HERE / "baseline.toml"
+MODULES = HERE / "modules.toml"
+
+
+@dataclass
+class Mutant:
+    module: str
+    operator: str
+    function: str
+    line_no: int
+    column: int
+    line: str        # the original source line
+    mutated: str     # the line as the mutant has it
+    outcome: str     # killed, survived, incompetent (the mutant does not even import: counted as killed)
+
+    @property
+    def key(self) -> str:
+        """Identifies a mutant across runs and line shifts: what is mutated where in which line."""
+        return f"{self.operator}|{self.function}|{self.column}|{self.line.strip()}|{self.mutated.strip()}"
+
+
+def _toml(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _line_ranges(path: Path, functions: list[str]) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [f"{n.lineno}-{n.end_lineno}" for n in ast.walk(tree)
+             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in functions]
+    if len(found) != len(functions):
+        raise SystemExit(f"{path}: not all of {functions} found")
+    return found
+
+
+def _test_command(module: dict) -> str:
+    return " ".join([str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *module["tests"]])
+
+
+def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def mutate(module: dict) -> tuple[list[Mutant], float]:
+    path = module["path"]
+    if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
+        raise SystemExit(f"{path} differs from the last commit (a leftover mutant?): commit it or `git checkout {path}`")
+    work = WORK / path.replace("/", "_")
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if module.get("prebuilt"):
+        built = WORK / "prebuilt" / "build"
+        if not (built / "manifest.json").exists():
+            done = _run(str(BIN / "kg"), "build", "--data", str(ROOT / "data"), "--out", str(built), "--jobs", "1")
+            if done.returncode:
+                raise SystemExit(done.stderr)
+        env["KG_TEST_BUILT"] = str(built)  # tests/conftest.py: the `built` fixture uses it instead of building
+    command = _test_command(module)
+    started = time.monotonic()
+    baseline = subprocess.run(command.split(), cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if baseline.returncode:
+        raise SystemExit(f"the tests of {path} fail without any mutant:\n{baseline.stdout[-3000:]}")
+    config = [
+        "[cosmic-ray]",
+        f"module-path = {_toml(path)}",
+        f"timeout = {max(60.0, 4 * seconds):.0f}",  # a mutant that loops forever counts as killed after this
+        "excluded-modules = []",
+        f"test-command = {_toml(command)}",
+        "[cosmic-ray.distributor]",
+        'name = "local"',
+    ]
+    if module.get("functions"):
+        config += ["[cosmic-ray.filters.line-filter.lines]",
+                   f"{_toml(path)} = [{', '.join(_toml(r) for r in _line_ranges(ROOT / path, module['functions']))}]"]
+    (work / "config.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
+    session = work / "session.sqlite"
+    session.unlink(missing_ok=True)
+    cosmic = BIN / "cosmic-ray"
+    for step in ([str(cosmic), "init", str(work / "config.toml"), str(session)],
+                 *([[str(BIN / "cr-filter-lines"), "--config", str(work / "config.toml"), str(session)]]
+                   if module.get("functions") else []),
+                 [str(cosmic), "exec", str(work / "config.toml"), str(session)]):
+        done = subprocess.run(step, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(step)} failed:\n{done.stderr[-3000:]}")
+    if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
+        raise SystemExit(f"{path} was left mutated: `git checkout {path}`")
+    return _read(session, path), seconds
+
+
+def _read(session: Path, path: str) -> list[Mutant]:
+    source = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    dump = _run(str(BIN / "cosmic-ray"), "dump", str(session))
+    mutants = []
+    for row in dump.stdout.splitlines():
+        item, result = json.loads(row)
+        if result is None or result["worker_outcome"] == "skipped":
+            continue
+        [mutation] = item["mutations"]
+        line_no, column = mutation["start_pos"]
+        added = [d[1:] for d in (result.get("diff") or "").splitlines() if d.startswith("+") and not d.startswith("+++")]
+        outcome = result.get("test_outcome") or result["worker_outcome"]
+        mutants.append(Mutant(path, mutation["operator_name"], mutation.get("definition_name") or "", line_no, column,
+                              source[line_no - 1], added[0] if added else "", outcome))
+    return mutants
+
+
+def load_baseline() -> dict:
+    if not BASELINE.exists():
+        return {"result": [], "survivor": []}
+    data = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
+    return {"result": data.get("result", []), "survivor": data.get("survivor", [])}
+
+
+def write_baseline(data: dict) -> None:
+    lines = ["# Mutation testing baseline (tests/mutation/run.py --update writes the counts and new survivors; the",
+             "# reasons are written by hand). score = killed / (mutants - equivalent). status: equivalent (the mutant",
+             "# behaves like the original; reason says why) or open (a test is missing).", ""]
+    for result in sorted(data["result"], key=lambda r: r["module"]):
+        lines.append("[[result]]")
+        lines += [f"{k} = {_toml(v)}" for k, v in result.items()]
+        lines.append("")
+    for s in sorted(data["survivor"], key=lambda s: (s["module"], s["line_no"], s["key"])):
+        lines.append("[[survivor]]")
+        lines += [f"{k} = {_toml(s[k])}" for k in ("module", "status", "reason", "function", "line_no", "line", "mutant",
+                                                  "operator", "key")]
+        lines.append("")
+    BASELINE.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths as in modules.toml (default: all)")
+    parser.add_argument("--update", action="store_true", help="write counts and new survivors into baseline.toml")
+    args = parser.parse_args(argv)
+    configured = {m["path"]: m for m in tomllib.loads(MODULES.read_text(encoding="utf-8"))["module"]}
+    chosen = args.modules or list(configured)
+    unknown = [m for m in chosen if m not in configured]
+    if unknown:
+        raise SystemExit(f"not in {MODULES.relative_to(ROOT)}: {', '.join(unknown)}")
+    baseline = load_baseline()
+    commit = _run("git", "rev-parse", "--short", "HEAD").stdout.strip()
+    failed = False
+    for path in chosen:
+        started = time.monotonic()
+        mutants, test_seconds = mutate(configured[path])
+        known = {s["key"]: s for s in baseline["survivor"] if s["module"] == path}
+        survivors = [m for m in mutants if m.outcome == "survived"]
+        equivalent = [m for m in survivors if known.get(m.key, {}).get("status") == "equivalent"]
+        open_ = [m for m in survivors if m not in equivalent]
+        killed = len(mutants) - len(survivors)
+        score = killed / (len(mutants) - len(equivalent)) if len(mutants) > len(equivalent) else 1.0
+        print(f"{path}: {len(mutants)} mutants, {killed} killed, {len(equivalent)} equivalent, {len(open_)} survived "
+              f"→ score {score:.1%} ({time.monotonic() - started:.0f} s; tests {test_seconds:.1f} s per run)")
+        for m in open_:
+            print(f"  SURVIVED {path}:{m.line_no} ({m.function}) {m.operator}\n    - {m.line.strip()}\n    + {m.mutated.strip()}")
+        gone = [s for k, s in known.items() if k not in {m.key for m in survivors}]
+        for s in gone:
+            print(f"  no longer survives (remove from the baseline): {path}:{s['line_no']} {s['operator']}")
+        failed |= bool(open_)
+        if args.update:
+            baseline["result"] = [r for r in baseline["result"] if r["module"] != path] + [{
+                "module": path, "commit": commit, "date": datetime.date.today().isoformat(), "mutants": len(mutants),
+                "killed": killed, "equivalent": len(equivalent), "survived": len(open_), "score": round(score, 4),
+                "seconds": round(time.monotonic() - started)}]
+            kept = [s for s in baseline["survivor"] if s["module"] != path or s["key"] in {m.key for m in survivors}]
+            for m in survivors:
+                if m.key not in known:
+                    kept.append({"module": path, "status": "open", "reason": "", "function": m.function,
+                                 "line_no": m.line_no, "line": m.line.strip(), "mutant": m.mutated.strip(),
+                                 "operator": m.operator, "key": m.key})
+                else:
+                    known[m.key]["line_no"] = m.line_no
+            baseline["survivor"] = kept
+            write_baseline(baseline)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
