@@ -84,6 +84,21 @@ def test_malformed_citations_are_refused_with_what_was_expected(bad, message):
     assert str(exc.value) == message
 
 
+def test_a_citation_of_200_characters_is_read_and_one_longer_refused():
+    longest = "0349 (IV) BDs (" + "x" * 184 + ")"
+    assert len(longest) == 200 and parse(longest).bemerkung == "x" * 184
+    with pytest.raises(CitationError, match="^leere oder zu lange Angabe"):
+        parse("0349 (IV) BDs (" + "x" * 185 + ")")
+
+
+def test_parsed_citations_are_values_that_sets_and_dicts_can_hold():
+    """Every variant of one citation is one value (the resolver and the index group by it); it cannot be altered."""
+    assert {parse("0349 (IV) BDs"), parse("bds 349 ( iv )"), parse("Beschlussdrucksache Nr. 0349 (IV)")} == {
+        Drucksache(349, "IV", None, "BDs")}
+    with pytest.raises(AttributeError):
+        parse("0349 (IV) BDs").nummer = 350
+
+
 @pytest.mark.parametrize("key", ["IV-349", "IV-0349", "2009-372"])
 def test_keys_parse_back(key):
     d = parse_key(key)

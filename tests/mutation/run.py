@@ -6,7 +6,9 @@ is missing, or the mutant does what the original does (equivalent) – tests/mut
 survivor with its status and, for an equivalent one, the reason. The run fails when a survivor is not in the
 baseline as equivalent; `--update` writes the counts and new survivors (status "open") into it.
 
-    python tests/mutation/run.py [--update] [MODULE ...]     (make mutate MODULE=kg/drucksache.py)
+    python tests/mutation/run.py [--update] [--recheck] [MODULE ...]     (make mutate MODULE=kg/drucksache.py)
+
+--recheck runs the tests again against the last run's survivors only: the quick loop while adding tests.
 
 Slow by nature (a test run per mutant): not part of `make test` or CI. Run it niced, one module at a time.
 """
@@ -114,7 +116,7 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-def mutate(module: dict) -> tuple[list[Mutant], float]:
+def mutate(module: dict, recheck: bool = False) -> tuple[list[Mutant], float]:
     path = module["path"]
     if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
         raise SystemExit(f"{path} differs from the last commit (a leftover mutant?): commit it or `git checkout {path}`")
@@ -148,6 +150,8 @@ def mutate(module: dict) -> tuple[list[Mutant], float]:
                    f"{_toml(path)} = [{', '.join(_toml(r) for r in _line_ranges(ROOT / path, module['functions']))}]"]
     (work / "config.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
     session = work / "session.sqlite"
+    if recheck:
+        return _recheck(session, path, command, max(60.0, 4 * seconds), env), seconds
     session.unlink(missing_ok=True)
     cosmic = BIN / "cosmic-ray"
     steps = [[str(cosmic), "init", str(work / "config.toml"), str(session)]]
@@ -164,6 +168,27 @@ def mutate(module: dict) -> tuple[list[Mutant], float]:
     if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
         raise SystemExit(f"{path} was left mutated: `git checkout {path}`")
     return _read(session, path), seconds
+
+
+def _recheck(session: Path, path: str, command: str, timeout: float, env: dict) -> list[Mutant]:
+    """Run the tests again against the survivors of the last run only (after adding tests that should kill them)."""
+    from cosmic_ray.mutating import mutate_and_test
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import TestOutcome
+
+    if not session.exists():
+        raise SystemExit(f"{path}: no earlier run to recheck ({session})")
+    os.environ.update(env)
+    os.chdir(ROOT)
+    with use_db(str(session)) as db:
+        ids = {job_id for job_id, result in db.results if result.test_outcome == TestOutcome.SURVIVED}
+        survived = [item for item in db.work_items if item.job_id in ids]
+        print(f"{path}: rechecking {len(survived)} survivors", flush=True)
+        for item in survived:
+            db.set_result(item.job_id, mutate_and_test(item.mutations, command, timeout))
+    if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
+        raise SystemExit(f"{path} was left mutated: `git checkout {path}`")
+    return _read(session, path)
 
 
 def _read(session: Path, path: str) -> list[Mutant]:
@@ -210,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="paths as in modules.toml (default: all)")
     parser.add_argument("--update", action="store_true", help="write counts and new survivors into baseline.toml")
+    parser.add_argument("--recheck", action="store_true", help="test only the survivors of the last run again")
     args = parser.parse_args(argv)
     configured = {m["path"]: m for m in tomllib.loads(MODULES.read_text(encoding="utf-8"))["module"]}
     chosen = args.modules or list(configured)
@@ -221,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for path in chosen:
         started = time.monotonic()
-        mutants, test_seconds = mutate(configured[path])
+        mutants, test_seconds = mutate(configured[path], args.recheck)
         known = {s["key"]: s for s in baseline["survivor"] if s["module"] == path}
         survivors = [m for m in mutants if m.outcome == "survived"]
         equivalent = [m for m in survivors if known.get(m.key, {}).get("status") == "equivalent"]
