@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import threading
+import time
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -141,6 +143,20 @@ def test_every_filesystem_step_of_a_rebuild_leaves_a_complete_build_in_place(pro
     assert not list(out.parent.glob(".build.tmp-*")), "no temporary link left behind"
 
 
+def _read_while_switched(out: Path, seen: dict, missing, done) -> None:
+    """A reader in its own process (running beside the switching, not taking turns with it under the GIL)."""
+    manifest, reads = out / "manifest.json", 0
+    while not done.is_set():
+        reads += 1
+        try:
+            if reads % 50:
+                os.stat(manifest)  # cheap, so that the reader looks often
+            else:
+                seen[json.loads(manifest.read_text())["build_id"]].value += 1
+        except (OSError, ValueError):
+            missing.value += 1
+
+
 def test_a_concurrent_reader_never_finds_build_missing_while_it_is_switched(tmp_path):
     out = tmp_path / "build"
     targets = []
@@ -150,22 +166,19 @@ def test_a_concurrent_reader_never_finds_build_missing_while_it_is_switched(tmp_
         (target / "manifest.json").write_text(json.dumps({"build_id": name}))
         targets.append(target)
     _switch(out, targets[0])
-    seen, missing, done = set(), [], threading.Event()
-
-    def read():
-        while not done.is_set():
-            try:
-                seen.add(json.loads((out / "manifest.json").read_text())["build_id"])
-            except (OSError, ValueError) as exc:
-                missing.append(repr(exc))
-
-    reader = threading.Thread(target=read)
+    context = multiprocessing.get_context("fork")
+    seen, missing, done = {"a": context.Value("l", 0), "b": context.Value("l", 0)}, context.Value("l", 0), context.Event()
+    reader = context.Process(target=_read_while_switched, args=(out, seen, missing, done))
     reader.start()
+    switches, deadline = 0, time.monotonic() + 60
     try:
-        for i in range(400):
-            _switch(out, targets[i % 2])
+        # At least 5000 switches, and on until the reader has read both builds several times: a reader that never
+        # ran beside the switching would prove nothing (on a loaded machine it may get no turn for a while).
+        while (switches < 5000 or min(v.value for v in seen.values()) < 20) and time.monotonic() < deadline:
+            _switch(out, targets[switches % 2])
+            switches += 1
     finally:
         done.set()
-        reader.join()
-    assert missing == []
-    assert seen == {"a", "b"}
+        reader.join(10)
+    assert missing.value == 0, f"build/ was missing or incomplete {missing.value} times during {switches} switches"
+    assert min(v.value for v in seen.values()) >= 20, f"the reader read only {dict((k, v.value) for k, v in seen.items())}"

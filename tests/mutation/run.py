@@ -9,6 +9,8 @@ baseline as equivalent; `--update` writes the counts and new survivors (status "
     python tests/mutation/run.py [--update] [--recheck] [MODULE ...]     (make mutate MODULE=kg/drucksache.py)
 
 --recheck runs the tests again against the last run's survivors only: the quick loop while adding tests.
+--named applies the hand-written mutants of tests/mutation/named.toml (the bugs issue 19 found surviving) one at a
+time and fails unless each one's tests fail (make mutate-named; a few minutes).
 
 Slow by nature (a test run per mutant): not part of `make test` or CI. Run it niced, one module at a time.
 """
@@ -33,6 +35,7 @@ BIN = Path(sys.executable).parent
 WORK = ROOT / ".mutation"
 BASELINE = HERE / "baseline.toml"
 MODULES = HERE / "modules.toml"
+NAMED = HERE / "named.toml"
 
 
 @dataclass
@@ -208,6 +211,41 @@ def _read(session: Path, path: str) -> list[Mutant]:
     return mutants
 
 
+def named(env: dict | None = None) -> int:
+    """Apply each mutant of named.toml alone, run its tests, restore the file; 1 if any mutant survives."""
+    mutants = tomllib.loads(NAMED.read_text(encoding="utf-8"))["mutant"]
+    for m in mutants:  # all first, so a stale `old` is reported before anything is mutated
+        count = (ROOT / m["path"]).read_text(encoding="utf-8").count(m["old"])
+        if count != 1:
+            raise SystemExit(f"{NAMED.name}: „{m['name']}“: `old` occurs {count} times in {m['path']}, not once")
+    env = dict(os.environ) if env is None else env
+    passing = set()
+    survived = []
+    for m in mutants:
+        command = _test_command({"tests": m["tests"]}).split()
+        if tuple(m["tests"]) not in passing:
+            if subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode:
+                raise SystemExit(f"{' '.join(m['tests'])} fail without any mutant")
+            passing.add(tuple(m["tests"]))
+        path = ROOT / m["path"]
+        original = path.read_text(encoding="utf-8")
+        try:
+            path.write_text(original.replace(m["old"], m["new"]), encoding="utf-8")
+            started = time.monotonic()
+            done = subprocess.run(command, cwd=ROOT, env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+                                  capture_output=True, text=True)
+        finally:
+            path.write_text(original, encoding="utf-8")
+        failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        verdict = "killed" if done.returncode not in (0, 5) else "SURVIVED"  # 5: no test collected at all
+        print(f"{verdict:8} {m['name']} ({m['path']}; {time.monotonic() - started:.0f} s)"
+              + "".join(f"\n           {line}" for line in failed[:3]), flush=True)
+        if verdict == "SURVIVED":
+            survived.append(m["name"])
+    print(f"{len(mutants) - len(survived)} of {len(mutants)} named mutants killed")
+    return 1 if survived else 0
+
+
 def load_baseline() -> dict:
     if not BASELINE.exists():
         return {"result": [], "survivor": []}
@@ -236,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="paths as in modules.toml (default: all)")
     parser.add_argument("--update", action="store_true", help="write counts and new survivors into baseline.toml")
     parser.add_argument("--recheck", action="store_true", help="test only the survivors of the last run again")
+    parser.add_argument("--named", action="store_true", help="only the hand-written mutants of named.toml")
     args = parser.parse_args(argv)
+    if args.named:
+        return named()
     configured = {m["path"]: m for m in tomllib.loads(MODULES.read_text(encoding="utf-8"))["module"]}
     chosen = args.modules or list(configured)
     unknown = [m for m in chosen if m not in configured]
