@@ -157,3 +157,9 @@ def test_garbage_never_raises_anything_but_citation_error(text):
         parse(text)
     except CitationError:
         pass
+
+
+@pytest.mark.parametrize("text, year", [("12/1990", 1990), ("II 12/2100", 2100)])
+def test_the_first_and_the_last_year_of_the_range_are_read(text, year):
+    """1990–2100 includes both ends (the refusals of 1989 and 2101 are in the table above)."""
+    assert parse(text).jahr == year

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.namespaces import DEFAULT_BASE
-from server.sparql.guard import Refused, expand_escapes, inspect, keywords
+from server.sparql.guard import MAX_NESTING, Refused, expand_escapes, inspect, keywords
 from tests.support.guard_cases import AS_WRITTEN, BOTH_READINGS, ESCAPED, SERVICE_REFUSED, listening
 
 OWN = {DEFAULT_BASE + "catalog/dataset/wissensgraph"}
@@ -154,3 +154,46 @@ def test_service_keyword_is_always_refused(spacing, silent):
     query = f"SELECT * WHERE {{{spacing}SERVICE{spacing}{'SILENT' + spacing if silent else ''}<http://example.org/>{spacing}{{ ?s ?p ?o }} }}"
     with pytest.raises(Refused):
         inspect(query, OWN)
+
+
+def _nested(depth: int) -> str:
+    return "SELECT * WHERE " + "{ " * depth + "?s ?p ?o " + "} " * depth
+
+
+def test_nesting_is_allowed_up_to_the_limit_and_refused_beyond_it_in_words():
+    assert inspect(_nested(MAX_NESTING), OWN).form == "SELECT"
+    with pytest.raises(Refused) as exc:
+        inspect(_nested(MAX_NESTING + 1), OWN)
+    assert (exc.value.german, exc.value.english, exc.value.status) == (
+        f"Die Abfrage ist zu tief verschachtelt (mehr als {MAX_NESTING} Klammerebenen).",
+        f"The query is nested too deeply (more than {MAX_NESTING} levels of brackets).", 400)
+
+
+def test_nesting_counts_every_kind_of_bracket():
+    def query(innermost: str) -> str:  # { + 198 × ( + the innermost brackets
+        return "SELECT * WHERE { " + "(" * (MAX_NESTING - 2) + innermost + ")" * (MAX_NESTING - 2) + " }"
+    assert inspect(query("[ ]"), OWN).form == "SELECT"
+    with pytest.raises(Refused, match="zu tief verschachtelt"):
+        inspect(query("[ [ ] ]"), OWN)
+
+
+def test_brackets_side_by_side_are_not_nesting():
+    """Depth is how many brackets are open at once: 300 groups one after the other are two levels deep."""
+    assert inspect("SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 300) + " }", OWN).form == "SELECT"
+
+
+def test_brackets_in_strings_iris_and_comments_are_not_nesting():
+    many = "(" * (MAX_NESTING + 1)
+    for query in (f'SELECT * WHERE {{ ?s ?p "{many}" }}', f"SELECT * WHERE {{ ?s ?p <http://x/{many}> }}",
+                  f"SELECT * WHERE {{ # {many}\n ?s ?p ?o }}"):
+        assert inspect(query, OWN).form == "SELECT", query
+
+
+def test_a_from_query_rdflib_cannot_translate_is_refused_with_its_reason():
+    """FROM is checked on rdflib's algebra, which raises a plain Exception (no ParseException) for an undeclared
+    prefix: a refusal that names it, not a crash."""
+    with pytest.raises(Refused) as exc:
+        inspect(f"SELECT * FROM <{next(iter(OWN))}> WHERE {{ ?s nirgends:p ?o }}", OWN)
+    assert exc.value.german.startswith("FROM konnte nicht geprüft werden, die Abfrage ist fehlerhaft: ")
+    assert exc.value.english.startswith("FROM could not be checked, the query is malformed: ")
+    assert "nirgends" in exc.value.german
