@@ -197,3 +197,17 @@ def test_a_from_query_rdflib_cannot_translate_is_refused_with_its_reason():
     assert exc.value.german.startswith("FROM konnte nicht geprüft werden, die Abfrage ist fehlerhaft: ")
     assert exc.value.english.startswith("FROM could not be checked, the query is malformed: ")
     assert "nirgends" in exc.value.german
+
+
+def test_a_closed_group_before_a_deep_one_leaves_the_depth_where_it_was():
+    assert inspect("SELECT * WHERE { { } " + _nested(MAX_NESTING - 1).removeprefix("SELECT * WHERE ") + " }",
+                   OWN).form == "SELECT"
+    with pytest.raises(Refused, match="zu tief verschachtelt"):
+        inspect("SELECT * WHERE { { } " + _nested(MAX_NESTING).removeprefix("SELECT * WHERE ") + " }", OWN)
+
+
+def test_a_from_query_with_a_syntax_error_is_refused_naming_line_and_column():
+    with pytest.raises(Refused) as exc:
+        inspect(f"SELECT *\nFROM <{next(iter(OWN))}>\nWHERE {{ ?s ?p }}", OWN)
+    assert exc.value.german.startswith("FROM konnte nicht geprüft werden, die Abfrage ist fehlerhaft: ")
+    assert "(Zeile/line 3, Spalte/column " in exc.value.german
