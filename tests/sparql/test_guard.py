@@ -160,13 +160,15 @@ def _nested(depth: int) -> str:
     return "SELECT * WHERE " + "{ " * depth + "?s ?p ?o " + "} " * depth
 
 
-def test_nesting_is_allowed_up_to_the_limit_and_refused_beyond_it_in_words():
-    assert inspect(_nested(MAX_NESTING), OWN).form == "SELECT"
+def test_nesting_is_allowed_up_to_200_levels_and_refused_beyond_in_words():
+    """200 levels written out (not the constant), so that changing the limit is a decision a test records."""
+    assert inspect(_nested(200), OWN).form == "SELECT"
     with pytest.raises(Refused) as exc:
-        inspect(_nested(MAX_NESTING + 1), OWN)
+        inspect(_nested(201), OWN)
     assert (exc.value.german, exc.value.english, exc.value.status) == (
-        f"Die Abfrage ist zu tief verschachtelt (mehr als {MAX_NESTING} Klammerebenen).",
-        f"The query is nested too deeply (more than {MAX_NESTING} levels of brackets).", 400)
+        "Die Abfrage ist zu tief verschachtelt (mehr als 200 Klammerebenen).",
+        "The query is nested too deeply (more than 200 levels of brackets).", 400)
+    assert MAX_NESTING == 200
 
 
 def test_nesting_counts_every_kind_of_bracket():
@@ -211,3 +213,9 @@ def test_a_from_query_with_a_syntax_error_is_refused_naming_line_and_column():
         inspect(f"SELECT *\nFROM <{next(iter(OWN))}>\nWHERE {{ ?s ?p }}", OWN)
     assert exc.value.german.startswith("FROM konnte nicht geprüft werden, die Abfrage ist fehlerhaft: ")
     assert "(Zeile/line 3, Spalte/column " in exc.value.german
+
+
+def test_an_escape_beyond_unicode_is_left_as_written():
+    """\\U00110000 names no character: the escaped reading keeps the escape as written instead of failing."""
+    assert expand_escapes("?o = '\\U00110000' && \\u0041") == "?o = '\\U00110000' && A"
+    assert inspect("SELECT * WHERE { ?s ?p '\\U00110000' }", OWN).form == "SELECT"
