@@ -153,9 +153,14 @@ def mutate(module: dict, recheck: bool = False) -> tuple[list[Mutant], float]:
                    f"{_toml(path)} = [{', '.join(_toml(r) for r in _line_ranges(ROOT / path, module['functions']))}]"]
     (work / "config.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
     session = work / "session.sqlite"
+    source = work / "source.txt"  # the module as the session's mutants were made from it
     if recheck:
+        if not source.exists() or source.read_text(encoding="utf-8") != (ROOT / path).read_text(encoding="utf-8"):
+            raise SystemExit(f"{path} changed since its last full run: the mutants' positions no longer hold; "
+                             "run it in full")
         return _recheck(session, path, command, max(60.0, 4 * seconds), env), seconds
     session.unlink(missing_ok=True)
+    source.write_text((ROOT / path).read_text(encoding="utf-8"), encoding="utf-8")
     cosmic = BIN / "cosmic-ray"
     steps = [[str(cosmic), "init", str(work / "config.toml"), str(session)]]
     if module.get("functions"):

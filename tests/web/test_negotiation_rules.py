@@ -1,0 +1,60 @@
+"""The rules of server.web.negotiation on small offers of their own (the routes' tables are in test_negotiation.py):
+the default comes first whatever order the formats are given in, a format's own media type beats another's alias at
+the same quality, and the JSON-LD profile of the best-quality range is the one used."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Request
+from werkzeug.test import EnvironBuilder
+
+from server.formats import Format
+from server.web.negotiation import NotAcceptable, choose, jsonld_profile, offer
+
+A = Format("a", "x-test/a", "A", also=("x-test/b",))  # also answers x-test/b, an alias
+B = Format("b", "x-test/b", "B")                      # x-test/b is its own media type
+C = Format("c", "x-test/c", "C")
+
+
+def request(accept: str | None = None, query: str = "") -> Request:
+    headers = {"Accept": accept} if accept is not None else {}
+    return Request(EnvironBuilder(path="/", query_string=query, headers=headers).get_environ())
+
+
+@pytest.mark.parametrize("formats", [(A, B, C), (C, B, A), {"c": C, "a": A, "b": B}])
+def test_the_named_default_comes_first_and_the_rest_keep_their_order(formats):
+    made = offer(formats, default="b")
+    assert made.default is B and made.formats[0] is B
+    given = list(formats.values()) if isinstance(formats, dict) else list(formats)
+    assert [f for f in made.formats if f is not B] == [f for f in given if f is not B]
+    assert choose(request(), made) is B and choose(request("*/*"), made) is B
+
+
+def test_without_a_default_the_given_order_stands():
+    assert offer((C, A, B)).formats == (C, A, B)
+
+
+def test_a_format_s_own_media_type_beats_an_alias_of_another_at_the_same_quality():
+    """x-test/b is B's own type and an alias of A; A comes first in the offer, yet B is chosen."""
+    made = offer((A, B, C))
+    assert choose(request("x-test/b"), made) is B
+    assert choose(request("x-test/b;q=0.5, x-test/a;q=0.4"), made) is B
+    assert choose(request("x-test/b;q=0.5, x-test/a;q=0.6"), made) is A
+
+
+def test_an_accept_header_that_does_not_parse_at_all_is_not_acceptable():
+    with pytest.raises(NotAcceptable):
+        choose(request("nonsense"), offer((A, B, C)))
+
+
+@pytest.mark.parametrize("accept, form", [
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded";q=0.5, '
+     'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted";q=0.9', "compacted"),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted";q=0.3, '
+     'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened"', "flattened"),
+    ('application/ld+json;profile="http://example.org/other";q=1, '
+     'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded";q=0.2', "expanded"),
+    ("application/ld+json", None),
+])
+def test_the_json_ld_profile_of_the_best_quality_range_is_used(accept, form):
+    assert jsonld_profile(request(accept)) == form
