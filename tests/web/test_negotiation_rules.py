@@ -58,3 +58,20 @@ def test_an_accept_header_that_does_not_parse_at_all_is_not_acceptable():
 ])
 def test_the_json_ld_profile_of_the_best_quality_range_is_used(accept, form):
     assert jsonld_profile(request(accept)) == form
+
+
+@pytest.mark.parametrize("value, chosen", [("x-test/a", A), ("x-test/c", C), ("c", C), ("X-TEST/C", C)])
+def test_format_parameter_may_name_a_media_type(value, chosen):
+    assert choose(request(query=f"format={value}"), offer((A, B, C))) is chosen
+
+
+def test_empty_items_in_accept_are_skipped_not_the_end():
+    assert choose(request(", ,x-test/c"), offer((A, B, C))) is C
+
+
+def test_accept_is_read_up_to_64_ranges():
+    """A longer header is cut (matching costs ranges × formats): the 64th range counts, the 65th does not."""
+    others = [f"x-other/t{i}" for i in range(63)]
+    assert choose(request(", ".join([*others, "x-test/c"])), offer((A, B, C))) is C
+    with pytest.raises(NotAcceptable):
+        choose(request(", ".join([*others, "x-other/t63", "x-test/c"])), offer((A, B, C)))
