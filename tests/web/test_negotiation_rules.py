@@ -9,11 +9,12 @@ from flask import Request
 from werkzeug.test import EnvironBuilder
 
 from server.formats import Format
-from server.web.negotiation import NotAcceptable, choose, jsonld_profile, offer
+from server.web.negotiation import NotAcceptable, UnknownFormat, choose, jsonld_profile, offer, refusal
 
 A = Format("a", "x-test/a", "A", also=("x-test/b",))  # also answers x-test/b, an alias
 B = Format("b", "x-test/b", "B")                      # x-test/b is its own media type
 C = Format("c", "x-test/c", "C")
+D = Format("d", "x-own/d", "D", also=("x-alias/e",))
 
 
 def request(accept: str | None = None, query: str = "") -> Request:
@@ -75,3 +76,21 @@ def test_accept_is_read_up_to_64_ranges():
     assert choose(request(", ".join([*others, "x-test/c"])), offer((A, B, C))) is C
     with pytest.raises(NotAcceptable):
         choose(request(", ".join([*others, "x-other/t63", "x-test/c"])), offer((A, B, C)))
+
+
+@pytest.mark.parametrize("accept", ["x-alias/*", "*/e", "*/*;q=0, x-alias/*"])
+def test_a_wildcard_never_reaches_a_format_through_an_alias(accept):
+    """Only a range naming the alias exactly counts: x-alias/* and */e match D's alias x-alias/e, not its own type."""
+    with pytest.raises(NotAcceptable):
+        choose(request(accept), offer((D,)))
+    assert choose(request("x-alias/e"), offer((D,))) is D
+
+
+def test_refusals_are_400_for_an_unknown_format_and_406_for_nothing_acceptable():
+    with pytest.raises(UnknownFormat) as unknown:
+        choose(request(query="format=zip"), offer((A, B, C)))
+    assert refusal(unknown.value) == (400, "Unbekanntes Format zip; angeboten: " + offer((A, B, C)).listing(),
+                                      "Unknown format zip; offered: " + offer((A, B, C)).listing())
+    with pytest.raises(NotAcceptable) as none:
+        choose(request("image/png"), offer((A, B, C)))
+    assert refusal(none.value)[0] == 406
