@@ -70,6 +70,10 @@ def test_empty_items_in_accept_are_skipped_not_the_end():
     assert choose(request(", ,x-test/c"), offer((A, B, C))) is C
 
 
+def test_an_item_that_does_not_parse_is_dropped_and_the_rest_still_read():
+    assert choose(request("nonsense, x-test/c"), offer((A, B, C))) is C
+
+
 def test_accept_is_read_up_to_64_ranges():
     """A longer header is cut (matching costs ranges × formats): the 64th range counts, the 65th does not."""
     others = [f"x-other/t{i}" for i in range(63)]
