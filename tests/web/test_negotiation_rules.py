@@ -98,3 +98,21 @@ def test_refusals_are_400_for_an_unknown_format_and_406_for_nothing_acceptable()
     with pytest.raises(NotAcceptable) as none:
         choose(request("image/png"), offer((A, B, C)))
     assert refusal(none.value)[0] == 406
+
+
+def test_format_parameter_picks_the_format_of_that_media_type_not_the_first_on_offer():
+    assert choose(request(query="format=x-test/a"), offer((C, A))) is A
+
+
+def test_the_default_is_compared_by_value():
+    """A default read from settings is an equal string, not the same object as the format's key."""
+    wide = Format("wide", "x-test/wide", "Wide")
+    assert offer((A, wide), default="".join(["wi", "de"])).default is wide
+
+
+@pytest.mark.parametrize("accept", [
+    'text/turtle;profile="http://www.w3.org/ns/json-ld#expanded", application/ld+json',
+    'application/json;profile="http://www.w3.org/ns/json-ld#flattened", application/ld+json;q=0.5',
+])
+def test_only_json_ld_ranges_give_a_json_ld_profile(accept):
+    assert jsonld_profile(request(accept)) is None
