@@ -110,6 +110,8 @@ TERMS = {
     "https://schema.org/Report": ("Bericht", "report"),
     "https://schema.org/Person": ("Person", "person"),
     "https://schema.org/GovernmentOrganization": ("Behörde", "government organization"),
+    # values from the EU vocabularies the graph points to (named here, not fetched)
+    "http://publications.europa.eu/resource/authority/language/DEU": ("Deutsch", "German"),
 }
 
 

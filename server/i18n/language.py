@@ -10,6 +10,7 @@ language, so a cached German page is never revalidated as the English one (or th
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import Request, Response, current_app, g, has_request_context, request
@@ -69,6 +70,29 @@ def date_text(iso: str) -> str:
     year, month, day = (int(part) for part in str(iso)[:10].split("-"))
     lang = current_lang()
     return f"{day}. {MONTHS['de'][month - 1]} {year}" if lang == "de" else f"{day} {MONTHS['en'][month - 1]} {year}"
+
+
+def stated_date(value: str) -> str:
+    """A date as precise as the report states it: „2018“, „Juli 2017“ / “July 2017”, „1. Januar 2016“; else as given."""
+    parts = str(value).split("-")
+    if not all(part.isdigit() for part in parts) or len(parts) not in (1, 2, 3) or len(parts[0]) != 4:
+        return str(value)
+    if len(parts) == 3:
+        return date_text(str(value))
+    if len(parts) == 2 and 1 <= int(parts[1]) <= 12:
+        return f"{MONTHS[current_lang()][int(parts[1]) - 1]} {parts[0]}"
+    return str(value) if len(parts) == 2 else parts[0]
+
+
+_DURATION = re.compile(r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?$")
+
+
+def duration_text(value: str) -> str:
+    """An ISO 8601 duration in words: ``P3Y`` „3 Jahre“ / “3 years”, ``P1Y6M`` „1 Jahr 6 Monate“; else as given."""
+    m = _DURATION.fullmatch(str(value))
+    if not m or not any(m.groups()):
+        return str(value)
+    return " ".join(tn(f"duration.{unit}", int(m[unit])) for unit in "YMWD" if m[unit])
 
 
 def pick(labels: dict[str, str], lang: str | None = None) -> tuple[str, str]:

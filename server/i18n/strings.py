@@ -163,12 +163,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.label": ("Suche", "Search"),
     "search.placeholder": ("z. B. Nr. 22 oder 2832 (IV)", "e.g. no. 22 or 2832 (IV)"),
     "search.submit": ("Suchen", "Search"),
+    "search.term": ("Suchbegriff", "Search term"),
+    # durations as the report states them (server.i18n.language.duration_text)
+    "duration.Y.one": ("{n} Jahr", "{n} year"), "duration.Y.other": ("{n} Jahre", "{n} years"),
+    "duration.M.one": ("{n} Monat", "{n} month"), "duration.M.other": ("{n} Monate", "{n} months"),
+    "duration.W.one": ("{n} Woche", "{n} week"), "duration.W.other": ("{n} Wochen", "{n} weeks"),
+    "duration.D.one": ("{n} Tag", "{n} day"), "duration.D.other": ("{n} Tage", "{n} days"),
     "search.title": ("Suche", "Search"),
     "search.title_for": ("Suche nach „{q}“", "Search for “{q}”"),
-    "search.hint": ("Geben Sie oben einen Suchbegriff ein. Gesucht wird in Titeln und Beschreibungen von Maßnahmen, Zielen, "
+    "search.hint": ("Gesucht wird in Titeln und Beschreibungen von Maßnahmen, Zielen, "
                     "Handlungsfeldern, Zielgruppen, Organisationseinheiten, Drucksachen und Schwerpunkten; Groß- und Kleinschreibung, "
                     "Umlaute und Wortendungen spielen keine Rolle.",
-                    "Enter a search term above. Titles and descriptions of measures, goals, fields of action, target groups, "
+                    "Titles and descriptions of measures, goals, fields of action, target groups, "
                     "organisational units, council documents and focus areas are searched; case, umlauts and word endings do not "
                     "matter. The texts are German."),
     "search.examples": ("Beispiele:", "Examples:"),

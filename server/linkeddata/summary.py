@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.drucksache import CitationError, parse
+from server.i18n.labels import TERMS, term_label
+from server.i18n.language import duration_text, stated_date
 from server.linkeddata.describe import Description, Value
 
 DC = "http://purl.org/dc/terms/"
@@ -32,6 +34,7 @@ class Fact:
     properties: tuple[str, ...]    # ``ik:x`` or full IRIs; values of all of them, in this order
     required: bool = False         # shown as "not stated in the report" when the graph has no value
     inline: bool = False           # values on one line (short lists such as numbers)
+    shown_as: str | None = None    # "date" or "duration": a literal in words (server.i18n.language)
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,9 @@ SUMMARIES: dict[str, Kind] = {
             Fact("summary.unit", ("ik:zustaendig",), required=True),
             Fact("summary.groups", ("ik:zielgruppe",), required=True),
             Fact("summary.drucksachen", ("ik:drucksachenangabe",), inline=True),
-            Fact("summary.start", (SCHEMA + "startDate",), inline=True),
-            Fact("summary.end", (SCHEMA + "endDate",), inline=True),
-            Fact("summary.duration", (SCHEMA + "duration",), inline=True),
+            Fact("summary.start", (SCHEMA + "startDate",), inline=True, shown_as="date"),
+            Fact("summary.end", (SCHEMA + "endDate",), inline=True, shown_as="date"),
+            Fact("summary.duration", (SCHEMA + "duration",), inline=True, shown_as="duration"),
             Fact("summary.min_age", ("ik:mindestalter",), inline=True),
             Fact("summary.max_age", ("ik:hoechstalter",), inline=True),
             Fact("summary.more_info", ("ik:weitereInfo",)),
@@ -161,6 +164,9 @@ def summary(r: Description, kind: str, ik: str, path_of, lang: str) -> Summary |
             items = [_citation(v, path_of) for v in values]
         else:
             items = [_item(v, path_of, lang) for v in values]
+        if fact.shown_as:
+            words = stated_date if fact.shown_as == "date" else duration_text
+            items = [Item(words(item.text), None, item.path) for item in items]
         if items:
             rows.append(Row(fact.heading, items, inline=fact.inline))
         elif fact.required or any(p in not_stated for p in props):
@@ -180,6 +186,8 @@ def summary(r: Description, kind: str, ik: str, path_of, lang: str) -> Summary |
 
 
 def _item(v: Value, path_of, lang: str) -> Item:
+    if v.is_iri and not v.labels and v.term.value in TERMS:  # a standard term, e.g. the report's language
+        return Item(term_label(v.term.value, lang=lang), None, None)
     if v.is_iri:
         text, text_lang = v.label_in(lang)
         return Item(text, text_lang or None, path_of(v.term.value))

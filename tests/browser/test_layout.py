@@ -48,9 +48,14 @@ PAGE_TYPES = {
     "search-empty": "/suche",
     "search": "/suche?q=Sprachf%C3%B6rderung",
     "search-none": "/suche?q=xyzzy",
+    "search-drucksache": "/suche?q=Drs.%202832%20(IV)",
+    "unknown-drucksache": "/drucksache?ref=9999%20(IV)",
     "downloads": "/dumps/",
     "sparql": "/sparql",
+    "sparql-answer": "/sparql?query=SELECT%20%3Fm%20%3Ftitel%20WHERE%20%7B%3Fm%20dcterms%3Atitle%20%3Ftitel%7D%20LIMIT%2020",
+    "sparql-en": "/sparql?lang=en",
     "catalog": "/catalog",
+    "dataset": "/catalog/dataset/wissensgraph",
     "ontology": "/def/ik",
     "scheme": "/def/zielgruppen",
     "barrierefreiheit": "/barrierefreiheit",
@@ -124,7 +129,7 @@ def test_measure_key_facts_are_in_the_first_screen(browser, server, viewport, nr
     width, height = viewport
     page = _open(browser, server, f"/doc/massnahme/{nr}", width, height)
     try:
-        facts = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('dl.summary > div')].map(row => {
+        facts = page.evaluate("""() => Object.fromEntries([...document.querySelector('dl.summary').children].map(row => {
               const value = row.querySelector('dd a, dd span');
               const box = value.getBoundingClientRect();
               return [row.querySelector('dt').textContent.trim(), {bottom: box.bottom, top: box.top, text: value.textContent}];
@@ -187,8 +192,9 @@ def test_axe_finds_nothing_serious_on_any_page_type(browser, server, lang):
         pytest.skip(f"{AXE} missing: run tests/browser/install.sh")
     found = {}
     for name, url in PAGE_TYPES.items():
-        # /sparql: issue 12's editor (CodeMirror's .cm-scroller) is checked by its own browser tests.
-        if name.endswith("-en") or name == "sparql":
+        # /sparql and its answers: issue 12's editor (CodeMirror's .cm-scroller) is checked with axe, in both
+        # languages, by tests/sparql/test_sparql_browser.py.
+        if name.endswith("-en") or name.startswith("sparql"):
             continue
         page = _open(browser, server, url + ("&" if "?" in url else "?") + f"lang={lang}", 375, bypass_csp=True)
         try:
@@ -202,3 +208,44 @@ def test_axe_finds_nothing_serious_on_any_page_type(browser, server, lang):
         finally:
             page.context.close()
     assert not found, f"axe ({lang}): {found}"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_chart_bars_labels_and_numbers_fit_the_screen(browser, server, width):
+    """Home's charts: at 320 px each bar is a list item with its full label and number inside the screen; on a
+    desktop the SVG chart; every bar links to the filtered list of measures."""
+    page = _open(browser, server, "/?lang=de", width, 812 if width < 1000 else 800)
+    try:
+        rows = page.evaluate("""() => [...document.querySelectorAll('figure.chart')].map(f => {
+              const list = f.querySelector('.bars-narrow'), svg = f.querySelector('svg');
+              const visible = e => e && e.getClientRects().length > 0;
+              return {list: visible(list), svg: visible(svg), items: [...f.querySelectorAll('.bars-narrow li')].map(li => {
+                const label = li.querySelector('a, span'), n = li.querySelector('.n');
+                return {right: Math.max(label.getBoundingClientRect().right, n.getBoundingClientRect().right),
+                        cut: label.scrollWidth > label.clientWidth + 1, n: n.textContent, href: label.getAttribute('href')};
+              })};
+            })""")
+        assert len(rows) == 3
+        for chart in rows:
+            if width < 1000:
+                assert chart["list"] and not chart["svg"]
+                assert all(item["right"] <= width for item in chart["items"]), chart["items"]
+                assert all(item["n"].isdigit() and not item["cut"] for item in chart["items"])
+                assert all(item["href"].startswith("/massnahmen?") for item in chart["items"])
+            else:
+                assert chart["svg"] and not chart["list"]
+    finally:
+        page.context.close()
+
+
+def test_search_page_offers_its_field_on_a_phone(browser, server):
+    page = _open(browser, server, "/suche?q=Nr.%2022", 375)
+    try:
+        box = page.locator("main #q")
+        assert box.is_visible() and box.input_value() == "Nr. 22"
+        box.fill("M22")
+        box.press("Enter")
+        page.wait_for_url("**/suche?q=M22")
+        assert page.locator("ol.results a").first.get_attribute("href") == "/id/massnahme/22"
+    finally:
+        page.context.close()

@@ -181,3 +181,14 @@ def test_index_is_built_once_per_build(app):
         published = app.extensions["kg"].current
         base = app.config["KG_BASE_URI"]
         assert index_for(published, base) is index_for(published, base)
+
+
+@pytest.mark.parametrize("url,value", [("/suche", ""), ("/suche?q=Nr.%2022", "Nr. 22")])
+def test_the_search_page_has_its_own_search_field(client, url, value):
+    """On a phone the header's search is folded into the menu: the search page offers one in its content."""
+    main = parse_html(client.get(url + "&lang=de" if "?" in url else url + "?lang=de").data).find("main")
+    form = main.find("form", role="search")
+    assert form is not None and form.get("action") == "/suche" and form.get("method") == "get"
+    box = form.find("input", id_="q")
+    assert box.get("name") == "q" and box.get("value") == value
+    assert main.find("label", **{"for": "q"}).text() == "Suchbegriff"
