@@ -87,7 +87,7 @@ def table(title: str, rows: list[tuple[str, dict, dict]], ours: str, baseline: s
     print("-" * len(header))
     for name, a, b in rows:
         print(f"{name:<26} {a['rps']:>14.0f} {a['p50']:>8.2f} {a['p99']:>8.2f} {b['rps']:>16.0f} {b['p50']:>8.2f} {b['p99']:>8.2f}"
-              f" {a['rps'] / b['rps']:>8.1f} {b['p50'] / a['p50']:>7.1f}")
+              f" {a['rps'] / b['rps']:>8.2f} {b['p50'] / a['p50']:>7.2f}")
 
 
 def main() -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from kg import spreadsheet
 from kg.export import MEASURE_COLUMNS, MEASURE_FACETS, VALUE_SEP
-from server.caches import per_build
+from server.caches import per_build, rendered_page
 from server.formats import HTML, JSON
+from server.i18n import current_lang
 from server.i18n.labels import Labels, labels_for
 from server.pages import home as home_data
 from server.pages import site_index
@@ -58,9 +59,16 @@ def _json(data: dict, status: int = 200) -> Response:
 @bp.get("/")
 def home():
     build = published()
-    # The same for every request on one build; at 1000× it reads tens of thousands of counts.
-    data = per_build(f"home|{base()}", build, lambda b: home_data.charts(b.store, base()))
-    return render_template("pages/home.html", manifest=build.manifest, **home_data.localized(data, labels_for(build)))
+
+    def render() -> str:
+        # The same for every request on one build; at 1000× it reads tens of thousands of counts.
+        data = per_build(f"home|{base()}", build, lambda b: home_data.charts(b.store, base()))
+        return render_template("pages/home.html", manifest=build.manifest, **home_data.localized(data, labels_for(build)))
+
+    if current_app.config.get("KG_PREVIEW_STATUS"):  # the clerk's preview shows the state of the last rebuild
+        return render()
+    # Kept once rendered, like a resource page: it changes only with the build, the language and the address.
+    return rendered_page(f"{build.etag}|{base()}|home|{current_lang()}|{request.query_string!r}", render)
 
 
 # ------------------------------------------------------------------ search
