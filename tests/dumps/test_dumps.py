@@ -82,3 +82,13 @@ def test_conditional_requests(client):
     "/dumps//etc/passwd", "/dumps/csv/", "/dumps/csv", "/dumps/graph.ttl.bak", "/dumps/.builds", "/dumps/%00"])
 def test_nothing_outside_the_manifest_is_served(client, path):
     assert client.get(path, follow_redirects=True).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/dumps/", "/catalog", "/catalog/dataset/wissensgraph"])
+def test_the_version_is_a_date_people_read(client, manifest, url):
+    """„Stand“ as people write the day, the exact time for machines in the time element."""
+    page = parse_html(client.get(url + "?lang=de").data)
+    stamp = page.find("time", datetime=manifest["created"])
+    year, month, day = (int(part) for part in manifest["created"][:10].split("-"))
+    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
+    assert stamp is not None and stamp.text() == f"{day}. {months[month - 1]} {year}"
