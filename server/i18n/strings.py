@@ -248,6 +248,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "summary.found_in": ("Fundstellen im Bericht", "Mentioned in"),
     "summary.broader": ("Oberbegriff", "Broader group"),
     "summary.narrower": ("Unterbegriffe", "Narrower groups"),
+    "summary.top_concepts": ("Begriffe (oberste Ebene)", "Concepts (top level)"),
     "summary.short_title": ("Kurztitel", "Short title"),
     "summary.publisher": ("Herausgeber", "Publisher"),
     "summary.editor": ("Redaktion", "Editor"),

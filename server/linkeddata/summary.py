@@ -78,6 +78,8 @@ SUMMARIES: dict[str, Kind] = {
                               Fact("summary.narrower", (SKOS + "narrower",)),
                               Fact("summary.measure_count", ("ik:anzahlMassnahmen",))),
                        text=(SKOS + "definition",)),
+    # a concept scheme (/def/zielgruppen, /def/handlungsfelder …): its concepts, each linked to its page
+    "scheme": Kind(facts=(Fact("summary.top_concepts", (SKOS + "hasTopConcept",)),), text=(DC + "description",)),
     "drucksache": Kind(),  # its section (server.drucksache) is its summary: number, term, kind, citing measures
     "bericht": Kind(facts=(Fact("summary.short_title", (DC + "alternative",)),
                            Fact("summary.publisher", (DC + "publisher",)),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
 from server.i18n.language import duration_text, stated_date
@@ -77,12 +77,22 @@ def test_dates_and_durations_read_as_words_in_both_languages(client, graph):
 
 @pytest.mark.parametrize("url", ["/doc/massnahme/22", "/doc/massnahme/38", "/doc/handlungsfeld/gefluechtete",
                                  "/doc/ziel/fluechtlingssozialarbeit-in-den-kommunen", "/doc/oe/50", "/doc/oe/dezernat-ii",
-                                 "/doc/zielgruppe/gefluechtete", "/doc/bericht/2020", "/doc/schwerpunkt/wirtschaft-und-arbeit"])
+                                 "/doc/zielgruppe/gefluechtete", "/doc/bericht/2020", "/doc/schwerpunkt/wirtschaft-und-arbeit",
+                                 "/def/zielgruppen", "/def/handlungsfelder"])
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_no_summary_shows_a_bare_iri(client, url, lang):
     for heading, values in summary_rows(client, f"{url}?lang={lang}").items():
         for text, _ in values:
             assert not text.startswith(("http://", "https://")), f"{url} „{heading}“ shows {text}"
+
+
+@pytest.mark.parametrize("scheme", ["zielgruppen", "handlungsfelder", "ziele", "oe-arten"])
+def test_a_concept_scheme_lists_its_concepts(client, graph, scheme):
+    """A scheme's page is more than a citation box: its concepts, each linked to its own page."""
+    expected = {local(c) for c in graph.objects(URIRef(f"{DEFAULT_BASE}def/{scheme}"), SKOS.hasTopConcept)}
+    assert expected
+    rows = summary_rows(client, f"/def/{scheme}?lang=de")
+    assert {href for _, href in rows["Begriffe (oberste Ebene)"]} == expected
 
 
 def test_the_report_language_is_named(client):
