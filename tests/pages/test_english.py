@@ -24,7 +24,12 @@ PAGE_TYPES = {
     "downloads": "/dumps/", "ontology": "/def/ik", "scheme": "/def/zielgruppen", "not-found": "/doc/massnahme/999",
     "sparql": "/sparql", "sparql-answer": "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%3Fs%20a%20ik%3ADrucksache%7D%20LIMIT%203",
     "catalog": "/catalog", "dataset": "/catalog/dataset/wissensgraph", "unknown-drucksache": "/drucksache?ref=9999%20(IV)",
-    "unknown-measure": "/massnahme?nr=999", "barrierefreiheit": "/barrierefreiheit", "impressum": "/impressum",
+    "unknown-measure": "/massnahme?nr=999",
+    "beleg": "/doc/beleg/22-zielgruppe-gefluechtete", "eintrag": "/doc/eintrag/22", "kapitel": "/doc/kapitel/2020-6-1",
+    "mitgliedschaft": "/doc/mitgliedschaft/dezernat-i-leitung", "oe-art": "/doc/oe-art/fachbereich",
+    "organisation": "/doc/organisation/region-hannover", "person": "/doc/person/christine-karasch",
+    "schritt": "/doc/schritt/berufsbildende-schulen-und-foerderschulen-1", "barrierefreiheit": "/barrierefreiheit",
+    "impressum": "/impressum",
 }
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "content")
 IK = Namespace(f"{DEFAULT_BASE}def/ik#")
