@@ -28,6 +28,7 @@ bp = Blueprint("pages", __name__, template_folder="templates")
 
 SEARCH_PAGE_SIZE = 20
 LIST_PAGE_SIZES = (10, 25, 50, 100, 200)
+LIST_ARGS = {*FACET_NAMES, "sort", "seite", "pro_seite", "mehr", "lang"}  # parameters of a kept /massnahmen page
 # Values listed per facet of /massnahmen (``?mehr=<facet>`` lists all of one). Above the real data's largest
 # facet (46 Drucksachen), so its page lists everything; a large graph would otherwise send 100,000s of checkboxes.
 FACET_CAP = 50
@@ -68,7 +69,7 @@ def home():
     if current_app.config.get("KG_PREVIEW_STATUS"):  # the clerk's preview shows the state of the last rebuild
         return render()
     # Kept once rendered, like a resource page: it changes only with the build, the language and the address.
-    return rendered_page(f"{build.etag}|{base()}|home|{current_lang()}|{request.query_string!r}", render)
+    return rendered_page(f"{build.etag}|{base()}|{request.script_root}{request.path}|{current_lang()}|{request.query_string!r}", render)
 
 
 # ------------------------------------------------------------------ search
@@ -160,21 +161,34 @@ def measures(ext: str | None = None):
         })
         vary_on_accept(response)
         return response
-    size = request.args.get("pro_seite", 25, type=int)
-    size = size if size in LIST_PAGE_SIZES else 25
-    pages = max(1, -(-len(rows) // size))
-    page = min(_page_number(), pages)
-    start = (page - 1) * size
-    body = render_template(
-        "pages/massnahmen.html", rows=rows[start:start + size], total=len(rows), all_total=len(table.measures),
-        start=start, page=page, pages=pages, size=size, sizes=LIST_PAGE_SIZES, sort=sort, sorts=SORTS,
-        facets=_facet_view(table, selection, labels, expanded=request.args.get("mehr")),
-        active=_active_filters(table, selection, labels),
-        field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
-        units_of=lambda m: _value_labels(m, "oe", table, labels),
-        groups_of=lambda m: _value_labels(m, "zielgruppe", table, labels),
-        url_with=url_with, downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "xlsx", "json")},
-    )
+
+    def render() -> str:
+        size = request.args.get("pro_seite", 25, type=int)
+        size = size if size in LIST_PAGE_SIZES else 25
+        pages = max(1, -(-len(rows) // size))
+        page = min(_page_number(), pages)
+        start = (page - 1) * size
+        return render_template(
+            "pages/massnahmen.html", rows=rows[start:start + size], total=len(rows), all_total=len(table.measures),
+            start=start, page=page, pages=pages, size=size, sizes=LIST_PAGE_SIZES, sort=sort, sorts=SORTS,
+            facets=_facet_view(table, selection, labels, expanded=request.args.get("mehr")),
+            active=_active_filters(table, selection, labels),
+            field_of=lambda m: _value_labels(m, "handlungsfeld", table, labels),
+            units_of=lambda m: _value_labels(m, "oe", table, labels),
+            groups_of=lambda m: _value_labels(m, "zielgruppe", table, labels),
+            url_with=url_with,
+            downloads={ext: url_with(f"/massnahmen.{ext}", drop=("seite", "pro_seite", "mehr")) for ext in ("csv", "xlsx", "json")},
+        )
+
+    # Kept once rendered (the list changes only with the build, the language and its parameters) when it is a list
+    # people ask for: known parameters and at most 50 rows a page, so odd requests cannot fill the kept pages with
+    # big ones; the clerk's preview always shows the state of the last rebuild.
+    keep = (set(request.args) <= LIST_ARGS and request.args.get("pro_seite", "25") in ("10", "25", "50")
+            and not current_app.config.get("KG_PREVIEW_STATUS"))
+    if not keep:
+        body = render()
+    else:
+        body = rendered_page(f"{build.etag}|{base()}|{request.script_root}{request.path}|{current_lang()}|{request.query_string!r}", render)
     response = Response(body, mimetype="text/html")
     vary_on_accept(response)
     return response
