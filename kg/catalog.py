@@ -26,6 +26,14 @@ SETTINGS_PATH = ROOT / "catalog.toml"
 MAIN = "wissensgraph"  # name of the dataset that is the whole graph
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+# DCAT 3 versioning terms (rdflib's DCAT namespace predates them)
+DCAT_VERSION, DCAT_HAS_VERSION, DCAT_PREVIOUS = (URIRef(str(DCAT) + n) for n in ("version", "hasVersion", "previousVersion"))
+# The releases the served graph knows (kg/releases.py stamps them into every release's graph): for the catalog and VoID.
+RELEASES = """PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?r ?v ?d ?p WHERE {{ <{dataset}> dct:hasVersion ?r . ?r owl:versionInfo ?v ; dct:issued ?d .
+  OPTIONAL {{ ?r prov:wasRevisionOf ?p }} }}"""
 EU = "http://publications.europa.eu/resource/authority/"
 FILE_TYPE = Namespace(EU + "file-type/")
 DATA_THEMES = URIRef(EU + "data-theme")
@@ -219,12 +227,21 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Version:
+    """A release of the whole graph (kg release), readable under /release/<name>/."""
+    name: str
+    issued: str            # YYYY-MM-DD
+    previous: str | None
+
+
+@dataclass(frozen=True)
 class Catalog:
     settings: Settings
     manifest: dict
     datasets: tuple[Dataset, ...]
     base: str        # the server's base: catalog, datasets, distributions, downloads, endpoint
     data_base: str   # base of the IRIs inside the build (the publisher is a resource of the graph)
+    versions: tuple[Version, ...] = ()  # the releases the served graph knows, oldest first
 
     @property
     def uri(self) -> URIRef:
@@ -282,6 +299,13 @@ class Catalog:
 def _distribution(file: str, info: dict) -> Distribution | None:
     kind, compressed = file_kind(file)
     return Distribution(file, info["bytes"], info["sha256"], kind, compressed) if kind else None
+
+
+def versions_in(store, data_base: str) -> tuple[Version, ...]:
+    """The releases the graph in ``store`` describes (``select`` of server.state's or kg's store), oldest first."""
+    rows = store.select(RELEASES.format(dataset=data_base + f"catalog/dataset/{MAIN}"))
+    found = {Version(r["v"], r["d"][:10], r["p"].rsplit("/", 1)[-1] if r.get("p") else None) for r in rows}
+    return tuple(sorted(found, key=lambda v: (v.issued, v.name)))
 
 
 def from_manifest(manifest: dict, settings: Settings, base: str) -> Catalog:
@@ -416,6 +440,7 @@ class _Writer:
         if self.s.contributor_id:
             self.add(node, DCATDE.contributorID, URIRef(self.s.contributor_id))
         if dataset.name == MAIN:
+            self._versions(node)
             self.add(node, DCAT.distribution, self.sparql_distribution())
             for part in self.c.datasets:
                 if part.name != MAIN:
@@ -425,6 +450,24 @@ class _Writer:
         for dist in dataset.distributions:
             self.add(node, DCAT.distribution, self.distribution(dist))
         return node
+
+    def _versions(self, node: URIRef) -> None:
+        """The served version (dcat:version: DCAT-AP.de's shapes flag owl:versionInfo as deprecated) and every
+        release as a version of the dataset. The releases are not typed dcat:Dataset here: a harvester (ckanext-dcat reads every
+        dcat:Dataset of the graph) would list each one as a dataset of its own."""
+        if self.s.version:
+            self.add(node, DCAT_VERSION, Literal(self.s.version))
+        for v in self.c.versions:
+            release = URIRef(self.c.base + f"release/{v.name}")
+            self.add(node, DCAT_HAS_VERSION, release)
+            self.add(node, DCTERMS.hasVersion, release)
+            self.add(release, DCTERMS.isVersionOf, node)
+            self.add(release, DCTERMS.title, _de(f"{self.s.dataset_text(MAIN).title} – Release {v.name}"))
+            self.add(release, DCAT_VERSION, Literal(v.name))
+            self.add(release, DCTERMS.issued, Literal(v.issued, datatype=XSD.date))
+            self.add(release, DCAT.landingPage, URIRef(f"{release}/"))
+            if v.previous:
+                self.add(release, DCAT_PREVIOUS, URIRef(self.c.base + f"release/{v.previous}"))
 
     def _licensed(self, node) -> None:
         self.add(node, DCTERMS.license, URIRef(self.s.licence))

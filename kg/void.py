@@ -11,7 +11,7 @@ import re
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, XSD
 
-from kg.catalog import MAIN, Catalog
+from kg.catalog import MAIN, Catalog, versions_in
 from kg.namespaces import VOID
 from kg.store import Store
 
@@ -29,12 +29,6 @@ CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP 
 PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
 EXAMPLES = ("id/bericht/2020", "id/massnahme/1")  # void:exampleResource, when present
 ASK_SUBJECT = "ASK {{ <{iri}> ?p ?o }}"
-# The releases the served graph knows (kg/releases.py stamps them into every release's graph).
-RELEASES = """PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?r ?v ?d ?p WHERE {{ <{dataset}> dct:hasVersion ?r . ?r owl:versionInfo ?v ; dct:issued ?d .
-  OPTIONAL {{ ?r prov:wasRevisionOf ?p }} }}"""
 CURRENT = """SELECT ?v WHERE {{ <{dataset}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}"""
 ENTITIES = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}")) }}"""
 # The first path segment of every subject under the base (id/, def/, …), for void:uriRegexPattern.
@@ -117,16 +111,15 @@ def _releases(graph: Graph, catalog: Catalog, store: Store, dataset: URIRef) -> 
     in_data = catalog.data_base + f"catalog/dataset/{MAIN}"
     for row in store.select(CURRENT.format(dataset=in_data)):
         graph.add((dataset, OWL.versionInfo, Literal(row["v"])))
-    for row in store.select(RELEASES.format(dataset=in_data)):
-        name = row["v"]
+    for v in catalog.versions or versions_in(store, catalog.data_base):
+        name = v.name
         node = URIRef(catalog.base + f"release/{name}")
         graph.add((dataset, DCTERMS.hasVersion, node))
         graph.add((node, RDF.type, VOID.Dataset))
         graph.add((node, DCTERMS.isVersionOf, dataset))
         graph.add((node, OWL.versionInfo, Literal(name)))
-        graph.add((node, DCTERMS.issued, Literal(row["d"], datatype=XSD.date)))
+        graph.add((node, DCTERMS.issued, Literal(v.issued, datatype=XSD.date)))
         graph.add((node, VOID.sparqlEndpoint, URIRef(catalog.base + f"release/{name}/sparql")))
         graph.add((node, VOID.dataDump, URIRef(catalog.base + f"release/{name}/dumps/graph.nt.gz")))
-        if row.get("p"):
-            previous = row["p"].rsplit("/", 1)[-1]
-            graph.add((node, PROV.wasRevisionOf, URIRef(catalog.base + f"release/{previous}")))
+        if v.previous:
+            graph.add((node, PROV.wasRevisionOf, URIRef(catalog.base + f"release/{v.previous}")))

@@ -61,7 +61,12 @@ def current(build: Published | None = None) -> dcat.Catalog:
     release = build.manifest.get("release")
     if release:  # a release (kg release) names its own version and date, fixed like catalog.toml's
         conf = replace(conf, version=release["name"], issued=date.fromisoformat(release["issued"]))
-    return _memo(("catalog", build.etag, conf.digest, base), lambda: dcat.from_manifest(build.manifest, conf, base))
+    return _memo(("catalog", build.etag, conf.digest, base), lambda: _with_versions(dcat.from_manifest(build.manifest, conf, base), build))
+
+
+def _with_versions(catalog: dcat.Catalog, build: Published) -> dcat.Catalog:
+    """The releases the served graph describes, for the catalog's and VoID's version statements."""
+    return replace(catalog, versions=dcat.versions_in(build.store, catalog.data_base))
 
 
 def _version(catalog: dcat.Catalog) -> str:

@@ -28,6 +28,7 @@ DC = "http://purl.org/dc/terms/"
 class Facet:
     name: str       # query parameter, JSON/CSV field and URI type segment of its values
     predicate: str  # from the measure to the value; "ik:" is expanded with the build's base
+    unstated: bool = False  # offer the measures that say „ik:nichtAngegeben <predicate>“ as a value of their own
 
 
 FACETS = (
@@ -36,8 +37,10 @@ FACETS = (
     Facet("oe", "ik:zustaendig"),
     Facet("zielgruppe", "ik:zielgruppe"),
     Facet("drucksache", DC + "references"),
-    Facet("status", "ik:status"),  # the current status (kg/status.py); measures without a stated one have none
+    # The current status (kg/status.py); a measure no source speaks of says so, and that is a value people filter by.
+    Facet("status", "ik:status", unstated=True),
 )
+UNSTATED = "nicht-angegeben"  # the key of that value; its URI is ik:nichtAngegeben, its label the ontology's
 FACET_NAMES = tuple(f.name for f in FACETS)
 SORTS = ("nr", "titel", "handlungsfeld")
 
@@ -86,24 +89,31 @@ class MeasureTable:
     def from_store(cls, store, base: str, labels) -> MeasureTable:
         ik = base + "def/ik#"
         predicates = {f.predicate.replace("ik:", ik): f.name for f in FACETS}
-        rows = store.select(queries.measures(base, list(predicates)))
+        unstated = {f.predicate.replace("ik:", ik): f.name for f in FACETS if f.unstated}
+        rows = store.select(queries.measures(base, [*predicates, ik + "nichtAngegeben"]))
         notations = {r["v"]: r["n"] for r in store.select(queries.notations(base))}
         measures: dict[str, Measure] = {}
         found: dict[str, dict[str, Value]] = {f.name: {} for f in FACETS}
         for row in rows:
             m = measures.setdefault(row["m"], Measure(int(row["nr"]), row["m"], link(row["m"], base), row["title"],
                                                        row.get("description", "")))
-            facet = predicates.get(row.get("p", ""))
-            if facet is None or not row["o"].startswith(base + "id/"):
-                continue
-            key = row["o"].rsplit("/", 1)[-1]
+            if row.get("p") == ik + "nichtAngegeben":
+                facet, key, value_uri = unstated.get(row["o"]), UNSTATED, ik + "nichtAngegeben"
+                if facet is None:
+                    continue
+            else:
+                facet = predicates.get(row.get("p", ""))
+                if facet is None or not row["o"].startswith(base + "id/"):
+                    continue
+                key, value_uri = row["o"].rsplit("/", 1)[-1], row["o"]
             if key not in m.values.get(facet, ()):
                 m.values[facet] = m.values.get(facet, ()) + (key,)
             if key not in found[facet]:
-                label = labels.get(row["o"], "de")[0]
-                # Units by name (their number is part of the label); fields and goals in the report's section order.
-                number = () if facet == "oe" else _numbers(notations.get(row["o"], ""))
-                found[facet][key] = Value(key, row["o"], link(row["o"], base), (number, fold(label)))
+                label = labels.get(value_uri, "de")[0]
+                # Units by name (their number is part of the label); fields and goals in the report's section order;
+                # „not stated“ last.
+                number = () if facet == "oe" else (10**7,) if key == UNSTATED else _numbers(notations.get(value_uri, ""))
+                found[facet][key] = Value(key, value_uri, link(value_uri, base), (number, fold(label)))
         values = {name: dict(sorted(vals.items(), key=lambda kv: kv[1].order)) for name, vals in found.items()}
         return cls(list(measures.values()), values)
 

@@ -63,6 +63,19 @@ def test_the_status_facet_filters_and_counts(client):
     assert client.get("/massnahmen.json?status=laufend").get_json()["total"] == 14
 
 
+def test_the_status_facet_offers_the_measures_no_source_speaks_of(client):
+    """110 of 129 measures have no stated status: a value of its own, last, so nobody reads silence as „laufend“."""
+    j = client.get("/massnahmen.json?status=nicht-angegeben").get_json()
+    assert j["total"] == 129 - 19 and 3 in [i["nr"] for i in j["items"]] and 2 not in [i["nr"] for i in j["items"]]
+    assert j["items"][0]["status"] == [{"key": "nicht-angegeben", "label": "im Bericht nicht angegeben",
+                                         "uri": "https://integration.region-hannover.example/def/ik#nichtAngegeben"}]
+    from tests.support.htmltree import parse_html
+
+    page = parse_html(client.get("/massnahmen").get_data(as_text=True))
+    labels = [" ".join(label.text().split()) for label in page.find_all("label") if (label.get("for") or "").startswith("f-status-")]
+    assert labels[-1].startswith("im Bericht nicht angegeben") and len(labels) == 4, labels  # geplant, laufend, abgeschlossen, nicht angegeben
+
+
 def test_the_status_concepts_are_served_with_their_schema_org_matches(client):
     from rdflib import Graph, URIRef
     from rdflib.namespace import SKOS

@@ -88,6 +88,18 @@ def test_catalog_and_void_describe_the_served_release_and_the_ones_before(releas
     dataset = URIRef(BASE + "catalog/dataset/wissensgraph")
     catalog = Graph().parse(data=releases_client.get("/catalog.ttl").get_data(as_text=True), format="turtle")
     assert {str(d) for d in catalog.objects(dataset, ns.DCTERMS.issued)} == {"2025-07-01"}  # the release date, fixed
+    dcat3 = str(ns.DCAT)
+    assert not set(catalog.objects(dataset, ns.OWL.versionInfo))  # deprecated in DCAT-AP.de: dcat:version
+    assert set(catalog.objects(dataset, URIRef(dcat3 + "version"))) == {Literal("2021")}
+    in_catalog = {URIRef(BASE + "release/2020"), URIRef(BASE + "release/2021")}
+    assert set(catalog.objects(dataset, URIRef(dcat3 + "hasVersion"))) == in_catalog
+    newest = URIRef(BASE + "release/2021")
+    assert set(catalog.objects(newest, URIRef(dcat3 + "previousVersion"))) == {URIRef(BASE + "release/2020")}
+    assert set(catalog.objects(newest, ns.DCTERMS.issued)) == {Literal("2025-07-01", datatype=ns.XSD.date)}
+    assert set(catalog.objects(newest, ns.DCAT.landingPage)) == {URIRef(BASE + "release/2021/")}
+    # A harvester takes every dcat:Dataset of the graph for a dataset: the releases are versions, not more datasets.
+    catalog_node = URIRef(BASE + "catalog")
+    assert set(catalog.subjects(ns.RDF.type, ns.DCAT.Dataset)) == set(catalog.objects(catalog_node, ns.DCAT.dataset))
     void = Graph().parse(data=releases_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True),
                          format="turtle")
     assert set(void.objects(dataset, ns.OWL.versionInfo)) == {Literal("2021")}
