@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -92,6 +93,21 @@ class DatasetText:
     themes: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     landing_page: str = ""  # path below the base; "" = the dataset's own page
+
+
+# Numbers a description in catalog.toml may leave to the data ({massnahmen} Maßnahmen): a measure added or retired in a
+# later release must not leave the catalog speaking of the old count.
+COUNTED = {"massnahmen": "ik:Massnahme", "handlungsfelder": "ik:Handlungsfeld", "ziele": "ik:Ziel"}
+
+
+def counted(text: DatasetText, counts: dict[str, int]) -> DatasetText:
+    """``text`` with ``{massnahmen}``, ``{handlungsfelder}``, ``{ziele}`` replaced by the build's counts (``counts``
+    by class CURIE, as the manifest has them); other braces stay as written."""
+    def number(m: re.Match) -> str:
+        cls = COUNTED.get(m[1])
+        return str(counts[cls]) if cls in counts else m[0]
+
+    return replace(text, description=re.sub(r"\{(\w+)\}", number, text.description))
 
 
 @dataclass(frozen=True)
@@ -313,12 +329,13 @@ def from_manifest(manifest: dict, settings: Settings, base: str) -> Catalog:
     files = manifest["files"]
     dumps = tuple(d for f in sorted(files) if "/" not in f and PurePosixPath(f.removesuffix(".gz")).suffix in RDF_SUFFIXES
                   if (d := _distribution(f, files[f])))
-    datasets = [Dataset(MAIN, settings.dataset_text(MAIN), dumps)]
+    counts = manifest.get("counts", {})
+    datasets = [Dataset(MAIN, counted(settings.dataset_text(MAIN), counts), dumps)]
     for file in sorted(f for f in files if f.startswith("csv/") and f.endswith(".csv")):
         name = PurePosixPath(file).stem
         xlsx = f"xlsx/{name}.xlsx"  # the same table for spreadsheets, where the build has it
         dists = (_distribution(file, files[file]),) + ((_distribution(xlsx, files[xlsx]),) if xlsx in files else ())
-        datasets.append(Dataset(name, settings.dataset_text(name), dists))
+        datasets.append(Dataset(name, counted(settings.dataset_text(name), counts), dists))
     return Catalog(settings, manifest, tuple(datasets), base, manifest.get("base_uri", base))
 
 

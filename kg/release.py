@@ -12,7 +12,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from kg.catalog import MAIN, Settings
+from kg.catalog import COUNTED, MAIN, Settings, counted
 from kg.namespaces import DEFAULT_BASE, IK, VOID
 
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace predates it
@@ -28,7 +28,8 @@ def describe(graph: Graph, settings: Settings, report: URIRef, ontology: URIRef,
     add = graph.add
     node = dataset_uri(base)
     publisher = URIRef(base + settings.publisher_resource)
-    text = settings.dataset_text(MAIN)
+    counts = {cls: len(set(graph.subjects(RDF.type, URIRef(str(IK) + cls.split(":")[1])))) for cls in COUNTED.values()}
+    text = counted(settings.dataset_text(MAIN), counts)
     for cls in (VOID.Dataset, DCAT.Dataset):
         add((node, RDF.type, cls))
     add((node, DCTERMS.title, Literal(text.title, lang="de")))

@@ -97,6 +97,11 @@ def test_catalog_and_void_describe_the_served_release_and_the_ones_before(releas
     assert set(catalog.objects(newest, URIRef(dcat3 + "previousVersion"))) == {URIRef(BASE + "release/2020")}
     assert set(catalog.objects(newest, ns.DCTERMS.issued)) == {Literal("2025-07-01", datatype=ns.XSD.date)}
     assert set(catalog.objects(newest, ns.DCAT.landingPage)) == {URIRef(BASE + "release/2021/")}
+    # Counts in the descriptions come from the data: the synthetic release has 130 measures.
+    text = str(catalog.value(dataset, ns.DCTERMS.description))
+    assert "130 Maßnahmen, 8 Handlungsfelder, 36 Ziele" in text and "129" not in text
+    table = str(catalog.value(URIRef(BASE + "catalog/dataset/massnahmen"), ns.DCTERMS.description))
+    assert table.startswith("Die 130 Maßnahmen und Projekte")
     # A harvester takes every dcat:Dataset of the graph for a dataset: the releases are versions, not more datasets.
     catalog_node = URIRef(BASE + "catalog")
     assert set(catalog.subjects(ns.RDF.type, ns.DCAT.Dataset)) == set(catalog.objects(catalog_node, ns.DCAT.dataset))
