@@ -3,7 +3,9 @@
 The URI is kept copy-paste safe (Word, mail, reference managers): a plain http(s) URL without soft hyphens or
 zero-width characters, and never followed by punctuation that a word processor would pull into the link.
 The year is the report's key (2020): the report prints no date of publication (see data/README.md). A measure is cited
-from the latest edition that lists it, with the edition it first appeared in where that is an earlier one.
+from the latest edition that lists it, with the edition it first appeared in where that is an earlier one. On an
+earlier release's page (/release/NAME/…) the citation names that release and its address, so it points to the values
+it quotes.
 """
 
 from __future__ import annotations
@@ -39,10 +41,15 @@ class MeasureCitation:
     uri: str
     accessed: date
     first: Report | None = None  # the edition it was first published in, when that is an earlier one
+    release: tuple[str, date] | None = None  # (name, date) of the earlier release the page shows, if it is one
 
     @property
     def first_note(self) -> str:
         return f" (erstmals {self.first.year})" if self.first else ""
+
+    @property
+    def release_note(self) -> str:
+        return f"Stand: Release {self.release[0]} vom {self.release[1].strftime('%d.%m.%Y')}" if self.release else ""
 
     @property
     def nr(self) -> int:
@@ -66,7 +73,7 @@ class MeasureCitation:
         title = self.measure.titel.rstrip()
         end = "" if title.endswith((".", "!", "?")) else "."
         return (f"{self.report.publisher} ({self.report.year}): {self.report.title}, Maßnahme Nr. {self.nr}{self.first_note}: "
-                f"{title}{end} ")
+                f"{title}{end} " + (f"{self.release_note}. " if self.release else ""))
 
     @property
     def after_uri(self) -> str:
@@ -78,9 +85,11 @@ class MeasureCitation:
 
 
 def citation(measure: Measure, report: Report, uri: str, accessed: date | None = None,
-             first: Report | None = None) -> MeasureCitation:
-    """``report`` is the latest edition that lists the measure; ``first`` an earlier one it first appeared in."""
-    return MeasureCitation(measure=measure, report=report, uri=clean_url(uri), accessed=accessed or today(), first=first)
+             first: Report | None = None, release: tuple[str, date] | None = None) -> MeasureCitation:
+    """``report`` is the latest edition that lists the measure; ``first`` an earlier one it first appeared in;
+    ``release`` the earlier release being cited (``uri`` is then its address of the measure)."""
+    return MeasureCitation(measure=measure, report=report, uri=clean_url(uri), accessed=accessed or today(), first=first,
+                           release=release)
 
 
 def _bib(text: str) -> str:
@@ -97,7 +106,8 @@ def bibtex(c: MeasureCitation) -> str:
         ("url", c.uri),
         ("urldate", c.accessed.isoformat()),
         ("language", "german"),
-        ("note", f"Abgerufen am {c.accessed_de}" + (f"; erstmals im Bericht {_bib(c.first.year)}" if c.first else "")),
+        ("note", f"Abgerufen am {c.accessed_de}" + (f"; erstmals im Bericht {_bib(c.first.year)}" if c.first else "")
+         + (f"; {c.release_note}" if c.release else "")),
     ]
     body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields)
     return f"@misc{{{c.key},\n{body}\n}}\n"
@@ -117,6 +127,10 @@ def csl_json(c: MeasureCitation) -> list[dict]:
     }
     if c.report.year.isdigit():
         item["issued"] = {"date-parts": [[int(c.report.year)]]}
-    if c.first is not None:
-        item["note"] = f"Erstmals im Bericht {c.first.year}: {c.first.title}"
+    notes = ([f"Erstmals im Bericht {c.first.year}: {c.first.title}"] if c.first is not None else []) + \
+        ([c.release_note] if c.release else [])
+    if notes:
+        item["note"] = "; ".join(notes)
+    if c.release:
+        item["version"] = c.release[0]
     return [item]

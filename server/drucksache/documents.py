@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
+from pathlib import Path
 
 from flask import Response, current_app, request
 
+from kg import releases
 from kg.drucksache import CitationError
 from server import state
 from server.drucksache import citation, cite_formats, oparl
@@ -78,7 +81,18 @@ def measure_citation(uri: str) -> cite_formats.MeasureCitation | None:
     if report is None:
         return None
     earlier = q.report(store, base, first) if first and first != report.uri else None
+    viewed = _viewed_release()
+    if viewed:  # an earlier release's page cites that release at its own address
+        return cite_formats.citation(found, report, f"{base}release/{viewed[0]}/id/massnahme/{found.nr}", first=earlier,
+                                     release=viewed)
     return cite_formats.citation(found, report, found.uri, first=earlier)
+
+
+def _viewed_release() -> tuple[str, date] | None:
+    """(name, date) when this app serves an earlier release (server/releases/mount.py sets KG_RELEASE_VIEW)."""
+    name = current_app.config.get("KG_RELEASE_VIEW")
+    found = releases.find(name, Path(current_app.config["KG_RELEASES_DIR"])) if name else None
+    return (found.name, date.fromisoformat(found.issued)) if found else None
 
 
 def _citation_box(uri: str) -> dict | None:

@@ -68,6 +68,25 @@ def test_an_old_release_shows_the_history_as_it_stood(site):
     assert [r["name"] for r in requests.get(site + "aenderungen.json", timeout=30).json()["releases"]] == ["2021", "2020"]
 
 
+def test_an_old_release_page_cites_that_release_at_its_address(site):
+    def citation(path: str) -> tuple[str, list[str]]:
+        doc = lxml_html.fromstring(requests.get(site + path, timeout=30).content)
+        return (" ".join(doc.xpath("//*[@id='zitat-kopieren']")[0].text_content().split()),
+                doc.xpath("//input[@id='uri-kopieren']/@value"))
+
+    text, address = citation("release/2020/doc/massnahme/5.html")
+    assert (f"Maßnahme Nr. 5: Entdeckertag 2019. Stand: Release 2020 vom 15.01.2021. {BASE}release/2020/id/massnahme/5 "
+            "(abgerufen am ") in text
+    assert address == [f"{BASE}release/2020/id/massnahme/5"]
+    assert requests.get(site + "release/2020/id/massnahme/5", allow_redirects=False, timeout=30).status_code == 303
+    bib = requests.get(site + "release/2020/doc/massnahme/5.bib", timeout=30).text
+    assert f"url          = {{{BASE}release/2020/id/massnahme/5}}" in bib and "; Stand: Release 2020 vom 15.01.2021}" in bib
+    csl = requests.get(site + "release/2020/doc/massnahme/5.csl.json", timeout=30).json()[0]
+    assert csl["version"] == "2020" and csl["URL"] == f"{BASE}release/2020/id/massnahme/5"
+    text, address = citation("doc/massnahme/5.html")  # the current page cites the measure's own URI
+    assert "Stand: Release" not in text and address == [f"{BASE}id/massnahme/5"]
+
+
 def test_an_id_in_the_old_release_redirects_inside_it(site):
     r = requests.get(site + "release/2020/id/massnahme/5", headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == "/release/2020/doc/massnahme/5.ttl"
