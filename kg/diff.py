@@ -240,7 +240,9 @@ def _others(before: _View, after: _View, measures: set) -> list[OtherChange]:
         for s, p, o in view.g:
             if s in measures or s in owned or p in DERIVED or p in VERSION_PROPERTIES or not isinstance(s, URIRef):
                 continue
-            if str(s).startswith(view.base + "release/"):
+            # The releases and the dataset's own description (its counts follow from the measures) describe the
+            # publication, not the data.
+            if str(s).startswith((view.base + "release/", view.base + "catalog/")):
                 continue
             out[s].add((p, o))
         return out
