@@ -93,3 +93,16 @@ def test_half_written_builds_do_not_count_among_the_kept_ones(tmp_path, clock):
     _prune(builds, keep=made[-1])
     assert {"b1", "b2", "b3", "notes.txt"} <= {p.name for p in builds.iterdir()}
 
+
+
+def test_pruning_never_fails_the_build_over_an_entry_it_cannot_remove(tmp_path, clock):
+    """The new build is already published when old ones are pruned: an old entry rmtree refuses (here symlinks to
+    directories, one of them named like a half-written build) stays, and nothing is raised."""
+    builds, elsewhere = tmp_path / ".builds", tmp_path / "elsewhere"
+    made = [_build_dir(builds, f"b{i}", age=100 * (6 - i)) for i in range(2, 6)]
+    for name, age in (("b1", 600), ("old.partial", 7200)):
+        target = _build_dir(elsewhere, name, age)
+        (builds / name).symlink_to(target)
+    _prune(builds, keep=made[-1])
+    assert sorted(p.name for p in builds.iterdir()) == ["b1", "b3", "b4", "b5", "old.partial"]
+    assert (elsewhere / "b1" / "manifest.json").exists() and (elsewhere / "old.partial" / "manifest.json").exists()
