@@ -1,0 +1,75 @@
+"""server.state.BuildState on small builds of its own, with the clock in the test's hand: when a switched build/
+is picked up, and that a missing or half-written one never replaces the build being served."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from kg.build import _switch
+from server import state
+from server.state import BuildState
+
+TRIPLE = "<https://example.org/s> <https://example.org/p> \"{}\" .\n"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 10_000.0  # far from 0, like time.monotonic() on a running machine
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(state.time, "monotonic", clock)
+    return clock
+
+
+def _build(tmp_path, name: str, manifest: str | None = None):
+    path = tmp_path / ".builds" / name
+    path.mkdir(parents=True)
+    (path / "graph.nt").write_text(TRIPLE.format(name))
+    (path / "manifest.json").write_text(manifest if manifest is not None else json.dumps({"build_id": name}))
+    return path
+
+
+def test_a_switched_build_is_picked_up_once_the_check_interval_has_passed(tmp_path, clock):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=60)
+    assert served.current.etag == "a"  # the first request checks
+    _switch(out, _build(tmp_path, "b"))
+    clock.now += 30
+    assert served.current.etag == "a", "not before the interval"
+    clock.now += 31
+    assert served.current.etag == "b"
+    assert served.current.path == (tmp_path / ".builds" / "b").resolve()
+    [row] = list(served.current.store.query("SELECT ?o { ?s ?p ?o }"))
+    assert row["o"].value == "b", "the store is the new build's graph"
+
+
+@pytest.mark.parametrize("broken", ["", "{\"build_id\": ", "[1, 2"])
+def test_a_half_written_manifest_keeps_the_previous_build_served(tmp_path, clock, broken):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    _switch(out, _build(tmp_path, "half", manifest=broken))
+    clock.now += 1
+    assert served.current.etag == "a"
+
+
+def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_error_naming_kg_build(tmp_path, clock):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    os.remove(_build(tmp_path, "b") / "manifest.json")
+    _switch(out, tmp_path / ".builds" / "b")
+    clock.now += 1
+    assert served.current.etag == "a"
+    with pytest.raises(FileNotFoundError, match="zuerst `kg build` ausführen / run `kg build` first"):
+        BuildState(str(out))
