@@ -73,3 +73,13 @@ def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_e
     assert served.current.etag == "a"
     with pytest.raises(FileNotFoundError, match="zuerst `kg build` ausführen / run `kg build` first"):
         BuildState(str(out))
+
+
+def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
+    """Loading is the expensive part (the whole graph into a store): a check that finds the same build keeps it."""
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    before = served.current
+    clock.now += 1
+    assert served.current is before and served.current.store is before.store
