@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+from flask import Flask
 
 from kg.build import _switch
 from server import state
@@ -46,7 +47,9 @@ def test_a_switched_build_is_picked_up_once_the_check_interval_has_passed(tmp_pa
     _switch(out, _build(tmp_path, "b"))
     clock.now += 30
     assert served.current.etag == "a", "not before the interval"
-    clock.now += 31
+    clock.now += 30
+    assert served.current.etag == "a", "nor at exactly the interval"
+    clock.now += 0.5
     assert served.current.etag == "b"
     assert served.current.path == (tmp_path / ".builds" / "b").resolve()
     [row] = list(served.current.store.query("SELECT ?o { ?s ?p ?o }"))
@@ -83,3 +86,27 @@ def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
     before = served.current
     clock.now += 1
     assert served.current is before and served.current.store is before.store
+
+
+def test_a_build_whose_graph_cannot_be_read_keeps_the_previous_one(tmp_path, clock):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    os.remove(_build(tmp_path, "b") / "graph.nt")
+    _switch(out, tmp_path / ".builds" / "b")
+    clock.now += 1
+    assert served.current.etag == "a"
+
+
+@pytest.mark.parametrize("manifest, expected", [
+    ({"build_id": "a", "base_uri": "https://daten.example/"}, "https://daten.example/"),
+    ({"build_id": "a"}, "https://server.example/"),
+])
+def test_the_data_base_is_the_build_s_own_and_the_server_s_only_without_one(tmp_path, clock, manifest, expected):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a", manifest=json.dumps(manifest)))
+    app = Flask(__name__)
+    app.config["KG_BASE_URI"] = "https://server.example/"
+    app.extensions["kg"] = BuildState(str(out))
+    with app.app_context():
+        assert state.data_base() == expected and state.base() == "https://server.example/"
