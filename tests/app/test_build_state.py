@@ -110,3 +110,14 @@ def test_the_data_base_is_the_build_s_own_and_the_server_s_only_without_one(tmp_
     app.extensions["kg"] = BuildState(str(out))
     with app.app_context():
         assert state.data_base() == expected and state.base() == "https://server.example/"
+
+
+def test_switching_back_to_an_earlier_build_is_picked_up_too(tmp_path, clock):
+    """A rollback points build/ at an older build again (its name sorts first): it is served like any other."""
+    out = tmp_path / "build"
+    first, second = _build(tmp_path, "a"), _build(tmp_path, "b")
+    _switch(out, second)
+    served = BuildState(str(out), check_seconds=0)
+    _switch(out, first)
+    clock.now += 1
+    assert served.current.etag == "a"
