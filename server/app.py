@@ -17,7 +17,7 @@ from server.drucksache import documents as drucksache_documents
 from server.drucksache import views as drucksache
 from server.dumps import views as dumps
 from server.linkeddata import views as linkeddata
-from server.pages import neighbours, overviews
+from server.pages import evidence, neighbours, overviews
 from server.pages import status as status_pages
 from server.pages import views as pages
 from server.releases import mount as releases_mount
@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     i18n.init_app(app)
     linkeddata.init_app(app, contributed=drucksache_documents.RENDERERS,
-                        sections=drucksache_documents.SECTIONS + overviews.SECTIONS + status_pages.SECTIONS
+                        sections=drucksache_documents.SECTIONS + evidence.SECTIONS + overviews.SECTIONS + status_pages.SECTIONS
                         + changes.SECTIONS + neighbours.SECTIONS + sparql_sections.SECTIONS)
     for package in (pages, sparql, catalog, dumps, drucksache, changes):
         package.init_app(app)

@@ -55,6 +55,24 @@ SELECT ?v ?n WHERE {
 }""")
 
 
+def evidence(base: str, measure: str) -> str:
+    """The ik:Beleg of a measure: property, value (resource or literal), the report's words, the goal they are from."""
+    return prefixed(base, f"""
+SELECT ?b ?p ?v ?lit ?zitat ?ziel WHERE {{
+  {iri(measure)} ik:beleg ?b . ?b ik:eigenschaft ?p ; prov:value ?zitat .
+  OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }}
+}}""")
+
+
+def appendix_entry(base: str, measure: str) -> str:
+    """Where the measure stands in the report: its appendix entry, the chapter it is derived from, the headings."""
+    return prefixed(base, f"""
+SELECT ?entry ?chapter ?heading ?feld WHERE {{
+  {iri(measure)} foaf:isPrimaryTopicOf ?entry . ?entry prov:wasDerivedFrom ?chapter .
+  OPTIONAL {{ ?entry ik:unterUeberschrift ?heading BIND(EXISTS {{ ?heading a ik:Handlungsfeld }} AS ?feld) }}
+}}""")
+
+
 def literals_of_class(cls: str) -> str:
     """Every literal of every member of ``cls`` (a full IRI), for the search index; a unit's kind
     (org:classification) by its German name, as if it were a literal dcterms:type, so „Fachbereich“ finds units."""

@@ -1,0 +1,98 @@
+"""The „Was der Bericht sagt“ section of a measure page: each target group, age, date and duration with the report's
+words it is read from (the measure's ik:Beleg), and where in the report the measure stands (its appendix entry).
+
+Computed by the resource page's view through :data:`SECTIONS` (handed to server.linkeddata by the app factory).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from server import state
+from server.i18n import current_lang, term_label, tn
+from server.i18n.labels import labels_for
+from server.pages import queries
+from server.web.contributions import Section
+from server.web.urls import link
+
+IK = "/def/ik#"
+SCHEMA = "https://schema.org/"
+# The order a reader expects: for whom first, then ages, then when and how long.
+ORDER = ("zielgruppe", "mindestalter", "hoechstalter", SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "duration")
+DURATION = re.compile(r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<D>\d+)D)?$")
+
+
+@dataclass
+class Fact:
+    value: str
+    path: str | None        # a resource's page; None for a literal
+    lang: str
+    quote: str
+    goal: tuple[str, str, str] | None = None  # (label, lang, path) when the words are the goal's, not the measure's
+
+
+@dataclass
+class Property:
+    label: str
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    properties: list[Property]
+    entry: tuple[str, str, str] | None       # (label, lang, path) of the appendix entry
+    chapter: tuple[str, str, str] | None     # (label, lang, path) of chapter 6.1
+    headings: list[tuple[str, str, str]]     # field of action, then goal: (label, lang, path)
+
+
+def _rank(prop: str) -> int:
+    for i, end in enumerate(ORDER):
+        if prop.endswith(end):
+            return i
+    return len(ORDER)
+
+
+def _literal(prop: str, value: str) -> str:
+    """Ages in years and durations in words; dates as stated (2024, 2017-07, 2016-01-01)."""
+    if prop.endswith(("mindestalter", "hoechstalter")) and value.isdigit():
+        return tn("evidence.years", int(value))
+    m = DURATION.fullmatch(value)
+    if m and prop.endswith("duration"):
+        parts = [tn(f"evidence.duration.{unit}", int(m[unit])) for unit in "YMD" if m[unit]]
+        return " ".join(parts) or value
+    return value
+
+
+def evidence(uri: str) -> Evidence:
+    published, base = state.published(), state.base()
+    labels, lang = labels_for(published), current_lang()
+
+    def named(iri: str) -> tuple[str, str, str]:
+        text, text_lang = labels.get(iri, lang)
+        return text, text_lang, link(iri, base)
+
+    properties: dict[str, Property] = {}
+    rows = published.store.select(queries.evidence(base, uri))
+    for row in sorted(rows, key=lambda r: (_rank(r["p"]), r.get("v") or r.get("lit") or "")):
+        prop = row["p"]
+        if prop not in properties:
+            known = labels.all(prop)
+            name = term_label(prop, {prop: known.get(lang) or known.get("de")} if known else None, lang)
+            properties[prop] = Property(name[:1].upper() + name[1:])
+        if row.get("v"):
+            value, value_lang, path = named(row["v"])
+        else:
+            value, value_lang, path = _literal(prop, row.get("lit", "")), "", None
+        goal = named(row["ziel"]) if row.get("ziel") else None
+        properties[prop].facts.append(Fact(value, path, value_lang, row["zitat"], goal))
+    entry = chapter = None
+    headings: list[tuple[bool, tuple[str, str, str]]] = []
+    for row in published.store.select(queries.appendix_entry(base, uri)):
+        entry, chapter = named(row["entry"]), named(row["chapter"])
+        if row.get("heading"):
+            headings.append((row.get("feld") != "true", named(row["heading"])))
+    return Evidence(list(properties.values()), entry, chapter, [h for _, h in sorted(set(headings))])
+
+
+SECTIONS = (Section("evidence", frozenset({"massnahme"}), "pages/section_evidence.html", evidence),)
