@@ -17,6 +17,7 @@ from server.i18n.language import (
     number,
     page_urls,
     pick,
+    quantity,
     switch_url,
     t,
     tn,
@@ -24,7 +25,7 @@ from server.i18n.language import (
 from server.i18n.strings import STRINGS
 
 __all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "STRINGS", "Labels", "current_lang", "init_app", "labels_for", "number",
-           "pick", "switch_url", "t", "term_label", "tn"]
+           "pick", "quantity", "switch_url", "t", "term_label", "tn"]
 
 
 def lang_attr(lang: str | None) -> Markup:

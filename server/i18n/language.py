@@ -95,6 +95,23 @@ def duration_text(value: str) -> str:
     return " ".join(tn(f"duration.{unit}", int(m[unit])) for unit in "YMWD" if m[unit])
 
 
+def age_text(value: str) -> str:
+    """An age in years: „18 Jahre“ / “18 years”; else as given."""
+    return tn("evidence.years", int(value)) if str(value).isdigit() else str(value)
+
+
+def quantity(prop: str, value: str) -> str:
+    """A literal of ``prop`` as people read it: ages in years („18 Jahre“), durations in words (P3M → „3 Monate“),
+    dates as precise as stated („2024“, „Juli 2017“); anything else unchanged."""
+    if prop.endswith(("mindestalter", "hoechstalter")):
+        return age_text(value)
+    if prop.endswith("duration"):
+        return duration_text(value)
+    if prop.endswith(("startDate", "endDate")):
+        return stated_date(value)
+    return str(value)
+
+
 def pick(labels: dict[str, str], lang: str | None = None) -> tuple[str, str]:
     """(text, its language) from ``{lang: text}``: the wanted language, else German, else untagged, else any."""
     lang = lang or current_lang()

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.drucksache import CitationError, parse
 from server.i18n.labels import TERMS, term_label
-from server.i18n.language import duration_text, stated_date
+from server.i18n.language import age_text, duration_text, stated_date
 from server.linkeddata.describe import Description, Value
 
 DC = "http://purl.org/dc/terms/"
@@ -34,7 +34,7 @@ class Fact:
     properties: tuple[str, ...]    # ``ik:x`` or full IRIs; values of all of them, in this order
     required: bool = False         # shown as "not stated in the report" when the graph has no value
     inline: bool = False           # values on one line (short lists such as numbers)
-    shown_as: str | None = None    # "date" or "duration": a literal in words (server.i18n.language)
+    shown_as: str | None = None    # "date", "duration" or "age": a literal in words (server.i18n.language)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ SUMMARIES: dict[str, Kind] = {
             Fact("summary.start", (SCHEMA + "startDate",), inline=True, shown_as="date"),
             Fact("summary.end", (SCHEMA + "endDate",), inline=True, shown_as="date"),
             Fact("summary.duration", (SCHEMA + "duration",), inline=True, shown_as="duration"),
-            Fact("summary.min_age", ("ik:mindestalter",), inline=True),
-            Fact("summary.max_age", ("ik:hoechstalter",), inline=True),
+            Fact("summary.min_age", ("ik:mindestalter",), inline=True, shown_as="age"),
+            Fact("summary.max_age", ("ik:hoechstalter",), inline=True, shown_as="age"),
             Fact("summary.more_info", ("ik:weitereInfo",)),
         ),
         text=(DC + "description",),
@@ -167,7 +167,7 @@ def summary(r: Description, kind: str, ik: str, path_of, lang: str) -> Summary |
         else:
             items = [_item(v, path_of, lang) for v in values]
         if fact.shown_as:
-            words = stated_date if fact.shown_as == "date" else duration_text
+            words = {"date": stated_date, "duration": duration_text, "age": age_text}[fact.shown_as]
             items = [Item(words(item.text), None, item.path) for item in items]
         if items:
             rows.append(Row(fact.heading, items, inline=fact.inline))

@@ -6,11 +6,10 @@ Computed by the resource page's view through :data:`SECTIONS` (handed to server.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from server import state
-from server.i18n import current_lang, term_label, tn
+from server.i18n import current_lang, quantity, term_label
 from server.i18n.labels import labels_for
 from server.pages import queries
 from server.web.contributions import Section
@@ -20,7 +19,6 @@ IK = "/def/ik#"
 SCHEMA = "https://schema.org/"
 # The order a reader expects: for whom first, then ages, then when and how long.
 ORDER = ("zielgruppe", "mindestalter", "hoechstalter", SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "duration")
-DURATION = re.compile(r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<D>\d+)D)?$")
 
 
 @dataclass
@@ -53,17 +51,6 @@ def _rank(prop: str) -> int:
     return len(ORDER)
 
 
-def _literal(prop: str, value: str) -> str:
-    """Ages in years and durations in words; dates as stated (2024, 2017-07, 2016-01-01)."""
-    if prop.endswith(("mindestalter", "hoechstalter")) and value.isdigit():
-        return tn("evidence.years", int(value))
-    m = DURATION.fullmatch(value)
-    if m and prop.endswith("duration"):
-        parts = [tn(f"evidence.duration.{unit}", int(m[unit])) for unit in "YMD" if m[unit]]
-        return " ".join(parts) or value
-    return value
-
-
 def evidence(uri: str) -> Evidence:
     published, base = state.published(), state.base()
     labels, lang = labels_for(published), current_lang()
@@ -83,7 +70,7 @@ def evidence(uri: str) -> Evidence:
         if row.get("v"):
             value, value_lang, path = named(row["v"])
         else:
-            value, value_lang, path = _literal(prop, row.get("lit", "")), "", None
+            value, value_lang, path = quantity(prop, row.get("lit", "")), "", None
         goal = named(row["ziel"]) if row.get("ziel") else None
         properties[prop].facts.append(Fact(value, path, value_lang, row["zitat"], goal))
     entry = chapter = None

@@ -61,3 +61,21 @@ def test_english_page_keeps_the_german_words_marked_german(client):
     found = section(client, 53, "en")
     assert all(q.get("lang") == "de" for q in found.find_all("q"))
     assert found.find("h2").text() != section(client, 53).find("h2").text()
+
+
+@pytest.mark.parametrize(("lang", "heading", "expected"), [("de", "Dauer", "3 Monate"), ("en", "Duration", "3 months")])
+def test_the_summary_reads_a_duration_as_words_like_the_evidence_does(client, graph, lang, heading, expected):
+    assert str(graph.value(uri("massnahme", 53), URIRef("https://schema.org/duration"))) == "P3M"
+    page = parse_html(client.get(f"/doc/massnahme/53?lang={lang}").data)
+    rows = {row.find("dt").text(): row.find("dd").text() for row in page.find("dl", cls="summary").find_all("div")}
+    assert rows[heading] == expected
+    facts = [dd.find("span", cls="fact").text() for dd in page.find("section", cls="evidence").find_all("dd")]
+    assert expected in facts
+
+
+def test_the_summary_gives_ages_in_years(client, graph):
+    nr = next(int(str(m).rsplit("/", 1)[1]) for m in graph.subjects(IK.mindestalter, None))
+    age = int(graph.value(uri("massnahme", nr), IK.mindestalter))
+    page = parse_html(client.get(f"/doc/massnahme/{nr}?lang=de").data)
+    rows = {row.find("dt").text(): row.find("dd").text() for row in page.find("dl", cls="summary").find_all("div")}
+    assert any(text == f"{age} Jahre" or text == f"{age} Jahr" for text in rows.values()), rows
