@@ -51,7 +51,7 @@ def _rank(prop: str) -> int:
     return len(ORDER)
 
 
-def evidence(uri: str) -> Evidence:
+def evidence(uri: str) -> Evidence | None:
     published, base = state.published(), state.base()
     labels, lang = labels_for(published), current_lang()
 
@@ -79,6 +79,8 @@ def evidence(uri: str) -> Evidence:
         entry, chapter = named(row["entry"]), named(row["chapter"])
         if row.get("heading"):
             headings.append((row.get("feld") != "true", named(row["heading"])))
+    if entry is None and not properties:
+        return None  # not a measure of this build: nothing to say, as the other sections
     return Evidence(list(properties.values()), entry, chapter, [h for _, h in sorted(set(headings))])
 
 
