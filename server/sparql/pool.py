@@ -1,8 +1,9 @@
 """The web-process side of SPARQL execution: a few worker processes, a hard timeout, a concurrency cap.
 
 Why processes: a query running inside Oxigraph cannot be interrupted from Python, and a thread that is
-merely abandoned keeps burning CPU. A worker process that overruns ``timeout`` is killed (SIGKILL) and
-replaced by a fresh one, so the time limit is real. Workers are started lazily through a forkserver
+merely abandoned keeps burning CPU. A worker process that overruns its job's ``timeout`` is killed (SIGKILL)
+and replaced by a fresh one, so the time limit is real; should this process be killed or stopped meanwhile,
+the worker ends itself (see :mod:`server.sparql.worker`). Workers are started lazily through a forkserver
 (cheap, and safe in a multi-threaded server), each loads ``graph.nt`` of the current build itself and
 reloads when the build id changes. A query may use ``memory_limit_mb`` of extra memory; beyond that its
 worker dies, not the server. At most ``size`` queries run at once per server process; a request that
@@ -30,7 +31,11 @@ class QueryTimeout(Exception):
 
 
 class WorkerLost(Exception):
-    """The worker died (crash, out of memory) or could not load the build."""
+    """The worker died (crash, out of memory, its own alarm) or could not load the build."""
+
+    def __init__(self, message: str, exitcode: int | None = None) -> None:
+        super().__init__(message)
+        self.exitcode = exitcode  # negative: the signal that ended it (-SIGALRM: it overran its time limit)
 
 
 class _DeadBeforeJob(WorkerLost):
@@ -65,6 +70,7 @@ class _Worker:
         child_end.close()  # only the child holds it now: the child sees EOF when this process dies
         self.build_id: str | None = None
         self.loading = False
+        self.served = False  # has answered a job: a failure before the next one is the worker's, not the job's
 
     @property
     def pid(self) -> int | None:
@@ -90,7 +96,7 @@ class _Worker:
         except _DeadBeforeJob:
             raise
         except WorkerLost as exc:
-            raise _DeadBeforeJob(str(exc)) from exc
+            raise _DeadBeforeJob(str(exc), exc.exitcode) from exc
 
     def call(self, job: Job, timeout: float) -> Outcome:
         self._send(job)
@@ -115,7 +121,7 @@ class _Worker:
             return self.conn.recv()
         except (EOFError, OSError) as exc:
             self.process.join(1)
-            raise WorkerLost(f"worker process ended, exit code {self.process.exitcode}") from exc
+            raise WorkerLost(f"worker process ended, exit code {self.process.exitcode}", self.process.exitcode) from exc
 
     def kill(self) -> None:
         self.process.kill()
@@ -132,29 +138,29 @@ class QueryPool:
         self._lock = threading.Lock()
         self._ctx: multiprocessing.context.BaseContext | None = None
 
-    def run(self, job: Job, graph: GraphRef, timeout: float, wait: float) -> Outcome:
-        """Execute ``job`` on a worker with ``graph`` loaded; raise PoolBusy, QueryTimeout or WorkerLost."""
+    def run(self, job: Job, graph: GraphRef, wait: float) -> Outcome:
+        """Execute ``job`` on a worker with ``graph`` loaded within ``job.timeout``; raise PoolBusy, QueryTimeout or WorkerLost."""
         if not self._slots.acquire(timeout=wait):
             raise PoolBusy(f"{self.size} queries already running")
         try:
-            for attempt in (1, 2):
+            while True:
                 worker = self._checkout()
                 try:
                     worker.ensure(graph)
-                    outcome = worker.call(job, timeout)
+                    outcome = worker.call(job, job.timeout)
                 except _DeadBeforeJob:
                     worker.kill()
-                    if attempt == 2:
-                        raise
-                    continue  # once more on a fresh worker
+                    if worker.served:
+                        continue  # an idle worker that died meanwhile (killed from outside): take the next one
+                    raise  # even a fresh worker cannot take the job
                 except BaseException:
                     # Whatever went wrong, this worker may still be computing: stop it for real, start afresh.
                     worker.kill()
                     self._start_replacement(graph)
                     raise
+                worker.served = True
                 self._checkin(worker)
                 return outcome
-            raise AssertionError("unreachable")
         finally:
             self._slots.release()
 

@@ -3,28 +3,30 @@
 GET ``?query=``, POST form (``query=``) and POST ``application/sparql-query`` run a query on a worker
 process (:mod:`server.sparql.pool`) and answer in the negotiated format (:mod:`server.sparql.formats`).
 Without a query, browsers get the query page with examples (:mod:`server.sparql.page`) and RDF clients the
-Service Description. Before the guard and the engine see a query, the predeclared prefixes it does not declare are
-put in front (:mod:`server.sparql.prefixes`); a syntax error is explained in words (:mod:`server.sparql.errors`).
+Service Description. The query text is read only in the query process, under its limits: there the predeclared
+prefixes it does not declare are put in front (:mod:`server.sparql.prefixes`), the guard checks it, the engine runs
+it, and a syntax error is explained in words (:mod:`server.sparql.errors`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import signal
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Flask, Response, current_app, request
 
 from server.caches import AnswerCache, per_build
-from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS, Format
+from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS
 from server.i18n import current_lang
 from server.sparql import page, shortlink_views
 from server.sparql.downloads import content_disposition
-from server.sparql.errors import Problem, explain_syntax_error
-from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTION_FORMS, SOLUTIONS_OFFER
-from server.sparql.guard import Refused, check_protocol_dataset, inspect
+from server.sparql.errors import Problem
+from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTIONS_OFFER
+from server.sparql.guard import Refused, check_protocol_dataset
 from server.sparql.hints import empty_result_hint
 from server.sparql.pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
-from server.sparql.prefixes import Prepared, predeclared, prepare
+from server.sparql.prefixes import predeclared
 from server.sparql.service_description import default_graph_names, service_description
 from server.sparql.vocabulary import vocabulary
 from server.sparql.worker import Job, Outcome
@@ -189,43 +191,44 @@ def _check_dataset_parameters() -> None:
 
 
 def _run(query: str):
+    # The query text is not looked into here: prefixes, guard and engine read it in the bounded query process.
+    formats, refusals = _negotiate()
     config = current_app.config
     base = config["KG_BASE_URI"]
-    prepared = prepare(query, base)
-    shape = inspect(prepared.text, _own_graphs())
-    solutions_format, graph_format = _negotiate(shape.form)
-    job = Job(query=prepared.text, solutions_format=solutions_format.key if solutions_format else None,
-              graph_format=graph_format.key if graph_format else None, max_rows=config["KG_MAX_ROWS"], base_iri=base, prefixes=prefixes(base),
-              default_graph_only=shape.uses_own_graph_only)
+    timeout = float(config["KG_QUERY_TIMEOUT"])
+    job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
+              timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
     published = current_published()
     graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
-    timeout = float(config["KG_QUERY_TIMEOUT"])
     key = job_key(published.etag, graph.endpoint, job)
-    unchanged = _precondition(key, html=HTML in (solutions_format, graph_format))
+    unchanged = _precondition(key, html=HTML.key in formats.values())
     if unchanged is not None:
         return unchanged
     cache: AnswerCache[Outcome] = current_app.extensions[ANSWERS]
     cached = cache.get(key)
     if cached is not None:
-        return _result_response(cached, query, key, prepared)
+        return _result_response(cached, query, key)
     try:
-        outcome = current_app.extensions[POOL].run(job, graph, timeout=timeout, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
+        outcome = current_app.extensions[POOL].run(job, graph, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
     except PoolBusy:
         return _error(503, "Der Server ist mit anderen Abfragen ausgelastet. Bitte gleich noch einmal versuchen.",
                       "The server is busy with other queries. Please try again shortly.", query, retry_after=2)
     except QueryTimeout:
-        return _error(503, f"Die Abfrage hat das Zeitlimit von {timeout:g} s überschritten und wurde abgebrochen.",
-                      f"The query exceeded the time limit of {timeout:g} s and was stopped.", query, retry_after=5)
+        return _timed_out(timeout, query)
     except WorkerLost as exc:
+        if exc.exitcode == -signal.SIGALRM:  # the query process's own alarm ended it after the time limit
+            return _timed_out(timeout, query)
         current_app.logger.warning("SPARQL worker lost: %s", exc)
         return _error(503, "Die Abfrage wurde abgebrochen: ihr Prozess ist beendet worden (z. B. Speichergrenze überschritten).",
                       "The query was stopped: its process ended (e.g. it exceeded the memory limit).", query, retry_after=5)
+    if outcome.error_kind == "refused":
+        status, german, english = outcome.refusal
+        return _error(status, german, english, query)
     if outcome.error_kind == "syntax":
-        problem = explain_syntax_error(query, prepared, outcome.error)
+        problem = outcome.problem
         return _error(400, f"Fehlerhafte Abfrage – {problem.de}", f"Malformed query – {problem.en}", query, problem=problem)
-    if outcome.error_kind == "format":  # the query's result is of the other family than its form promised
-        offered = GRAPHS_OFFER if outcome.kind == "graph" else SOLUTIONS_OFFER
-        return _error(*refusal(NotAcceptable(request.headers.get("Accept", ""), offered)), query)
+    if outcome.error_kind == "format":  # no acceptable format in the family the query's result belongs to
+        return _error(*refusal(refusals["graph" if outcome.kind == "graph" else "solutions"]), query)
     if outcome.error_kind == "not_xml":
         return _not_xml(outcome, query)
     if outcome.error_kind == "memory":
@@ -235,13 +238,18 @@ def _run(query: str):
         current_app.logger.warning("SPARQL query failed: %s", outcome.error)
         return _error(502 if graph.endpoint else 500, "Die Abfrage ist fehlgeschlagen.", "The query failed.", query)
     cache.put(key, outcome)
-    return _result_response(outcome, query, key, prepared)
+    return _result_response(outcome, query, key)
+
+
+def _timed_out(timeout: float, query: str) -> Response:
+    return _error(503, f"Die Abfrage hat das Zeitlimit von {timeout:g} s überschritten und wurde abgebrochen.",
+                  f"The query exceeded the time limit of {timeout:g} s and was stopped.", query, retry_after=5)
 
 
 def job_key(build_id: str, endpoint: str, job: Job) -> str:
     """Stable key of a query on one build; also the ETag of its answer."""
     parts = [build_id, endpoint, job.query, str(job.solutions_format), str(job.graph_format), str(job.max_rows),
-             str(job.base_iri), repr(sorted(job.prefixes.items())), str(job.default_graph_only)]
+             str(job.base_iri), repr(sorted(job.prefixes.items())), repr(sorted(job.own_graphs))]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
@@ -278,23 +286,25 @@ def _not_xml(outcome: Outcome, query: str) -> Response:
                   f"Please ask for another format: {others}.", query)
 
 
-def _negotiate(form: str | None) -> tuple[Format | None, Format | None]:
-    """Formats for both result families; the one matching the query form must be on offer (else 400/406)."""
-    if form in SOLUTION_FORMS:
-        return choose(request, SOLUTIONS_OFFER), None
-    if form is not None:
-        return None, choose(request, GRAPHS_OFFER)
-    # Unrecognisable query: the engine will report the syntax error; any format will do until then.
-    found = []
-    for offered in (SOLUTIONS_OFFER, GRAPHS_OFFER):
+def _negotiate() -> tuple[dict[str, str | None], dict[str, UnknownFormat | NotAcceptable]]:
+    """The format for each result family, chosen before the query is read (its result decides which one is used).
+
+    A family without an acceptable format gets None and its refusal, answered (400/406) if the result is of that
+    family; when neither family has one, the request is refused at once.
+    """
+    formats: dict[str, str | None] = {}
+    refusals: dict[str, UnknownFormat | NotAcceptable] = {}
+    for family, offered in (("solutions", SOLUTIONS_OFFER), ("graph", GRAPHS_OFFER)):
         try:
-            found.append(choose(request, offered))
-        except (UnknownFormat, NotAcceptable):
-            found.append(offered.default)
-    return found[0], found[1]
+            formats[family] = choose(request, offered).key
+        except (UnknownFormat, NotAcceptable) as exc:
+            formats[family], refusals[family] = None, exc
+    if len(refusals) == 2:
+        raise refusals["solutions"]
+    return formats, refusals
 
 
-def _result_response(outcome: Outcome, query: str, key: str, prepared: Prepared) -> Response:
+def _result_response(outcome: Outcome, query: str, key: str) -> Response:
     if outcome.format == HTML.key:
         response = Response(page.render(query, outcome, hint=_hint(outcome, query)), mimetype="text/html")
     else:

@@ -1,13 +1,25 @@
 """The child side of SPARQL execution: a process that owns its own Oxigraph store and answers jobs.
 
 Queries run here, not in the web process, so that a runaway query can be stopped for real by killing
-the process (see :mod:`server.sparql.pool`). Results are capped and serialised here as well, so the web
-process only forwards bytes. Imports stay light (no rdflib, no Flask): a fresh worker must start fast.
+the process (see :mod:`server.sparql.pool`). Everything done with an untrusted query happens here, under the
+limits: the guard reads it (:mod:`server.sparql.guard`), the engine parses and runs it, results are capped and
+serialised, so the web process only forwards bytes. Imports stay light (no rdflib, no Flask): a fresh worker must
+start fast.
+
+The process is bounded on its own, whatever happens to the web process: it dies with its parent (Linux
+``PR_SET_PDEATHSIG``; its parent is the forkserver, which exits when the web process is gone) and an alarm
+(``SIGALRM`` with its default action, which no running engine code can delay) ends it shortly after a job's
+time limit even if nobody is left to kill it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,9 +35,19 @@ except ImportError:  # not on this platform: no memory cap
     resource = None
 
 from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from server.sparql.errors import Problem, explain_syntax_error
+from server.sparql.guard import Refused, inspect
+from server.sparql.prefixes import prepare
 from server.sparql.xml_text import XML_FORMATS, NotRepresentable, xml_body
 
 HTML = "html"  # rows come back as a table for the web process to render
+PROCESS_NAME = b"kg-query"  # what ps and /proc/<pid>/comm show
+ALARM_GRACE = 2.0  # the web process kills at the time limit; the process's own alarm is the backstop after it
+LOAD_LIMIT = 600.0  # seconds a Load may take before the process ends itself (the web process gives up earlier)
+# The engine recurses while parsing and evaluating. The guard keeps queries far below what the default 8 MB stack
+# holds; the engine thread gets 256 MB of (lazily committed) stack on top, so nothing the guard misses crashes it.
+ENGINE_STACK = 256 * 1024 * 1024
+_PR_SET_NAME, _PR_SET_PDEATHSIG = 15, 1
 
 
 @dataclass(frozen=True)
@@ -45,13 +67,14 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Job:
-    query: str
+    query: str                     # as the client sent it
     solutions_format: str | None   # for SELECT/ASK; None: the client accepts no result format for it
     graph_format: str | None       # for CONSTRUCT/DESCRIBE
     max_rows: int
+    timeout: float = 10.0          # seconds; the process ends itself ALARM_GRACE after it
     base_iri: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
-    default_graph_only: bool = False  # the query's FROM named our own graph: ignore it
+    own_graphs: frozenset[str] = frozenset()  # names of our graph that FROM and default-graph-uri may use
 
 
 @dataclass(frozen=True)
@@ -63,11 +86,15 @@ class Outcome:
     rows: int = 0
     truncated: bool = False
     error: str | None = None
-    error_kind: str | None = None  # syntax | format | not_xml | memory | failed
+    error_kind: str | None = None  # refused | syntax | format | not_xml | memory | failed
+    refusal: tuple[int, str, str] | None = None  # refused by the guard: HTTP status, German and English message
+    problem: Problem | None = None  # a syntax error explained in words (server.sparql.errors)
 
 
 def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
     """Answer Load and Job messages until the web process goes away."""
+    supervise()
+    engine = _engine_thread()
     store = None
     while True:
         try:
@@ -75,15 +102,76 @@ def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
         except (EOFError, OSError):
             return
         if isinstance(message, Load):
-            store = _open(message)
-            conn.send(Loaded(message.build_id, -1 if message.endpoint else len(store)))
+            with alarm(LOAD_LIMIT):
+                store = _open(message)
+                conn.send(Loaded(message.build_id, -1 if message.endpoint else len(store)))
         elif isinstance(message, Job):
             if store is None:
                 conn.send(Outcome(error="no graph loaded", error_kind="failed"))
                 continue
-            with memory_cap(memory_limit_mb):
-                outcome = execute(store, message)
+            with alarm(message.timeout + ALARM_GRACE), memory_cap(memory_limit_mb):
+                outcome = engine.submit(execute, store, message).result()
             conn.send(outcome)
+
+
+def supervise() -> None:
+    """Die with the parent and carry a recognisable name (Linux; elsewhere only the parent's kill applies)."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends the process, no Python handler can defer it
+    _release_forkserver()
+    parent = os.getppid()
+    libc = _libc()
+    if libc is None:
+        return
+    libc.prctl(_PR_SET_NAME, ctypes.c_char_p(PROCESS_NAME), 0, 0, 0)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+
+
+def _release_forkserver() -> None:
+    """Let the forkserver end when the web process does.
+
+    The forkserver exits when the last holder of its "alive" pipe is gone, and every child it forks inherits that
+    pipe (to fork grandchildren through it). A query process never does, so it closes its copy: then the web
+    process is the only holder, its death ends the forkserver, and that ends this process (PR_SET_PDEATHSIG).
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # CPython's module-level instance; no public API reaches this pipe
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        os.close(fd)
+        server._forkserver_alive_fd = None
+
+
+def _libc():
+    if not os.path.exists("/proc/self"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+@contextmanager
+def alarm(seconds: float):
+    """End this process (SIGALRM, default action) if the block takes longer than ``seconds``."""
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _engine_thread() -> ThreadPoolExecutor:
+    """One thread with a deep stack for the engine, started now: its stack is then outside every job's memory cap."""
+    previous = threading.stack_size(ENGINE_STACK)
+    try:
+        engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+        engine.submit(lambda: None).result()
+    finally:
+        threading.stack_size(previous)
+    return engine
 
 
 @contextmanager
@@ -129,18 +217,24 @@ def _open(load: Load):
 
 
 def execute(store, job: Job) -> Outcome:
+    """Read the client's query (predeclared prefixes, guard), run it and serialise its capped result."""
+    prepared = prepare(job.query, job.base_iri or "")
+    try:
+        shape = inspect(prepared.text, job.own_graphs, job.base_iri)
+    except Refused as exc:
+        return Outcome(error=exc.english, error_kind="refused", refusal=(exc.status, exc.german, exc.english))
     options: dict = {"base_iri": job.base_iri}
-    if job.default_graph_only:
+    if shape.uses_own_graph_only:  # FROM named our own graph: that is the default graph
         options["default_graph"] = ox.DefaultGraph()
     try:
-        results = store.query(job.query, **options)
+        results = store.query(prepared.text, **options)
         if isinstance(results, ox.QueryBoolean):
             return _boolean(results, job)
         if isinstance(results, ox.QuerySolutions):
             return _solutions(results, job)
         return _graph(results, job)
     except SyntaxError as exc:
-        return Outcome(error=str(exc), error_kind="syntax")
+        return Outcome(error=str(exc), error_kind="syntax", problem=explain_syntax_error(job.query, prepared, str(exc)))
     except NotRepresentable as exc:  # asked for XML, but a literal holds a character XML 1.0 cannot carry
         return Outcome(error=str(exc), error_kind="not_xml")
     except MemoryError:

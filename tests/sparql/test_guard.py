@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import rdflib.plugins.sparql
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,10 +123,6 @@ def test_default_graph_uri_must_name_our_graph(client):
     refusal(client.get("/sparql", query_string={"query": query, "named-graph-uri": next(iter(OWN))}))
     refusal(client.post("/sparql", data={"query": query, "default-graph-uri": "http://example.org/g"}))
     refusal(client.post("/sparql?default-graph-uri=http://example.org/g", data=query.encode(), content_type="application/sparql-query"))
-
-
-def test_rdflib_never_loads_graphs_named_in_from():
-    assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
 
 
 def test_lexer_sees_keywords_only_outside_strings_iris_comments_and_names():

@@ -1,0 +1,141 @@
+"""Real server processes for the reliability tests, and what /proc says about them (Linux)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+QUERY_PROCESS = "kg-query"  # the name the SPARQL worker processes give themselves (server/sparql/worker.py)
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found, stack = [], children(pid)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack += children(child)
+    return found
+
+
+def name(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie has ended already and only waits to be reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def wait_for(condition, seconds: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def web_workers(self) -> list[int]:
+        return [pid for pid in children(self.pid) if alive(pid)]
+
+    def query_processes(self) -> list[int]:
+        return [pid for pid in descendants(self.pid) if name(pid) == QUERY_PROCESS and alive(pid)]
+
+    def tree_rss_kib(self) -> int:
+        return sum(rss_kib(pid) for pid in [self.pid, *descendants(self.pid)])
+
+
+@contextmanager
+def gunicorn_server(build: Path, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4,
+                    extra: tuple[str, ...] = ()) -> Iterator[Server]:
+    """gunicorn serving ``build`` on a free loopback port; yields the root URL and the master process."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    full_env = {**os.environ, "KG_BUILD_DIR": str(build), **(env or {})}
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", "-b", f"127.0.0.1:{port}",
+                             "--workers", str(workers), "--threads", str(threads), "--timeout", "120", *extra],
+                            cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        if not wait_for(lambda: _answers(url + "dumps/index.json") or proc.poll() is not None, 60, 0.1) or proc.poll() is not None:
+            pytest.fail("gunicorn did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
+        yield Server(url, proc)
+    finally:
+        _stop_tree(proc)
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2).read()
+        return True
+    except OSError:
+        return False
+
+
+def _stop_tree(proc: subprocess.Popen) -> None:
+    """Stop the server and everything it started (its session), even processes it failed to stop itself."""
+    leftovers = descendants(proc.pid)
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+    for pid in leftovers:
+        if alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
