@@ -14,6 +14,7 @@ SETTINGS = {
     "KG_BASE_URI": (None, str, "Base of all data URIs; the server maps its own host onto it"),
     "KG_QUERY_TIMEOUT": (10.0, float, "Hard limit in seconds for one SPARQL query (503 when exceeded)"),
     "KG_MAX_ROWS": (10000, int, "Row cap for SPARQL results; truncation is flagged, never silent"),
+    "KG_MAX_RESULT_MB": (16, float, "Size cap of a SPARQL answer in MB in every format (HTML page included); truncation is flagged"),
     "KG_MAX_QUERY_LENGTH": (20000, int, "Maximum SPARQL query length in characters (413 when exceeded)"),
     "KG_QUERY_WORKERS": (2, int, "Concurrent SPARQL executions per server process; more wait, then get 503"),
     "KG_QUERY_QUEUE_WAIT": (2.0, float, "Seconds a SPARQL query waits for a free worker before 503"),
@@ -56,4 +57,13 @@ def load(overrides: dict | None = None) -> dict:
         config["KG_BASE_URI"] += "/"
     config.update(overrides or {})
     config["KG_BUILD_DIR"] = str(Path(config["KG_BUILD_DIR"]))
+    # No request needs a body larger than the longest query, percent-encoded (12 bytes a character at most): werkzeug
+    # refuses more with 413 while reading, chunked bodies included (and the form parser holds no more in memory).
+    config.setdefault("MAX_CONTENT_LENGTH", max_body_bytes(int(config["KG_MAX_QUERY_LENGTH"])))
+    config.setdefault("MAX_FORM_MEMORY_SIZE", config["MAX_CONTENT_LENGTH"])
     return config
+
+
+def max_body_bytes(max_query_length: int) -> int:
+    """The largest request body worth reading: the longest query, percent-encoded, plus the other parameters."""
+    return 12 * max_query_length + 4096

@@ -130,6 +130,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sparql.truncated": ("Ergebnis gekürzt:", "Result cut:"),
     "sparql.truncated_more": ("Es werden nur die ersten {n} Zeilen gezeigt. Die Abfrage liefert mehr; mit LIMIT/OFFSET lassen sich die "
                               "übrigen abrufen.", "Only the first {n} rows are shown. The query gives more; LIMIT/OFFSET fetch the rest."),
+    "sparql.truncated_bytes": ("Es werden nur die ersten {n} Zeilen gezeigt: mehr würde die Seite über ihre Größengrenze bringen. "
+                               "Mit LIMIT/OFFSET lassen sich die übrigen abrufen, als CSV oder JSON auch mehr auf einmal.",
+                               "Only the first {n} rows are shown: more would take the page beyond its size limit. LIMIT/OFFSET "
+                               "fetch the rest, CSV or JSON more at once."),
     "sparql.answer": ("Antwort:", "Answer:"),
     "sparql.yes": ("ja (true)", "yes (true)"),
     "sparql.no": ("nein (false)", "no (false)"),

@@ -70,6 +70,9 @@ class Refused(Exception):
         self.german, self.english, self.status = german, english, status
         super().__init__(f"{german} / {english}")
 
+    def answer(self) -> tuple[int, str, str]:
+        return self.status, self.german, self.english
+
 
 @dataclass(frozen=True)
 class QueryShape:

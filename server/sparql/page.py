@@ -7,6 +7,7 @@ switches on. IRIs of this graph link to their pages and show their label in the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -52,7 +53,7 @@ def render(query: str | None, outcome: Outcome | None = None, problem: Problem |
            hint: Problem | None = None) -> str:
     config = current_app.config
     base, lang = config["KG_BASE_URI"], current_lang()
-    table = render_table(outcome.table, base) if outcome and outcome.table else None
+    table = render_table(json.loads(outcome.table), base) if outcome and outcome.table else None
     example = example_for(query, base)
     permalink = None
     if query:

@@ -11,12 +11,16 @@ it, and a syntax error is explained in words (:mod:`server.sparql.errors`).
 from __future__ import annotations
 
 import hashlib
+import json
 import signal
+from dataclasses import replace
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.caches import AnswerCache, per_build
+from server.config import max_body_bytes
 from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS
 from server.i18n import current_lang
 from server.sparql import page, shortlink_views
@@ -42,7 +46,8 @@ bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="s
 
 POOL = "sparql_pool"
 ANSWERS = "sparql_results"
-EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows", "Content-Disposition")
+EXPOSED = ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes", "Content-Disposition")
+ENTRY_OVERHEAD = 1024  # bytes an answer costs in the cache beyond its body and table: key, objects, LRU links
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"
 UTF_8 = {"utf-8", "utf8", "us-ascii", "ascii"}  # ASCII is a subset: a client may well declare it
@@ -82,6 +87,8 @@ def endpoint():
         return _error(exc.status, exc.german, exc.english, query)
     except (UnknownFormat, NotAcceptable) as exc:
         return _error(*refusal(exc), query)
+    except RequestEntityTooLarge:  # the body outgrew MAX_CONTENT_LENGTH while it was read
+        return _error(*_too_long(current_app.config["KG_MAX_QUERY_LENGTH"]).answer(), None)
 
 
 def run_query(query: str) -> Response:
@@ -109,8 +116,7 @@ def vocabulary_json():
 def _read_query() -> str | None:
     """The query text of a GET or POST request, or None; refuses updates, oversized and odd requests."""
     limit = current_app.config["KG_MAX_QUERY_LENGTH"]
-    # Percent-encoded, one character takes at most 12 bytes: anything longer is not worth reading.
-    if request.content_length and request.content_length > 12 * limit + 4096:
+    if request.content_length and request.content_length > max_body_bytes(limit):
         raise _too_long(limit)
     if request.method == "POST":
         mimetype = request.mimetype
@@ -197,7 +203,7 @@ def _run(query: str):
     base = config["KG_BASE_URI"]
     timeout = float(config["KG_QUERY_TIMEOUT"])
     job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
-              timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
+              max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
     published = current_published()
     graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
     key = job_key(published.etag, graph.endpoint, job)
@@ -254,7 +260,12 @@ def job_key(build_id: str, endpoint: str, job: Job) -> str:
 
 
 def _answer_size(outcome: Outcome) -> int:
-    return len(outcome.body) + (len(repr(outcome.table)) if outcome.table else 0)
+    """What an answer holds in memory: its bytes (body, and the table as compact JSON), plus the entry itself."""
+    return len(outcome.body) + len(outcome.table or b"") + ENTRY_OVERHEAD
+
+
+def _max_bytes() -> int:
+    return int(float(current_app.config["KG_MAX_RESULT_MB"]) * 1024 * 1024)
 
 
 def _precondition(key: str, html: bool) -> Response | None:
@@ -306,7 +317,8 @@ def _negotiate() -> tuple[dict[str, str | None], dict[str, UnknownFormat | NotAc
 
 def _result_response(outcome: Outcome, query: str, key: str) -> Response:
     if outcome.format == HTML.key:
-        response = Response(page.render(query, outcome, hint=_hint(outcome, query)), mimetype="text/html")
+        html, outcome = _page_within_cap(query, outcome)
+        response = Response(html, mimetype="text/html")
     else:
         fmt = (SOLUTION_FORMATS | GRAPH_FORMATS)[outcome.format]
         response = Response(outcome.body, mimetype=fmt.mimetype)
@@ -314,9 +326,29 @@ def _result_response(outcome: Outcome, query: str, key: str) -> Response:
         response.headers["Content-Disposition"] = content_disposition(query, fmt.key, attachment=bool(request.values.get("download")))
     response.set_etag(key)  # same query on the same build, same answer: clients and HTTP caches may reuse it
     response.headers["X-SPARQL-Truncated"] = "true" if outcome.truncated else "false"
-    if outcome.truncated:
+    if outcome.cut == "rows":
         response.headers["X-SPARQL-Max-Rows"] = str(current_app.config["KG_MAX_ROWS"])
+    elif outcome.cut == "bytes":
+        response.headers["X-SPARQL-Max-Bytes"] = str(_max_bytes())
     return response
+
+
+def _page_within_cap(query: str, outcome: Outcome) -> tuple[str, Outcome]:
+    """The result page, at most KG_MAX_RESULT_MB: the query process sent only rows whose estimated rendering fits;
+    should labels or the chart make the page larger after all, fewer rows are rendered (at most a few times)."""
+    limit = _max_bytes()
+    html = page.render(query, outcome, hint=_hint(outcome, query))
+    for _ in range(3):
+        size = len(html.encode("utf-8"))
+        if size <= limit or not outcome.rows:
+            break
+        table = json.loads(outcome.table)
+        keep = min(outcome.rows - 1, int(outcome.rows * limit / size * 0.9))
+        table["rows"] = table["rows"][:keep]
+        outcome = replace(outcome, table=json.dumps(table, ensure_ascii=False).encode("utf-8"), rows=keep,
+                          truncated=True, cut="bytes")
+        html = page.render(query, outcome, hint=_hint(outcome, query))
+    return html, outcome
 
 
 # ------------------------------------------------------------------ without a query

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
 import os
 import signal
 import threading
@@ -71,6 +72,7 @@ class Job:
     solutions_format: str | None   # for SELECT/ASK; None: the client accepts no result format for it
     graph_format: str | None       # for CONSTRUCT/DESCRIBE
     max_rows: int
+    max_bytes: int = 16 * 1024 * 1024  # size cap of the answer in its format (for HTML: of the rendered table)
     timeout: float = 10.0          # seconds; the process ends itself ALARM_GRACE after it
     base_iri: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
@@ -82,9 +84,10 @@ class Outcome:
     kind: str = ""                 # solutions | boolean | graph
     format: str | None = None
     body: bytes = b""
-    table: dict | None = None      # for HTML: {"vars": [...], "rows": [[cell or None, ...]], "boolean": bool}
+    table: bytes | None = None     # for HTML, JSON of {"vars": [...], "rows": [[cell or None, ...]], "boolean": bool}
     rows: int = 0
     truncated: bool = False
+    cut: str | None = None         # what truncated it: "rows" (max_rows) or "bytes" (max_bytes)
     error: str | None = None
     error_kind: str | None = None  # refused | syntax | format | not_xml | memory | failed
     refusal: tuple[int, str, str] | None = None  # refused by the guard: HTTP status, German and English message
@@ -252,7 +255,7 @@ def _boolean(result: ox.QueryBoolean, job: Job) -> Outcome:
     if fmt is None:
         return _unacceptable("boolean")
     if fmt == HTML:
-        return Outcome("boolean", fmt, table={"vars": [], "rows": [], "boolean": bool(result)}, rows=1)
+        return Outcome("boolean", fmt, table=_json({"vars": [], "rows": [], "boolean": bool(result)}), rows=1)
     return Outcome("boolean", fmt, result.serialize(format=SOLUTION_FORMATS[fmt].oxigraph), rows=1)
 
 
@@ -262,21 +265,25 @@ def _solutions(results: ox.QuerySolutions, job: Job) -> Outcome:
         return _unacceptable("solutions")
     variables = [v.value for v in results.variables]
     rows = list(islice(results, job.max_rows + 1))
-    truncated = len(rows) > job.max_rows
+    cut = "rows" if len(rows) > job.max_rows else None
     rows = rows[: job.max_rows]
     if fmt == HTML:
-        table = {"vars": variables, "rows": [[_cell(term) for term in row] for row in rows]}
-        return Outcome("solutions", fmt, table=table, rows=len(rows), truncated=truncated)
+        return _html("solutions", variables, [[_cell(term) for term in row] for row in rows], cut, job)
     if fmt == "csv":  # spreadsheets open these two: formula-like text is neutralised (OWASP CSV injection)
-        body = spreadsheet.csv_text(variables, [[_csv_cell(term) for term in row] for row in rows]).encode("utf-8")
+        def render(n: int) -> bytes:
+            return spreadsheet.csv_text(variables, [[_csv_cell(term) for term in row] for row in rows[:n]]).encode("utf-8")
     elif fmt == "tsv":
-        lines = _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph).decode("utf-8").split("\n")
-        body = "\n".join([lines[0]] + ["\t".join(map(spreadsheet.neutralise_tsv_term, line.split("\t")))
-                                        for line in lines[1:]]).encode("utf-8")
+        def render(n: int) -> bytes:
+            lines = _serialise_rows(variables, rows[:n], SOLUTION_FORMATS[fmt].oxigraph).decode("utf-8").split("\n")
+            return "\n".join([lines[0]] + ["\t".join(map(spreadsheet.neutralise_tsv_term, line.split("\t")))
+                                           for line in lines[1:]]).encode("utf-8")
     else:
-        body = _serialise_rows(variables, rows, SOLUTION_FORMATS[fmt].oxigraph)
-        body = xml_body(body) if fmt in XML_FORMATS else body
-    return Outcome("solutions", fmt, body, rows=len(rows), truncated=truncated)
+        def render(n: int) -> bytes:
+            body = _serialise_rows(variables, rows[:n], SOLUTION_FORMATS[fmt].oxigraph)
+            return xml_body(body) if fmt in XML_FORMATS else body
+    body, kept = _fit(render, len(rows), job.max_bytes)
+    return Outcome("solutions", fmt, body, rows=kept, truncated=bool(cut or kept < len(rows)),
+                   cut="bytes" if kept < len(rows) else cut)
 
 
 def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
@@ -284,15 +291,62 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
     if fmt is None:
         return _unacceptable("graph")
     kept = list(islice(triples, job.max_rows + 1))
-    truncated = len(kept) > job.max_rows
+    cut = "rows" if len(kept) > job.max_rows else None
     kept = kept[: job.max_rows]
     if fmt == HTML:
-        table = {"vars": ["subject", "predicate", "object"],
-                 "rows": [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in kept]}
-        return Outcome("graph", fmt, table=table, rows=len(kept), truncated=truncated)
-    body = ox.serialize(kept, format=GRAPH_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
-    body = xml_body(body) if fmt in XML_FORMATS else body
-    return Outcome("graph", fmt, body, rows=len(kept), truncated=truncated)
+        cells = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in kept]
+        return _html("graph", ["subject", "predicate", "object"], cells, cut, job)
+
+    def render(n: int) -> bytes:
+        body = ox.serialize(kept[:n], format=GRAPH_FORMATS[fmt].oxigraph, prefixes=job.prefixes or None)
+        return xml_body(body) if fmt in XML_FORMATS else body
+
+    body, count = _fit(render, len(kept), job.max_bytes)
+    return Outcome("graph", fmt, body, rows=count, truncated=bool(cut or count < len(kept)),
+                   cut="bytes" if count < len(kept) else cut)
+
+
+def _fit(render, count: int, max_bytes: int) -> tuple[bytes, int]:
+    """The serialisation of the first rows that fits ``max_bytes``, and how many rows that is.
+
+    The size of a format is close to proportional to its rows, so a second try usually fits; rows are never cut
+    in half, so every format stays parseable.
+    """
+    body = render(count)
+    while len(body) > max_bytes and count > 0:
+        count = min(count - 1, int(count * max_bytes / len(body) * 0.95))
+        body = render(count)
+    return body, count
+
+
+def _html(kind: str, variables: list[str], rows: list[list[dict | None]], cut: str | None, job: Job) -> Outcome:
+    """Rows for the web process to render as a table, as compact JSON, as many as the page may hold in bytes."""
+    budget, kept = job.max_bytes, 0
+    for row in rows:
+        budget -= sum(map(_rendered_size, row))
+        if budget < 0:
+            break
+        kept += 1
+    if kept < len(rows):
+        cut = "bytes"
+    table = _json({"vars": variables, "rows": rows[:kept]})
+    return Outcome(kind, HTML, table=table, rows=kept, truncated=cut is not None, cut=cut)
+
+
+HTML_CELL_MARKUP = 400  # bytes of markup, label and note around a rendered cell (server/sparql/page.py), generously
+
+
+def _rendered_size(cell: dict | None) -> int:
+    """An upper estimate of a cell's share of the page: escaped value (thrice for an IRI: text, link, title)."""
+    if cell is None:
+        return 40
+    value = cell["value"]
+    escaped = len(value.encode()) + 5 * sum(value.count(c) for c in "<>&\"'")
+    return (3 * escaped if cell["type"] == "uri" else escaped) + HTML_CELL_MARKUP
+
+
+def _json(value: dict) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _serialise_rows(variables: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import mimeparse
 from flask import Request, Response, abort
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.formats import Format
 from server.web.untrusted import shown
@@ -91,7 +92,11 @@ def offer(formats, default: str | None = None, **options) -> Offer:
 
 def requested_formats(request: Request) -> list[str]:
     """Every ``format`` value of the request (query string and form body; some clients repeat it)."""
-    return [v.strip() for v in request.values.getlist("format") if v.strip()]
+    try:
+        values = request.values.getlist("format")
+    except RequestEntityTooLarge:  # a body too large to read (answering 413 or another error): the query string only
+        values = request.args.getlist("format")
+    return [v.strip() for v in values if v.strip()]
 
 
 def parse_accept(header: str) -> list[tuple[str, str, dict]]:
