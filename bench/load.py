@@ -1,17 +1,19 @@
-"""Load test: 16 concurrent clients against a real gunicorn server on loopback, mixing page views, SPARQL
-queries and runaway queries.
+"""Load under attack: normal clients, runaway-query clients and slow connections at once, against the production
+server on loopback.
 
-15 clients browse (home, measure pages in HTML, a measure's URI dereferenced to Turtle – the 303 and the document it
-points to –, the facet list, search, the Drucksache resolver) and run typical SPARQL queries; one client keeps sending
-runaway queries that must be stopped at KG_QUERY_TIMEOUT. SPARQL is reported apart by whether the answer cache can
-serve it: "sparql-repeated" sends the same four query texts again and again (after the first, answers from the
-endpoint's cache), "sparql-fresh" makes each text unique with a comment (the engine runs every one). `--no-cache`
-switches the answer cache off (KG_QUERY_CACHE_MB=0): then both go to the engine. Reports per kind of request: count,
-errors, p50, p99, the ratio of the repeated to the fresh p50 (the cache's effect, measured in the same run), and the
-peak resident memory of the whole server (gunicorn master, its workers and their SPARQL worker processes). Normal
-requests must have 0 errors.
+- ``--clients`` normal clients (default 16) browse – home, measure pages in HTML and Turtle, the facet list, search,
+  the Drucksache resolver – and run typical SPARQL queries (half of them repeated, half new). Each sends from its
+  own loopback address (127.0.2.x), so the server sees them as different clients.
+- ``--runaway`` clients (default 20, 127.0.1.x) send runaway queries back to back; every one must be stopped (429/503).
+- ``--slow`` connections (default 40, 127.0.3.x) are slowloris: a request header sent one line every few seconds,
+  never finished.
 
-    .venv/bin/python bench/load.py [--seconds 60] [--clients 16] [--build build] [--no-cache]
+The attack starts ``--head-start`` seconds before the normal clients (an attack under way when people come; clients
+arriving in the same instant as a swarm of new ones cannot be told apart before their queries have run). Reports per
+kind of request: count, errors, p50, p99; and the peak resident memory of the whole server (master, web workers,
+their query processes). Normal requests must have 0 errors.
+
+    .venv/bin/python bench/load.py [--seconds 60] [--clients 16] [--runaway 20] [--slow 40] [--build build]
 
 Bounded in count and time, loopback only. tests/load/test_load.py runs a 10-second version in CI.
 """
@@ -45,6 +47,8 @@ QUERIES = [
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PAGES = ["/", "/massnahmen?handlungsfeld=gefluechtete", "/suche?q=Gefl%C3%BCchtete", "/id/drucksache/",
          "/drucksache?ref=0349%20(IV)%20BDs"]
+WORKERS = 2   # web processes
+THREADS = 32  # per web process
 
 
 def free_port() -> int:
@@ -53,24 +57,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(build: Path, port: int, timeout: float, cache: bool = True) -> subprocess.Popen:
-    env = dict(os.environ, KG_BUILD_DIR=str(build), KG_QUERY_TIMEOUT=str(timeout), KG_QUERY_WORKERS="4",
-               KG_QUERY_QUEUE_WAIT="5")
-    if not cache:
-        env["KG_QUERY_CACHE_MB"] = "0"
+def start_server(build: Path, port: int, timeout: float) -> subprocess.Popen:
+    env = dict(os.environ, KG_BUILD_DIR=str(build), KG_QUERY_TIMEOUT=str(timeout))
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen(
-        [str(gunicorn), "server.app:create_app()", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "8", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(200):
+        [str(gunicorn), "server.app:create_app()", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+         "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(300):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return proc
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+    raise RuntimeError("the server did not start")
 
 
 def tree_rss_kib(root_pid: int) -> int:
@@ -94,84 +97,86 @@ class Recorder:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
 
-    def add(self, kind: str, seconds: float, error: str | None) -> None:
+    def add(self, kind: str, seconds: float, error: str | None, status: int | None = None) -> None:
         with self.lock:
             self.times[kind].append(seconds)
             if error:
                 self.errors[kind].append(error)
+            if status is not None:
+                self.statuses[kind][status] += 1
+
+
+def connect(port: int, source: str, timeout: float = 60) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
 
 
 def fetch(conn: http.client.HTTPConnection, path: str, accept: str = "text/html") -> tuple[int, bytes]:
-    status, body, _ = fetch_with_headers(conn, path, accept)
-    return status, body
-
-
-def fetch_with_headers(conn: http.client.HTTPConnection, path: str, accept: str) -> tuple[int, bytes, http.client.HTTPMessage]:
     conn.request("GET", path, headers={"Accept": accept})
     response = conn.getresponse()
-    return response.status, response.read(), response.headers
-
-
-def dereference(conn: http.client.HTTPConnection, uri_path: str) -> str | None:
-    """A measure's URI as a Linked Data client follows it: the 303, then the Turtle document; an error or None."""
-    status, _, headers = fetch_with_headers(conn, uri_path, "text/turtle")
-    if status != 303 or not headers.get("Location", "").startswith("/doc/"):
-        return f"{status} {uri_path} (expected 303 to /doc/…)"
-    status, body, headers = fetch_with_headers(conn, headers["Location"], "text/turtle")
-    if status != 200 or not headers.get("Content-Type", "").startswith("text/turtle") or not body:
-        return f"{status} {headers.get('Content-Type')} after the 303 of {uri_path}"
-    return None
+    return response.status, response.read()
 
 
 def browse(port: int, until: float, rec: Recorder, seed: int) -> None:
     rnd = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    sent = 0
+    source = f"127.0.2.{seed + 1}"
+    conn = connect(port, source)
     while time.monotonic() < until:
         roll = rnd.random()
         if roll < 0.35:
             kind, path, accept, ok = "page", f"/doc/massnahme/{rnd.randint(1, 129)}", "text/html", (200,)
         elif roll < 0.5:
-            kind, path, accept, ok = "rdf", f"/id/massnahme/{rnd.randint(1, 129)}", "text/turtle", None
+            kind, path, accept, ok = "rdf", f"/id/massnahme/{rnd.randint(1, 129)}", "text/turtle", (303,)
         elif roll < 0.7:
             kind, path, accept, ok = "page", rnd.choice(PAGES), "text/html", (200, 303)
         else:
-            sent += 1
-            text = rnd.choice(QUERIES)
-            if roll < 0.85:
-                kind = "sparql-repeated"
-            else:  # a unique text: the answer cache cannot serve it, the engine runs it
-                kind, text = "sparql-fresh", f"{text}\n# client {seed}, query {sent}"
-            path, accept, ok = f"/sparql?query={urllib.parse.quote(text)}", "application/sparql-results+json", (200,)
+            query = rnd.choice(QUERIES)
+            if rnd.random() < 0.5:  # a query not asked before: it runs in a query process, not from the cache
+                query += f"\n# {seed}-{rnd.random()}"
+            kind, path, accept, ok = "sparql", "/sparql?query=" + urllib.parse.quote(query), "application/sparql-results+json", (200,)
         started = time.perf_counter()
+        status = None
         try:
-            if ok is None:
-                error = dereference(conn, path)
-            else:
-                status, body = fetch(conn, path, accept)
-                error = None if status in ok else f"{status} {path[:80]}"
-                if kind.startswith("sparql") and status == 200:
-                    json.loads(body)
+            status, body = fetch(conn, path, accept)
+            error = None if status in ok else f"{status} {path[:80]}"
+            if kind == "sparql" and status == 200:
+                json.loads(body)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             error = f"{type(exc).__name__} {path[:80]}"
             conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        rec.add(kind, time.perf_counter() - started, error)
+            conn = connect(port, source)
+        rec.add(kind, time.perf_counter() - started, error, status)
 
 
-def attack(port: int, until: float, rec: Recorder) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def attack(port: int, until: float, rec: Recorder, n: int) -> None:
+    source = f"127.0.1.{n + 1}"
+    conn = connect(port, source)
     path = "/sparql?query=" + urllib.parse.quote(RUNAWAY)
     while time.monotonic() < until:
         started = time.perf_counter()
+        status = None
         try:
             status, _ = fetch(conn, path, "application/sparql-results+json")
-            error = None if status == 503 else f"runaway answered {status}"
+            error = None if status in (429, 503) else f"runaway answered {status}"
         except (OSError, http.client.HTTPException) as exc:
             error = type(exc).__name__
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        rec.add("runaway", time.perf_counter() - started, error)
+            conn.close()
+            conn = connect(port, source)
+        rec.add("runaway", time.perf_counter() - started, error, status)
+
+
+def slowloris(port: int, until: float, n: int, opened: list) -> None:
+    """One connection that sends a request header line every 5 s and never finishes it."""
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(f"127.0.3.{n + 1}", 0))
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        opened.append(1)
+        while time.monotonic() < until:
+            time.sleep(5)
+            sock.sendall(b"X-Slow: %d\r\n" % n)
+    except OSError:
+        pass  # the server closed it: that is its right
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -179,36 +184,46 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def run(build: Path, seconds: float = 60, clients: int = 16, query_timeout: float = 2.0, cache: bool = True) -> dict:
+def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, slow: int = 40, query_timeout: float = 2.0,
+        head_start: float = 8.0) -> dict:
     port = free_port()
-    server = start_server(build, port, query_timeout, cache)
-    rec, peak = Recorder(), 0
+    server = start_server(build, port, query_timeout)
+    rec, peak, opened = Recorder(), 0, []
     try:
         for path in ("/", "/sparql?query=" + urllib.parse.quote(QUERIES[0])):  # warm up workers and caches
-            fetch(http.client.HTTPConnection("127.0.0.1", port, timeout=30), path)
-        until = time.monotonic() + seconds
-        threads = [threading.Thread(target=browse, args=(port, until, rec, i)) for i in range(clients - 1)]
-        threads.append(threading.Thread(target=attack, args=(port, until, rec)))
+            fetch(connect(port, "127.0.0.1", 60), path)
+        attack_until = time.monotonic() + head_start + seconds
+        threads = [threading.Thread(target=slowloris, args=(port, attack_until, i, opened), daemon=True) for i in range(slow)]
+        threads += [threading.Thread(target=attack, args=(port, attack_until, rec, i)) for i in range(runaway)]
         for t in threads:
             t.start()
-        while any(t.is_alive() for t in threads):
+        time.sleep(head_start)
+        until = time.monotonic() + seconds
+        browsers = [threading.Thread(target=browse, args=(port, until, rec, i)) for i in range(clients)]
+        for t in browsers:
+            t.start()
+        while any(t.is_alive() for t in browsers):
             peak = max(peak, tree_rss_kib(server.pid))
             time.sleep(0.25)
+        for t in threads:
+            t.join(timeout=query_timeout + 15)
     finally:
         server.terminate()
-        server.wait(timeout=30)
-    report = {"seconds": seconds, "clients": clients, "query_timeout_s": query_timeout, "peak_rss_mib": round(peak / 1024, 1),
-              "answer_cache": cache, "kinds": {}}
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    report = {"seconds": seconds, "clients": clients, "runaway_clients": runaway, "slow_connections": slow,
+              "slow_opened": len(opened), "query_timeout_s": query_timeout, "head_start_s": head_start,
+              "peak_rss_mib": round(peak / 1024, 1), "kinds": {}}
     for kind, times in sorted(rec.times.items()):
         report["kinds"][kind] = {
             "requests": len(times), "errors": len(rec.errors[kind]), "first_errors": rec.errors[kind][:3],
+            "statuses": dict(rec.statuses[kind]),
             "p50_ms": round(statistics.median(times) * 1000, 1), "p99_ms": round(percentile(times, 0.99) * 1000, 1),
             "per_s": round(len(times) / seconds, 1),
         }
     report["normal_errors"] = sum(v["errors"] for k, v in report["kinds"].items() if k != "runaway")
-    repeated, fresh = report["kinds"].get("sparql-repeated"), report["kinds"].get("sparql-fresh")
-    if repeated and fresh and fresh["p50_ms"] > 0:
-        report["repeated_vs_fresh_p50"] = round(repeated["p50_ms"] / fresh["p50_ms"], 2)
     return report
 
 
@@ -216,20 +231,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--runaway", type=int, default=20)
+    parser.add_argument("--slow", type=int, default=40)
+    parser.add_argument("--head-start", type=float, default=8.0)
     parser.add_argument("--build", default=str(ROOT / "build"))
-    parser.add_argument("--no-cache", action="store_true", help="SPARQL answer cache off (KG_QUERY_CACHE_MB=0)")
     args = parser.parse_args()
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    report = run(Path(args.build).resolve(), args.seconds, args.clients, cache=not args.no_cache)
-    print(f"{args.clients} clients, {args.seconds:.0f} s, runaway timeout {report['query_timeout_s']} s, "
-          f"answer cache {'on' if report['answer_cache'] else 'off'}, peak RSS {report['peak_rss_mib']} MiB, "
-          f"machine: {os.cpu_count()} cores, load average before {load_before}")
-    print(f"{'kind':10} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}")
+    load = os.getloadavg()[0]
+    report = run(Path(args.build).resolve(), args.seconds, args.clients, args.runaway, args.slow, head_start=args.head_start)
+    print(f"{args.clients} clients + {args.runaway} runaway clients + {report['slow_opened']}/{args.slow} slow connections, "
+          f"{args.seconds:.0f} s, runaway timeout {report['query_timeout_s']} s, peak RSS {report['peak_rss_mib']} MiB, "
+          f"machine: {os.cpu_count()} cores, load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
+    print(f"{'kind':10} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for kind, v in report["kinds"].items():
-        print(f"{kind:10} {v['requests']:9d} {v['errors']:7d} {v['per_s']:7.1f} {v['p50_ms']:8.1f} {v['p99_ms']:8.1f}")
-    if "repeated_vs_fresh_p50" in report:
-        print(f"sparql-repeated p50 / sparql-fresh p50: {report['repeated_vs_fresh_p50']} "
-              f"({'answer cache serves the repeated texts' if report['answer_cache'] else 'cache off: both run the engine'})")
+        print(f"{kind:10} {v['requests']:9d} {v['errors']:7d} {v['per_s']:7.1f} {v['p50_ms']:8.1f} {v['p99_ms']:8.1f}  {v['statuses']}")
     print(f"errors on normal requests: {report['normal_errors']}")
     return 1 if report["normal_errors"] else 0
 

@@ -23,11 +23,13 @@ from server.pages import views as pages
 from server.releases import mount as releases_mount
 from server.sparql import sections as sparql_sections
 from server.sparql import views as sparql
+from server.web.proxies import TrustedProxies, networks
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings.load(config))
+    app.wsgi_app = TrustedProxies(app.wsgi_app, networks(app.config["KG_TRUSTED_PROXIES"]))
     state.init_app(app)
     web.init_app(app)
     i18n.init_app(app)

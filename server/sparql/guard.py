@@ -10,7 +10,7 @@ hide one. ``FROM`` clauses are resolved on the same tokens (PREFIX and BASE decl
 no second parser.
 
 Nesting: Oxigraph parses and evaluates recursively, and a deep enough query overflows its stack and kills the
-process (found by fuzzing, tests/reliability/test_nesting_fuzz.py). Not only brackets nest: a chain of operators
+process (found by fuzzing, tests/sparql/test_nesting.py). Not only brackets nest: a chain of operators
 (``1+1+…``, ``!!…``, ``a/a/…``), of ``UNION``/``OPTIONAL``/``MINUS`` and the members of a collection ``(1 2 3 …)`` each
 become one level of a left-deep tree. :func:`nesting` counts all of them; real queries stay far below the limit.
 """

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.sparql import worker as query_worker
+from server.sparql.admission import Admission, Busy, Limits
 from server.sparql.worker import Job, Load, Loaded, Outcome
 
 LOAD_TIMEOUT = 120.0  # loading a build is not the client's query time, but must not hang forever
-
-
-class PoolBusy(Exception):
-    """Every worker is busy and none became free in time."""
 
 
 class QueryTimeout(Exception):
@@ -70,7 +67,7 @@ class _Worker:
         child_end.close()  # only the child holds it now: the child sees EOF when this process dies
         self.build_id: str | None = None
         self.loading = False
-        self.served = False  # has answered a job: a failure before the next one is the worker's, not the job's
+        self.fresh = False  # started for the job at hand: dying before it got the job is not the idle pool's fault
 
     @property
     def pid(self) -> int | None:
@@ -130,39 +127,52 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, size: int, memory_limit_mb: int = 0) -> None:
+    def __init__(self, size: int, memory_limit_mb: int = 0, limits: Limits | None = None, spares: int = 1) -> None:
         self.size = max(1, size)
+        self.spares = spares  # loaded idle processes beyond the slots: a killed query's successor is ready at once
         self.memory_limit_mb = memory_limit_mb  # per worker process; 0: no limit
-        self._slots = threading.BoundedSemaphore(self.size)
+        self._busy = 0
+        self.admission = Admission(replace(limits, slots=self.size) if limits else Limits(self.size))
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._ctx: multiprocessing.context.BaseContext | None = None
 
-    def run(self, job: Job, graph: GraphRef, wait: float) -> Outcome:
-        """Execute ``job`` on a worker with ``graph`` loaded within ``job.timeout``; raise PoolBusy, QueryTimeout or WorkerLost."""
-        if not self._slots.acquire(timeout=wait):
-            raise PoolBusy(f"{self.size} queries already running")
+    def run(self, job: Job, graph: GraphRef, wait: float, client: str = "") -> Outcome:
+        """Execute ``job`` for ``client`` on a worker with ``graph`` loaded within ``job.timeout``.
+
+        Raises :class:`OverLimit` (the client's share is used up), :class:`Busy` (no slot in time, or stopped to let
+        others run), :class:`QueryTimeout` or :class:`WorkerLost`.
+        """
+        ticket = self.admission.enter(client, wait)
         try:
             while True:
                 worker = self._checkout()
+                with self._lock:
+                    self._busy += 1
                 try:
                     worker.ensure(graph)
+                    self.admission.running(ticket, worker.process.kill)  # the owner thread notices and cleans up
                     outcome = worker.call(job, job.timeout)
                 except _DeadBeforeJob:
+                    self._release()
                     worker.kill()
-                    if worker.served:
+                    if not worker.fresh:
                         continue  # an idle worker that died meanwhile (killed from outside): take the next one
                     raise  # even a fresh worker cannot take the job
-                except BaseException:
-                    # Whatever went wrong, this worker may still be computing: stop it for real, start afresh.
+                except BaseException as exc:
+                    # Whatever went wrong, this worker may still be computing: stop it for real, start afresh
+                    # (after the slot is free again: a waiting query need not wait for the new process).
+                    self._release()
                     worker.kill()
-                    self._start_replacement(graph)
+                    if ticket.stopped:
+                        raise Busy("stopped after its share of time to let other clients run", 5) from exc
                     raise
-                worker.served = True
+                self._release()
                 self._checkin(worker)
                 return outcome
         finally:
-            self._slots.release()
+            self.admission.leave(ticket)
+            self._top_up(graph)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for tests and diagnostics)."""
@@ -177,24 +187,40 @@ class QueryPool:
 
     def _checkout(self) -> _Worker:
         with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.process.is_alive():
-                    return worker
+            for worker in [w for w in self._idle if not w.process.is_alive()]:
+                self._idle.remove(worker)
                 worker.kill()  # died while idle (killed from outside, out of memory): just clean up
+            ready = [w for w in self._idle if not w.loading or w.conn.poll(0)]  # loaded, or its reply is waiting
+            if ready or self._idle:
+                worker = (ready or self._idle)[-1]
+                self._idle.remove(worker)
+                return worker
             if self._ctx is None:
                 self._ctx = _context()
             ctx = self._ctx
-        return _Worker(ctx, self.memory_limit_mb)
+        worker = _Worker(ctx, self.memory_limit_mb)
+        worker.fresh = True
+        return worker
 
     def _checkin(self, worker: _Worker) -> None:
         with self._lock:
             self._idle.append(worker)
 
-    def _start_replacement(self, graph: GraphRef) -> None:
-        try:
-            worker = _Worker(self._ctx or _context(), self.memory_limit_mb)
-            worker.load(graph)
-        except OSError:
-            return  # the next request starts one lazily
-        self._checkin(worker)
+    def _release(self) -> None:
+        with self._lock:
+            self._busy -= 1
+
+    def _top_up(self, graph: GraphRef) -> None:
+        """Start loading processes until slots and spares are covered (they warm up in the background)."""
+        while True:
+            with self._lock:
+                if len(self._idle) + self._busy >= self.size + self.spares:
+                    return
+                if self._ctx is None:
+                    self._ctx = _context()
+            try:
+                worker = _Worker(self._ctx, self.memory_limit_mb)
+                worker.load(graph)
+            except OSError:
+                return  # the next request starts one lazily
+            self._checkin(worker)

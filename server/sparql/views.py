@@ -24,12 +24,13 @@ from server.config import max_body_bytes
 from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS
 from server.i18n import current_lang
 from server.sparql import page, shortlink_views
+from server.sparql.admission import Busy, Limits, OverLimit
 from server.sparql.downloads import content_disposition
 from server.sparql.errors import Problem
 from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTIONS_OFFER
 from server.sparql.guard import Refused, check_protocol_dataset
 from server.sparql.hints import empty_result_hint
-from server.sparql.pool import GraphRef, PoolBusy, QueryPool, QueryTimeout, WorkerLost
+from server.sparql.pool import GraphRef, QueryPool, QueryTimeout, WorkerLost
 from server.sparql.prefixes import predeclared
 from server.sparql.service_description import default_graph_names, service_description
 from server.sparql.vocabulary import vocabulary
@@ -57,7 +58,10 @@ ENDPOINT_PATHS = ("/sparql", "/sparql/")  # the W3C protocol tests address /spar
 def init_app(app: Flask) -> None:
     """The endpoint, one pool of query processes (they start with the first query) and one answer cache per app."""
     config = app.config
-    app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]))
+    app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]), Limits(
+        slots=config["KG_QUERY_WORKERS"], per_client=config["KG_CLIENT_QUERIES"], budget=config["KG_CLIENT_QUERY_SECONDS"],
+        window=config["KG_CLIENT_WINDOW"], reserved=config["KG_QUERY_RESERVED"], long_query=config["KG_QUERY_SHARE"],
+        share=config["KG_QUERY_SHARE"], queue=config["KG_QUERY_QUEUE"]))
     app.extensions[ANSWERS] = AnswerCache(int(config["KG_QUERY_CACHE_MB"]) * 1024 * 1024, _answer_size)
     app.register_blueprint(bp)
     shortlink_views.init_app(app, run=run_query)
@@ -215,10 +219,19 @@ def _run(query: str):
     if cached is not None:
         return _result_response(cached, query, key)
     try:
-        outcome = current_app.extensions[POOL].run(job, graph, wait=float(config["KG_QUERY_QUEUE_WAIT"]))
-    except PoolBusy:
+        outcome = current_app.extensions[POOL].run(job, graph, wait=float(config["KG_QUERY_QUEUE_WAIT"]),
+                                                   client=request.remote_addr or "")
+    except OverLimit as exc:
+        return _error(429, "Sie haben Ihren Anteil an der Rechenzeit für Abfragen ausgeschöpft "
+                           f"({config['KG_CLIENT_QUERIES']} gleichzeitig, {config['KG_CLIENT_QUERY_SECONDS']:g} s je "
+                           f"{config['KG_CLIENT_WINDOW']:g} s). Bitte in {exc.retry_after} s wieder versuchen.",
+                      f"You have used up your share of query time ({config['KG_CLIENT_QUERIES']} at once, "
+                      f"{config['KG_CLIENT_QUERY_SECONDS']:g} s per {config['KG_CLIENT_WINDOW']:g} s). "
+                      f"Please try again in {exc.retry_after} s.", query, retry_after=exc.retry_after)
+    except Busy as exc:
+        current_app.logger.info("SPARQL query turned away: %s", exc.reason)
         return _error(503, "Der Server ist mit anderen Abfragen ausgelastet. Bitte gleich noch einmal versuchen.",
-                      "The server is busy with other queries. Please try again shortly.", query, retry_after=2)
+                      "The server is busy with other queries. Please try again shortly.", query, retry_after=exc.retry_after)
     except QueryTimeout:
         return _timed_out(timeout, query)
     except WorkerLost as exc:

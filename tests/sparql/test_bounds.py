@@ -17,7 +17,9 @@ import urllib.request
 import pytest
 from rdflib import Graph
 
-from tests.reliability.processes import gunicorn_server, rss_kib
+from tests.support.processes import gunicorn_server, rss_kib
+
+pytestmark = pytest.mark.live  # real gunicorn processes
 
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 # 1.3 KB that made a 165 MB page: every measure's description, many times over, in every row.

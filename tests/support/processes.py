@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,14 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 QUERY_PROCESS = "kg-query"  # the name the SPARQL worker processes give themselves (server/sparql/worker.py)
-
-pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
-
 
 def children(pid: int) -> list[int]:
     found = []
@@ -104,16 +102,18 @@ def gunicorn_server(build: Path, env: dict[str, str] | None = None, workers: int
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     full_env = {**os.environ, "KG_BUILD_DIR": str(build), **(env or {})}
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server must never block on a full pipe
     proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", "-b", f"127.0.0.1:{port}",
                              "--workers", str(workers), "--threads", str(threads), "--timeout", "120", *extra],
-                            cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
         if not wait_for(lambda: _answers(url + "dumps/index.json") or proc.poll() is not None, 60, 0.1) or proc.poll() is not None:
-            pytest.fail("gunicorn did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
+            log.seek(0)
+            pytest.fail("gunicorn did not start: " + log.read().decode(errors="replace")[-2000:])
         yield Server(url, proc)
     finally:
         _stop_tree(proc)
+        log.close()
 
 
 def _answers(url: str) -> bool:

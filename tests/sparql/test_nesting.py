@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from server.sparql.guard import MAX_NESTING, Refused, inspect
 
 MAX_LENGTH = 20000  # KG_MAX_QUERY_LENGTH's default
-PROBE = Path(__file__).with_name("engine_probe.py")
+PROBE = Path(__file__).parents[1] / "support" / "engine_probe.py"
 OWN = frozenset({"https://integration.region-hannover.example/catalog/dataset/wissensgraph"})
 
 # What fuzzing found to crash the engine within the length limit (each about 10-20 KB).
@@ -152,12 +152,13 @@ def test_real_queries_are_far_below_the_limit():
     assert deepest < MAX_NESTING // 4, deepest
 
 
+@pytest.mark.live
 def test_the_endpoint_refuses_them_and_its_query_process_lives_on(built):
     """Each crash used to cost a 503 „memory limit“ and a full reload of the graph; now a 400 that says why."""
     import urllib.error
     import urllib.request
 
-    from tests.reliability.processes import gunicorn_server
+    from tests.support.processes import gunicorn_server
 
     with gunicorn_server(built, {"KG_QUERY_WORKERS": "1"}) as server:
         def post(query: str) -> tuple[int, str]:
@@ -175,4 +176,4 @@ def test_the_endpoint_refuses_them_and_its_query_process_lives_on(built):
             status, body = post(query)
             assert status == 400 and "nested too deeply" in body, (name, status, body[:200])
         assert post("ASK { ?s ?p ?o . }")[0] == 200
-        assert server.query_processes() == before, "a query process died and was replaced"
+        assert set(before) <= set(server.query_processes()), "a query process died and was replaced"

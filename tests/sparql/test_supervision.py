@@ -11,7 +11,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.reliability.processes import alive, gunicorn_server, wait_for
+import pytest
+
+from tests.support.processes import alive, gunicorn_server, wait_for
+
+pytestmark = pytest.mark.live  # real gunicorn processes
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 OWN_GRAPH = "https://integration.region-hannover.example/catalog/dataset/wissensgraph"

@@ -1,0 +1,226 @@
+"""Who may run a query now: fair shares of the query slots between clients (per server process).
+
+A query process is the scarce thing: a runaway query holds one for its whole time limit, and twenty clients sending
+them would hold every slot. So admission looks at the client (its address, see :mod:`server.web.proxies`):
+
+- a client may run ``per_client`` queries at once and use ``budget`` query-seconds per ``window``
+  (a leaky bucket: used time drains at ``budget / window`` per second); beyond either it gets 429;
+- waiting queries start in the order of their client's recent use, least first, not in order of arrival;
+- a client that recently ran a query longer than ``long_query`` seconds may not take the last ``reserved`` slots:
+  they stay for clients whose queries are short;
+- when queries wait, a query that has run longer than ``share`` seconds for a client with more recent use than the
+  waiting one is stopped (503 for its client): under contention, long queries give way instead of starving others;
+- at most ``queue`` queries wait (each ties up a server thread that pages need too); when the queue is full, the
+  waiter of the heaviest client is turned away (503), or the newcomer if it is the heaviest;
+- a turned-away request costs its client ``refusal_cost`` query-seconds, so a client that retries at once instead of
+  waiting for ``Retry-After`` soon stands behind everyone else.
+
+Accounting is per server process: with several (gunicorn) processes a client's limits apply in each one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+
+class Busy(Exception):
+    """No slot became free in time, the queue is full, or the query was stopped to let others run (503)."""
+
+    def __init__(self, reason: str, retry_after: int = 2) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+class OverLimit(Exception):
+    """The client has used up its own share (429)."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+@dataclass(frozen=True)
+class Limits:
+    slots: int                 # queries running at once (query processes of this server process)
+    per_client: int = 2        # of them for one client
+    budget: float = 30.0       # query-seconds one client may use per window
+    window: float = 60.0       # seconds
+    reserved: int = 1          # slots that clients with recent long queries may not take
+    long_query: float = 1.0    # seconds: a query this long makes its client "heavy" for a window
+    share: float = 1.0         # seconds a query may run while others wait for a slot
+    queue: int = 12            # queries that may wait at once
+    refusal_cost: float = 0.1  # query-seconds a 429 or 503 costs its client
+
+
+@dataclass
+class _Client:
+    used: float = 0.0          # query-seconds in the bucket
+    updated: float = 0.0
+    long_until: float = 0.0    # heavy until then
+    running: int = 0
+    waiting: int = 0
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One query's place: waiting, then running (with a way to stop it), then done."""
+
+    client: str
+    order: int
+    started: float | None = None
+    stop: Callable[[], None] | None = None    # set by the pool once the query runs in a process
+    stopped: bool = False                     # preempted: stopped to let others run
+    refused: str | None = None                # turned away while waiting (queue full)
+
+
+class Admission:
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        # At least one slot stays open to every client, or a heavy one could never run at all.
+        self.limits = replace(limits, reserved=max(0, min(limits.reserved, limits.slots - 1)))
+        self._clock = clock
+        self._clients: dict[str, _Client] = {}
+        self._waiting: list[Ticket] = []
+        self._running: list[Ticket] = []
+        self._order = itertools.count()
+        self._cond = threading.Condition()
+
+    # ------------------------------------------------------------ the two calls a query makes
+
+    def enter(self, client: str, wait: float) -> Ticket:
+        """Wait up to ``wait`` seconds for a slot; raise :class:`OverLimit` or :class:`Busy`."""
+        with self._cond:
+            try:
+                return self._enter(client, wait)
+            except (Busy, OverLimit):
+                self._clients[client].used += self.limits.refusal_cost
+                raise
+
+    def _enter(self, client: str, wait: float) -> Ticket:
+        limits = self.limits
+        now = self._clock()
+        state = self._client(client, now)
+        if state.running + state.waiting >= limits.per_client:
+            raise OverLimit(f"{limits.per_client} queries of this client already running or waiting", 2)
+        if state.used >= limits.budget:
+            rate = limits.budget / limits.window
+            raise OverLimit(f"{limits.budget:g} query-seconds per {limits.window:g} s used up",
+                            max(1, round((state.used - limits.budget) / rate + 1)))
+        ticket = Ticket(client, next(self._order))
+        if len(self._waiting) >= limits.queue:
+            worst = max(self._waiting, key=self._rank)
+            if self._rank(worst) <= self._rank(ticket):
+                raise Busy("too many queries waiting")
+            self._turn_away(worst)
+        self._waiting.append(ticket)
+        state.waiting += 1
+        deadline = now + wait
+        try:
+            while True:
+                if ticket.refused:
+                    raise Busy(ticket.refused)
+                if self._may_start(ticket):
+                    break
+                self._preempt_for(ticket)
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    raise Busy(f"no query slot free within {wait:g} s")
+                self._cond.wait(min(remaining, self._next_share_end() or remaining))
+        finally:
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
+            state.waiting -= 1
+        ticket.started = self._clock()
+        self._running.append(ticket)
+        state.running += 1
+        self._cond.notify_all()  # the order of the others may have changed
+        return ticket
+
+    def leave(self, ticket: Ticket) -> None:
+        """The query ended (answered, failed, timed out or stopped): charge its time to the client."""
+        with self._cond:
+            now = self._clock()
+            state = self._client(ticket.client, now)
+            elapsed = now - (ticket.started or now)
+            state.used += elapsed
+            if elapsed >= self.limits.long_query:
+                state.long_until = now + self.limits.window
+            state.running -= 1
+            self._running.remove(ticket)
+            self._cond.notify_all()
+
+    def running(self, ticket: Ticket, stop: Callable[[], None]) -> None:
+        """The query now runs in a process (loaded, job sent): its clock starts, and ``stop`` ends it if preempted."""
+        with self._cond:
+            ticket.started, ticket.stop = self._clock(), stop
+            if ticket.stopped:
+                stop()
+
+    # ------------------------------------------------------------ policy
+
+    def _client(self, name: str, now: float) -> _Client:
+        state = self._clients.get(name)
+        if state is None:
+            if len(self._clients) > 10000:  # forget idle clients with empty buckets: memory stays bounded
+                self._forget_idle(now)
+            state = self._clients[name] = _Client(updated=now)
+        drained = (now - state.updated) * self.limits.budget / self.limits.window
+        state.used, state.updated = max(0.0, state.used - drained), now
+        return state
+
+    def _forget_idle(self, now: float) -> None:
+        for name, state in list(self._clients.items()):
+            self._client(name, now)
+            if not (state.used or state.running or state.waiting or state.long_until > now):
+                del self._clients[name]
+
+    def _heavy(self, client: str) -> bool:
+        return self._clients[client].long_until > self._clock()
+
+    def _rank(self, ticket: Ticket) -> tuple:
+        """Lower goes first: clients without recent long queries, then less recent use, then arrival."""
+        state = self._clients[ticket.client]
+        return (self._heavy(ticket.client), round(state.used, 1), ticket.order)
+
+    def _may_start(self, ticket: Ticket) -> bool:
+        free = self.limits.slots - len(self._running)
+        if free <= 0:
+            return False
+        eligible = [t for t in self._waiting if free > self.limits.reserved or not self._heavy(t.client)]
+        return bool(eligible) and min(eligible, key=self._rank) is ticket
+
+    def _preempt_for(self, ticket: Ticket) -> None:
+        """For a waiting client without recent long queries: stop the oldest query past its share whose client has
+        used more. Heavy clients never stop each other's queries (each stop costs a fresh query process)."""
+        if len(self._running) < self.limits.slots or self._heavy(ticket.client) or \
+                min(self._waiting, key=self._rank) is not ticket:
+            return
+        now = self._clock()
+        mine = self._rank(ticket)[:2]
+        victims = [t for t in self._running if not t.stopped and t.stop is not None and t.client != ticket.client
+                   and now - t.started > self.limits.share and self._rank_running(t) > mine]
+        if victims:
+            victim = min(victims, key=lambda t: t.started)
+            victim.stopped = True
+            victim.stop()
+
+    def _next_share_end(self) -> float | None:
+        """Seconds until the next running query passes its share (when a waiter may stop it)."""
+        started = [t.started for t in self._running if not t.stopped and t.started is not None]
+        if not started:
+            return None
+        return max(0.01, min(started) + self.limits.share - self._clock() + 0.01)
+
+    def _rank_running(self, ticket: Ticket) -> tuple:
+        """A running query's client as it will stand once this query is charged."""
+        state = self._clients[ticket.client]
+        elapsed = self._clock() - ticket.started
+        return (self._heavy(ticket.client) or elapsed >= self.limits.long_query, round(state.used + elapsed, 1))
+
+    def _turn_away(self, ticket: Ticket) -> None:
+        ticket.refused = "turned away for a client with less recent use"
+        self._waiting.remove(ticket)
+        self._cond.notify_all()

@@ -1,0 +1,115 @@
+"""Fairness between clients (real gunicorn): runaway clients get 429/503 while other clients keep their share.
+
+Clients are told apart by address: each test client sends from its own loopback address (127.0.x.y), or through a
+trusted proxy that names it in X-Forwarded-For.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.parse
+from collections import Counter
+
+import pytest
+
+from tests.support.processes import gunicorn_server
+
+pytestmark = pytest.mark.live  # real gunicorn processes
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+NORMAL = "PREFIX ik: <https://integration.region-hannover.example/def/ik#> SELECT (COUNT(?m) AS ?n) WHERE {{ ?m a ik:Massnahme }} # {}"
+
+
+def request(root: str, path: str, source: str, headers: dict | None = None, timeout: float = 60) -> tuple[int, float]:
+    host, port = urllib.parse.urlsplit(root).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=min(timeout, 20), source_address=(source, 0))
+    began = time.monotonic()
+    try:
+        conn.request("GET", path, headers={"Accept": "application/sparql-results+json", **(headers or {})})
+        response = conn.getresponse()
+        body = response.read()
+        if response.status == 200 and path.startswith("/sparql"):
+            json.loads(body)
+        return response.status, time.monotonic() - began
+    finally:
+        conn.close()
+
+
+def sparql(query: str) -> str:
+    return "/sparql?" + urllib.parse.urlencode({"query": query})
+
+
+def test_twenty_runaway_clients_do_not_starve_the_others(built):
+    """Before: 20 clients sending runaway queries took every slot, and 13 of 13 normal queries got 503.
+
+    The attack is under way when the normal clients come (clients that arrive in the very same second as a swarm of
+    new ones cannot be told apart: nothing is known about any of them before their queries have run).
+    """
+    timeout = 3.0
+    env = {"KG_QUERY_TIMEOUT": str(timeout), "KG_QUERY_WORKERS": "2"}
+    results: dict[str, list[tuple[int, float]]] = {"runaway": [], "normal": [], "page": []}
+    lock = threading.Lock()
+    with gunicorn_server(built, env, threads=32) as server:
+        request(server.url, sparql("ASK {}"), "127.0.0.1")  # the query processes are up
+        attack_until = time.monotonic() + 15
+        until = attack_until - 1
+
+        def runaway(i: int) -> None:
+            while time.monotonic() < attack_until:
+                answer = request(server.url, sparql(RUNAWAY), f"127.0.1.{i}")
+                with lock:
+                    results["runaway"].append(answer)
+
+        def normal(i: int) -> None:
+            n = 0
+            while time.monotonic() < until:
+                n += 1
+                query_answer = request(server.url, sparql(NORMAL.format(f"{i}-{n}")), f"127.0.2.{i}")
+                page_answer = request(server.url, f"/doc/massnahme/{n % 129 + 1}", f"127.0.2.{i}", {"Accept": "text/html"})
+                with lock:
+                    results["normal"].append(query_answer)
+                    results["page"].append(page_answer)
+                time.sleep(0.2)
+
+        attackers = [threading.Thread(target=runaway, args=(i,)) for i in range(1, 21)]
+        for thread in attackers:
+            thread.start()
+        time.sleep(4)
+        others = [threading.Thread(target=normal, args=(i,)) for i in range(1, 5)]
+        for thread in others:
+            thread.start()
+        for thread in attackers + others:
+            thread.join()
+    statuses = {kind: Counter(status for status, _ in answers) for kind, answers in results.items()}
+    slowest = {kind: round(max(seconds for _, seconds in answers), 2) for kind, answers in results.items()}
+    assert statuses["normal"] == {200: len(results["normal"])} and len(results["normal"]) >= 8, (statuses, slowest)
+    assert statuses["page"] == {200: len(results["page"])}, statuses
+    assert set(statuses["runaway"]) <= {429, 503} and len(results["runaway"]) >= 20, statuses
+    assert slowest["runaway"] < timeout + 6 and slowest["normal"] < 6, slowest  # a query waits for a runaway's share at most
+
+
+def test_clients_behind_a_trusted_proxy_are_told_apart_by_x_forwarded_for_and_only_then(built):
+    env = {"KG_QUERY_TIMEOUT": "4", "KG_QUERY_WORKERS": "2", "KG_CLIENT_QUERIES": "1", "KG_QUERY_RESERVED": "0",
+           "KG_TRUSTED_PROXIES": "127.0.0.1"}
+    with gunicorn_server(built, env, threads=8) as server:
+        request(server.url, sparql("ASK {}"), "127.0.0.1")
+
+        def hold(source: str, forwarded: str | None) -> threading.Thread:
+            headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+            thread = threading.Thread(target=request, args=(server.url, sparql(RUNAWAY), source, headers))
+            thread.start()
+            time.sleep(0.5)
+            return thread
+
+        # Through the trusted proxy: client 198.51.100.1 has its one query running, 198.51.100.2 still gets its own.
+        first = hold("127.0.0.1", "198.51.100.1")
+        assert request(server.url, sparql(NORMAL.format("a")), "127.0.0.1", {"X-Forwarded-For": "198.51.100.1"})[0] == 429
+        assert request(server.url, sparql(NORMAL.format("b")), "127.0.0.1", {"X-Forwarded-For": "198.51.100.2"})[0] == 200
+        first.join()
+        # From an untrusted peer the header is ignored: both requests are that peer's own.
+        second = hold("127.0.3.1", "198.51.100.3")
+        assert request(server.url, sparql(NORMAL.format("c")), "127.0.3.1", {"X-Forwarded-For": "198.51.100.4"})[0] == 429
+        second.join()
