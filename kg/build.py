@@ -29,7 +29,7 @@ from kg.store import Store
 from kg.validate import Finding, load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
-KEEP_BUILDS = 3
+KEEP_BUILDS = 3  # finished builds kept in .builds/ (KG_KEEP_BUILDS, kg build --keep): the server falls back to them
 
 
 @dataclass
@@ -151,11 +151,13 @@ def _write(path: Path, content: bytes) -> None:
 
 @dataclass
 class Staging:
-    """A build being written into ``.builds/<id>.partial``; remembers each file's size and SHA-256 for the manifest
-    as it writes it, so nothing is read back."""
+    """A build being written into ``.builds/<id>.<pid>.partial``; remembers each file's size and SHA-256 for the
+    manifest as it writes it, so nothing is read back. The process id tells a later build whether the writer of a
+    partial directory is still at work or gone (then the directory is removed)."""
 
     path: Path
     stamp: datetime
+    build_id: str = ""
     files: dict[str, dict] = field(default_factory=dict)
 
     def write(self, rel: str, content: bytes) -> None:
@@ -189,21 +191,59 @@ def class_counts(graph: Graph) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def write(result: Result, out: Path, base: str) -> Path:
+def write(result: Result, out: Path, base: str, keep: int = KEEP_BUILDS) -> Path:
     """Write the build into a new directory and switch ``out`` (a symlink) to it atomically."""
-    return publish(stage(result.graph, Path(out), result.timings), result, Path(out), base)
+    staging = new_staging(Path(out))
+    try:
+        stage(result.graph, staging, result.timings)
+        return publish(staging, result, Path(out), base, keep)
+    except BaseException:
+        shutil.rmtree(staging.path, ignore_errors=True)
+        raise
 
 
-def stage(graph: Graph, out: Path, timings: dict[str, float], into: Path | None = None) -> Staging:
-    """Write the graph's files into a new ``.builds/<id>.partial`` directory next to ``out`` (or into the new
-    directory ``into``, which a release names itself: kg/releases.py)."""
+def new_staging(out: Path, into: Path | None = None) -> Staging:
+    """A fresh ``.builds/<id>.<pid>.partial`` next to ``out``, after removing the partial directories of builds
+    that died (killed, or stopped by a full disk before they could clean up); or the new directory ``into``, which
+    a release names itself (kg/releases.py)."""
     stamp = datetime.now(UTC)
     if into is None:
         builds = out.parent / ".builds"
         builds.mkdir(parents=True, exist_ok=True)
-        into = builds / f"{stamp.strftime('%Y%m%dT%H%M%S%fZ')}.partial"
-    staging = Staging(into, stamp)
+        remove_abandoned_partials(builds)
+        build_id = stamp.strftime("%Y%m%dT%H%M%S%fZ")
+        into = builds / f"{build_id}.{os.getpid()}.partial"
+    else:
+        build_id = into.name.removesuffix(".partial").lstrip(".")
+    staging = Staging(into, stamp, build_id)
     staging.path.mkdir()
+    return staging
+
+
+def remove_abandoned_partials(builds: Path) -> list[Path]:
+    """Remove ``*.partial`` directories whose writing process is gone; a running build's stays."""
+    removed = []
+    for partial in builds.glob("*.partial"):
+        writer = partial.name.removesuffix(".partial").rpartition(".")[2]
+        if writer.isdigit() and _running(int(writer)):
+            continue
+        shutil.rmtree(partial, ignore_errors=True)
+        removed.append(partial)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def stage(graph: Graph, staging: Staging, timings: dict[str, float]) -> Staging:
+    """Write the graph's files into the ``staging`` directory."""
     t = time.perf_counter()
     # N-Triples sorted line by line: the same graph always gives the same bytes, builds diff cleanly, and each
     # resource's statements are adjacent, so Oxigraph's Turtle, RDF/XML and JSON-LD writers group them.
@@ -231,7 +271,7 @@ def finish(staging: Staging, result: Result, base: str, extra: dict | None = Non
     graph = result.graph
     counts = class_counts(graph)
     staging.write("quality.json", json.dumps(quality_report(result, counts), ensure_ascii=False, indent=1).encode())
-    build_id = staging.path.name.removesuffix(".partial").lstrip(".")
+    build_id = staging.build_id
     manifest = {
         "build_id": build_id, "created": staging.stamp.isoformat(timespec="seconds"), "base_uri": base,
         "triples": len(graph), "counts": counts, "files": dict(sorted(staging.files.items())), "timings_s": result.timings,
@@ -240,14 +280,13 @@ def finish(staging: Staging, result: Result, base: str, extra: dict | None = Non
     _write(staging.path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
 
 
-def publish(staging: Staging, result: Result, out: Path, base: str) -> Path:
-    """Add the quality report and the manifest, then switch ``out`` to the finished build."""
+def publish(staging: Staging, result: Result, out: Path, base: str, keep: int = KEEP_BUILDS) -> Path:
+    """Add the quality report and the manifest, then switch ``out`` to the finished build; keep ``keep`` builds."""
     finish(staging, result, base)
-    build_id = staging.path.name.removesuffix(".partial")
-    final = staging.path.with_name(build_id)
+    final = staging.path.with_name(staging.build_id)
     staging.path.rename(final)
     _switch(out, final)
-    _prune(final.parent, keep=final)
+    prune(final.parent, current=final, keep=keep)
     return final
 
 
@@ -265,20 +304,21 @@ def _switch(out: Path, target: Path) -> None:
 switch = _switch  # kg/releases.py serves a finished release the same way
 
 
-def _prune(builds: Path, keep: Path) -> None:
+def prune(builds: Path, current: Path, keep: int = KEEP_BUILDS) -> list[Path]:
+    """Keep the ``keep`` newest finished builds (the current one always); remove older ones."""
     # Newest first by time, so a moved-aside legacy directory ages out like any other build.
     done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
                   key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in done[KEEP_BUILDS:]:
-        if old != keep:
+    removed = []
+    for old in done[max(1, keep):]:
+        if old != current:
             shutil.rmtree(old, ignore_errors=True)
-    for partial in builds.glob("*.partial"):
-        if partial.stat().st_mtime < time.time() - 3600:
-            shutil.rmtree(partial, ignore_errors=True)
+            removed.append(old)
+    return removed
 
 
 def build(out: Path = ROOT / "build", project: Project | None = None, base: str = DEFAULT_BASE,
-          workers: int | None = None) -> Result:
+          workers: int | None = None, keep: int = KEEP_BUILDS) -> Result:
     """Load, map, validate and write; the files are written while the validation runs (in worker processes
     for large graphs) and are published only if it finds no violation."""
     out = Path(out)
@@ -290,11 +330,12 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
     gc.freeze()
     staging = None
     try:
+        staging = new_staging(out)  # before anything is written: whatever fails later, it is removed again
         started = time.perf_counter()
         pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
         try:
             graph = bind_prefixes(rebase(prepared.graph, base), base)
-            staging = stage(graph, out, timings)
+            stage(graph, staging, timings)
             t = time.perf_counter()
             graph_rules = checks.run(prepared.graph, prepared.origins)  # kg/checks.py: what SHACL Core cannot say
             timings["checks"] = time.perf_counter() - t
@@ -305,7 +346,7 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
         _check(findings)
         result = Result(graph=graph, findings=findings, timings=timings)
         timings["total"] = timings["load_map"] + time.perf_counter() - started
-        result.path = publish(staging, result, out, base)
+        result.path = publish(staging, result, out, base, keep)
         staging = None
         return result
     finally:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
 from pathlib import Path
 
 from kg import export, published
-from kg.build import ROOT, Project, build, compile_graph
+from kg.build import KEEP_BUILDS, ROOT, Project, build, compile_graph
 from kg.errors import BuildError
 from kg.namespaces import base_uri
+from kg.verify import candidates, verify
 
 BUILD_DIR = ROOT / "build"
 JOBS_HELP = ("Prozesse für die SHACL-Prüfung großer Graphen (Standard: Zahl der CPUs, höchstens 8; 1 = ohne Nebenprozesse) "
@@ -60,9 +62,16 @@ def _project(args) -> Project:
 
 def cmd_build(args) -> int:
     try:
-        result = build(out=Path(args.out), project=_project(args), base=base_uri(), workers=args.jobs)
+        result = build(out=Path(args.out), project=_project(args), base=base_uri(), workers=args.jobs, keep=args.keep)
     except BuildError as exc:
         return _fail(exc)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        print(f"Build abgebrochen: kein Speicherplatz mehr ({exc.filename or Path(args.out).parent}); nichts veröffentlicht, "
+              "Teilverzeichnis entfernt, build/ unverändert. / Build stopped: no space left on the device; "
+              "nothing published, build/ unchanged.", file=sys.stderr)
+        return 1
     if not args.data:  # only the real data is published; synthetic or test data must not enter the list
         added = published.update(result.graph, published.DEFAULT_PATH, base_uri())
         if added:
@@ -153,6 +162,28 @@ def cmd_diff(args) -> int:
     else:
         print(diff.text(changes, f"Release {old.name}" if old else "nichts (noch kein Release)", new_name), end="")
     return 0
+
+
+def cmd_verify(args) -> int:
+    """The server's check of a build, by hand: manifest against files; which build the server would serve."""
+    link = Path(args.out)
+    target = link.resolve()
+    verdict = verify(target)
+    if verdict.intact:
+        manifest = verdict.manifest
+        print(f"Build intakt / intact: {target.name}, {manifest['triples']} Tripel, {len(manifest['files'])} Dateien "
+              "(Größe und SHA-256 wie im Manifest / sizes and SHA-256 as in the manifest)")
+        return 0
+    print(f"Build {target.name} ist beschädigt / is damaged:", file=sys.stderr)
+    for problem in verdict.problems:
+        print(f"  {problem}", file=sys.stderr)
+    fallback = next((p for p in candidates(link) if p.resolve() != target and verify(p).intact), None)
+    if fallback:
+        print(f"Der Server bedient stattdessen / the server serves instead: {fallback.name}. "
+              "Neu bauen mit / rebuild with: kg build", file=sys.stderr)
+    else:
+        print("Kein intakter Build in .builds/: neu bauen mit kg build / no intact build: run kg build", file=sys.stderr)
+    return 1
 
 
 def cmd_validate(args) -> int:
@@ -275,6 +306,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="anderes Datenverzeichnis (Standard: data/)")
     p.add_argument("--workbook", help=WORKBOOK_HELP)
     p.add_argument("--jobs", type=int, help=JOBS_HELP)
+    p.add_argument("--keep", type=int, default=int(os.environ.get("KG_KEEP_BUILDS") or KEEP_BUILDS),
+                   help=f"so viele fertige Builds in .builds/ behalten (Standard: KG_KEEP_BUILDS oder {KEEP_BUILDS}) / builds to keep")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("release", help="die Daten als benanntes Release veröffentlichen (releases/NAME, build/ zeigt darauf)")
     p.add_argument("name", help="Name des Release, z. B. 2024 oder 2024-2")
@@ -298,6 +331,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help=JOBS_HELP)
     p.add_argument("--json", action="store_true", help="als JSON ausgeben")
     p.set_defaults(func=cmd_diff)
+    p = sub.add_parser("verify", help="den aktuellen Build gegen sein Manifest prüfen (Größen, SHA-256, Tripelzahl)")
+    p.add_argument("--out", default=os.environ.get("KG_BUILD_DIR") or str(BUILD_DIR),
+                   help="Build-Verzeichnis (Standard: KG_BUILD_DIR oder build) / build directory")
+    p.set_defaults(func=cmd_verify)
     p = sub.add_parser("validate", help="nur prüfen, nichts schreiben")
     p.add_argument("--data")
     p.add_argument("--workbook", help=WORKBOOK_HELP)

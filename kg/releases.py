@@ -226,7 +226,7 @@ def _build(prepared: builder.Prepared, out: Path, base: str, into: Path, workers
         pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
         try:
             graph = bind_prefixes(builder.rebase(prepared.graph, base), base)
-            staging = builder.stage(graph, Path(out), timings, into=into)
+            staging = builder.stage(graph, builder.new_staging(Path(out), into=into), timings)
             findings = pending.result()
         finally:
             pending.close()

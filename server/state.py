@@ -4,6 +4,7 @@ a request uses to reach it."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -13,6 +14,8 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from kg.store import RemoteStore, Store
+from kg.verify import GRAPH, MANIFEST, Verdict, candidates, current_stamp, verify
+from kg.verify import build_id as verify_id
 
 
 @dataclass(frozen=True)
@@ -27,30 +30,95 @@ class Published:
         return self.manifest["build_id"]
 
 
-class BuildState:
-    """Holds the current build; a failed or partial build never replaces it."""
+class BuildUnavailable(RuntimeError):
+    """No intact build to serve: neither the current one nor any in .builds/."""
 
-    def __init__(self, build_dir: str, check_seconds: float = 2.0, sparql_endpoint: str = "") -> None:
+
+class BuildState:
+    """Holds the current build; a failed, partial or damaged build never replaces it.
+
+    A build is served only after its manifest is checked (:func:`kg.verify.verify`: sizes, SHA-256, triple count).
+    While it is served, its files are looked at again every ``check_seconds`` (sizes and times only); a build
+    that was damaged meanwhile, or a new one that does not pass, makes the server fall back to the newest intact build
+    in ``.builds/`` (logged with the reason). A rejected build is checked again only when its files change.
+    """
+
+    def __init__(self, build_dir: str, check_seconds: float = 2.0, sparql_endpoint: str = "",
+                 log: logging.Logger | None = None) -> None:
         self.build_dir = Path(build_dir)
         self.sparql_endpoint = sparql_endpoint  # when set, queries go to this engine instead of the embedded store
         self.check_seconds = check_seconds
+        self.log = log or logging.getLogger(__name__)
         self._lock = threading.Lock()
         self._current: Published | None = None
+        self._verdict: Verdict | None = None
+        self._rejected: dict[Path, tuple] = {}  # build -> stamp of its files when it was rejected
         self._checked = 0.0
         self._load()
 
     def _load(self) -> None:
         target = self.build_dir.resolve()
-        if self._current and self._current.path == target:
+        current = self._current
+        current_intact = current is not None and current_stamp(self._verdict) == self._verdict.stamp
+        if current_intact and current.path == target:
+            return  # still the same, unchanged build
+        for path in [target, *self._fallbacks(target)]:
+            if current_intact and path == current.path:
+                return  # the intact build already served is the best there is (why the others are not: logged)
+            published = self._verified(path)
+            if published is not None:
+                if path != target:
+                    self.log.warning("Build %s nicht verwendbar; es gilt der letzte intakte Build %s / "
+                                     "build %s unusable; serving the newest intact build %s", target.name, path.name,
+                                     target.name, path.name)
+                self._current = published
+                return
+        if current_intact:
             return
-        manifest_path = target / "manifest.json"
-        if not manifest_path.exists():
-            if self._current is None:
-                raise FileNotFoundError(f"{manifest_path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
-            return
-        manifest = json.loads(manifest_path.read_text())
-        store = RemoteStore(self.sparql_endpoint) if self.sparql_endpoint else Store.from_ntriples(target / "graph.nt")
-        self._current = Published(target, manifest, store, os.stat(manifest_path).st_mtime)
+        if current is None:
+            raise BuildUnavailable(f"Kein intakter Build in {self.build_dir} oder {self.build_dir.parent / '.builds'}: "
+                                   "zuerst `kg build` ausführen (Gründe: `kg verify`) / no intact build: run `kg build`")
+        if self._rejected.get(current.path) != ("logged", current_stamp(self._verdict)):
+            self._rejected[current.path] = ("logged", current_stamp(self._verdict))
+            self.log.error("Kein intakter Build mehr, auch %s nicht; er wird weiter bedient, bis ein intakter kommt / "
+                           "no intact build left, not even %s; still serving it until an intact one comes",
+                           current.path.name, current.path.name)
+
+    def _fallbacks(self, target: Path) -> list[Path]:
+        """Intact-looking builds older than ``target``, newest first (a newer one than the link names is not wanted)."""
+        older = [p for p in candidates(self.build_dir) if p.resolve() != target]
+        target_id = verify_id(target)
+        return [p.resolve() for p in older if not target_id or verify_id(p) < target_id]
+
+    def _verified(self, path: Path) -> Published | None:
+        rejected = self._rejected.get(path)
+        if rejected is not None and rejected == _stamp_of(path):
+            return None  # unchanged since it was rejected
+        verdict = verify(path)
+        if not verdict.intact:
+            self._reject(path, verdict.problems)
+            return None
+        try:
+            store = RemoteStore(self.sparql_endpoint) if self.sparql_endpoint else Store.from_ntriples(path / GRAPH)
+        except (OSError, ValueError, SyntaxError) as exc:
+            self._reject(path, [f"{GRAPH} lässt sich nicht laden / cannot be loaded: {exc}"])
+            return None
+        if not self.sparql_endpoint and len(store) != int(verdict.manifest["triples"]):
+            self._reject(path, [f"{GRAPH}: {len(store)} Tripel geladen statt / loaded instead of {verdict.manifest['triples']}"])
+            return None
+        self._verdict = verdict
+        return Published(path, verdict.manifest, store, os.stat(path / MANIFEST).st_mtime)
+
+    def _reject(self, path: Path, problems: list[str]) -> None:
+        self._rejected[path] = _stamp_of(path)
+        self.log.warning("Build %s abgelehnt / rejected: %s", path.name, "; ".join(problems))
+
+    def recheck(self) -> Published:
+        """Look at the build again now (e.g. a served file no longer matches its manifest)."""
+        with self._lock:
+            self._checked = time.monotonic()
+            self._load()
+            return self._current
 
     @property
     def current(self) -> Published:
@@ -66,11 +134,23 @@ class BuildState:
         return self._current
 
 
+def _stamp_of(path: Path) -> tuple:
+    """What a rejected build looked like: its directory's and manifest's stamps and its file sizes."""
+    return current_stamp(Verdict(path, manifest=_manifest_or_none(path)))
+
+
+def _manifest_or_none(path: Path) -> dict | None:
+    try:
+        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 # ------------------------------------------------------------------ what a request works on
 
 def init_app(app: Flask) -> None:
     app.extensions["kg"] = BuildState(
-        app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"], app.config["KG_SPARQL_ENDPOINT"])
+        app.config["KG_BUILD_DIR"], app.config["KG_RELOAD_CHECK_SECONDS"], app.config["KG_SPARQL_ENDPOINT"], app.logger)
 
 
 def published() -> Published:

@@ -40,6 +40,14 @@ class DumpFile:
     modified: str
 
 
+def _as_listed(build: Published, name: str, entry: dict) -> bool:
+    """The file still has the size its manifest promises (a cheap look; the full check is server.state's)."""
+    try:
+        return (build.path / name).stat().st_size == entry["bytes"]
+    except OSError:
+        return False
+
+
 def _manifest_entry(build: Published) -> dict:
     """Size and checksum of manifest.json itself (it cannot list its own), computed once per build."""
     def measure(b: Published) -> dict:
@@ -127,6 +135,11 @@ def download(name: str):
     entry = build.manifest["files"].get(name) or (_manifest_entry(build) if name == MANIFEST else None)
     if entry is None:  # only listed files: no directory walking, no .partial leftovers, no traversal
         abort(404)
+    if not _as_listed(build, name, entry):  # damaged since it was checked: fall back to an intact build
+        build = current_app.extensions["kg"].recheck()
+        entry = build.manifest["files"].get(name) or (_manifest_entry(build) if name == MANIFEST else None)
+        if entry is None or not _as_listed(build, name, entry):
+            abort(503)
     response = send_from_directory(build.path, name, mimetype=served_media_type(name), etag=entry["sha256"],
                                    last_modified=build.modified, max_age=MAX_AGE, conditional=True)
     response.cache_control.public = True

@@ -35,6 +35,10 @@ class WorkerLost(Exception):
         self.exitcode = exitcode  # negative: the signal that ended it (-SIGALRM: it overran its time limit)
 
 
+class BuildBroken(Exception):
+    """The build's graph.nt could not be loaded as its manifest describes it (damaged after it was published)."""
+
+
 class _DeadBeforeJob(WorkerLost):
     """The worker was gone before it received the job (e.g. killed while idle): the query is not to blame."""
 
@@ -46,6 +50,7 @@ class GraphRef:
     path: str       # graph.nt of the build
     build_id: str
     endpoint: str = ""  # KG_SPARQL_ENDPOINT: an external engine instead of the file
+    triples: int = -1   # the manifest's count, checked by the worker after loading
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -75,7 +80,7 @@ class _Worker:
 
     def load(self, graph: GraphRef) -> None:
         """Start loading without waiting, so that a replacement worker warms up in the background."""
-        self._send(Load(graph.path, graph.build_id, graph.endpoint))
+        self._send(Load(graph.path, graph.build_id, graph.endpoint, graph.triples))
         self.build_id, self.loading = graph.build_id, True
 
     def ensure(self, graph: GraphRef) -> None:
@@ -90,7 +95,10 @@ class _Worker:
                 if not isinstance(reply, Loaded):
                     raise WorkerLost(f"unexpected reply while loading: {reply!r}")
                 self.loading = False
-        except _DeadBeforeJob:
+                if reply.error:
+                    self.build_id = None  # nothing usable loaded
+                    raise BuildBroken(f"{graph.path}: {reply.error}")
+        except (_DeadBeforeJob, BuildBroken):
             raise
         except WorkerLost as exc:
             raise _DeadBeforeJob(str(exc), exc.exitcode) from exc

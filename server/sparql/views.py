@@ -30,7 +30,7 @@ from server.sparql.errors import Problem
 from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTIONS_OFFER
 from server.sparql.guard import Refused, check_protocol_dataset
 from server.sparql.hints import empty_result_hint
-from server.sparql.pool import GraphRef, QueryPool, QueryTimeout, WorkerLost
+from server.sparql.pool import BuildBroken, GraphRef, QueryPool, QueryTimeout, WorkerLost
 from server.sparql.prefixes import predeclared
 from server.sparql.service_description import default_graph_names, service_description
 from server.sparql.vocabulary import vocabulary
@@ -209,7 +209,7 @@ def _run(query: str):
     job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
               max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
     published = current_published()
-    graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"])
+    graph = GraphRef(str(published.path / "graph.nt"), published.etag, config["KG_SPARQL_ENDPOINT"], int(published.manifest["triples"]))
     key = job_key(published.etag, graph.endpoint, job)
     unchanged = _precondition(key, html=HTML.key in formats.values())
     if unchanged is not None:
@@ -234,6 +234,13 @@ def _run(query: str):
                       "The server is busy with other queries. Please try again shortly.", query, retry_after=exc.retry_after)
     except QueryTimeout:
         return _timed_out(timeout, query)
+    except BuildBroken as exc:  # damaged after it was checked: the server falls back to an intact build
+        current_app.logger.warning("SPARQL: %s", exc)
+        current_app.extensions["kg"].recheck()
+        return _error(503, "Der veröffentlichte Datenstand ist beschädigt; der Server wechselt zum letzten intakten Stand. "
+                           "Bitte gleich noch einmal versuchen.",
+                      "The published data is damaged; the server is switching to the last intact build. "
+                      "Please try again shortly.", query, retry_after=2)
     except WorkerLost as exc:
         if exc.exitcode == -signal.SIGALRM:  # the query process's own alarm ended it after the time limit
             return _timed_out(timeout, query)

@@ -58,12 +58,14 @@ class Load:
     graph_path: str
     build_id: str
     endpoint: str = ""
+    triples: int = -1  # what the build's manifest promises; another count means the file is damaged
 
 
 @dataclass(frozen=True)
 class Loaded:
     build_id: str
     triples: int
+    error: str | None = None  # the file could not be loaded, or holds another number of triples than promised
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,8 @@ def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
             return
         if isinstance(message, Load):
             with alarm(LOAD_LIMIT):
-                store = _open(message)
-                conn.send(Loaded(message.build_id, -1 if message.endpoint else len(store)))
+                store, loaded = _load(message)
+            conn.send(loaded)
         elif isinstance(message, Job):
             if store is None:
                 conn.send(Outcome(error="no graph loaded", error_kind="failed"))
@@ -205,6 +207,21 @@ def _address_space() -> int | None:
             return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return None  # not Linux: no cap
+
+
+def _load(message: Load):
+    """The store of a build, checked against the triple count its manifest promises; a damaged file is reported,
+    not fatal (it is the build's fault, not the query's)."""
+    try:
+        store = _open(message)
+    except (OSError, ValueError, SyntaxError) as exc:
+        return None, Loaded(message.build_id, -1, f"cannot be loaded: {exc}")
+    if message.endpoint:
+        return store, Loaded(message.build_id, -1)
+    count = len(store)
+    if message.triples >= 0 and count != message.triples:
+        return None, Loaded(message.build_id, count, f"{count} triples instead of {message.triples}")
+    return store, Loaded(message.build_id, count)
 
 
 def _open(load: Load):

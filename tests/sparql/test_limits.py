@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from tests.support.builds import reseal
 from tests.support.timing import TIMEOUT_SLACK
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~4000³ combinations
@@ -175,9 +176,7 @@ def test_workers_switch_to_a_new_build(built, tmp_path, make_app):
     shutil.copytree(built, second)
     with open(second / "graph.nt", "a") as nt:
         nt.write("<https://example.org/extra> <https://example.org/p> \"neu\" .\n")
-    manifest = json.loads((second / "manifest.json").read_text())
-    manifest["build_id"] += "-second"
-    (second / "manifest.json").write_text(json.dumps(manifest))
+    reseal(second, json.loads((built / "manifest.json").read_text())["build_id"] + "-second")
     link = tmp_path / "build"
     link.symlink_to(built, target_is_directory=True)
 

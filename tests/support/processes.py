@@ -80,6 +80,12 @@ def wait_for(condition, seconds: float, step: float = 0.05) -> bool:
 class Server:
     url: str
     process: subprocess.Popen
+    log_file: object = None
+
+    def log(self) -> str:
+        """What the server wrote to stderr so far."""
+        self.log_file.seek(0)
+        return self.log_file.read().decode(errors="replace")
 
     @property
     def pid(self) -> int:
@@ -110,7 +116,7 @@ def gunicorn_server(build: Path, env: dict[str, str] | None = None, workers: int
         if not wait_for(lambda: _answers(url + "dumps/index.json") or proc.poll() is not None, 60, 0.1) or proc.poll() is not None:
             log.seek(0)
             pytest.fail("gunicorn did not start: " + log.read().decode(errors="replace")[-2000:])
-        yield Server(url, proc)
+        yield Server(url, proc, log)
     finally:
         _stop_tree(proc)
         log.close()

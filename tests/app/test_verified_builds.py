@@ -1,0 +1,123 @@
+"""Builds are verified before they are served (real gunicorn): a damaged build is never served, the server falls back
+to the newest intact build in .builds/ and says why; `kg verify` runs the same check by hand."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support.builds import reseal
+from tests.support.processes import gunicorn_server, wait_for
+
+pytestmark = pytest.mark.live
+KG = Path(sys.executable).parent / "kg"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture()
+def two_builds(built, tmp_path) -> tuple[Path, dict, dict]:
+    """``srv/build`` -> a newer build B (the real build plus one triple); the real build A stays in ``.builds``."""
+    builds = tmp_path / "srv" / ".builds"
+    builds.mkdir(parents=True)
+    older = builds / "20000101T000000000000Z"
+    shutil.copytree(built, older)
+    a = reseal(older, older.name)
+    newer = builds / "20000102T000000000000Z"
+    shutil.copytree(built, newer)
+    with open(newer / "graph.nt", "a", encoding="utf-8") as nt:
+        nt.write('<https://example.org/b> <https://example.org/p> "only in B" .\n')
+    b = reseal(newer, newer.name)
+    link = tmp_path / "srv" / "build"
+    link.symlink_to(".builds/" + newer.name)
+    return link, a, b
+
+
+def get(url: str, accept: str = "application/sparql-results+json") -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def served(root: str) -> dict:
+    """What each part of the server says it serves: SPARQL's triple count, the dump index, the dump itself."""
+    status, _, body = get(root + "sparql?" + urllib.parse.urlencode({"query": COUNT + f" # {time.monotonic()}"}))
+    triples = int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) if status == 200 else status
+    index = json.loads(get(root + "dumps/index.json", "application/json")[2])
+    status, headers, dump = get(root + "dumps/graph.nt", "application/n-triples")
+    return {"sparql_triples": triples, "index_build": index["build_id"], "index_triples": index["triples"],
+            "dump_sha256": hashlib.sha256(dump).hexdigest(), "dump_etag": headers.get("ETag", "").strip('"')}
+
+
+def as_published(manifest: dict) -> dict:
+    sha = manifest["files"]["graph.nt"]["sha256"]
+    return {"sparql_triples": manifest["triples"], "index_build": manifest["build_id"], "index_triples": manifest["triples"],
+            "dump_sha256": sha, "dump_etag": sha}
+
+
+def truncate(path: Path, mid_line: bool) -> None:
+    data = path.read_bytes()
+    cut = data.rindex(b"\n", 0, len(data) // 2) + 1  # half the lines
+    path.write_bytes(data[:cut + (40 if mid_line else 0)])
+
+
+@pytest.mark.parametrize("mid_line", [False, True], ids=["at-a-line-boundary", "mid-line"])
+def test_a_build_truncated_while_served_is_replaced_by_the_newest_intact_one(two_builds, mid_line):
+    """Before: cut at a line boundary, SPARQL answered 2,472 triples while pages showed 4,472 and the dump kept the full
+    file's ETag; cut mid-line, every query failed with 503 „memory limit“."""
+    link, a, b = two_builds
+    with gunicorn_server(link, {"KG_RELOAD_CHECK_SECONDS": "0.2"}) as server:
+        assert served(server.url) == as_published(b)
+        truncate(link.resolve() / "graph.nt", mid_line)
+        get(server.url + "sparql?query=ASK%7B%7D")  # a query process may load the damaged file now
+        assert wait_for(lambda: served(server.url) == as_published(a), 10), served(server.url)
+        for _ in range(3):  # and it stays so: every part serves the complete build A
+            assert served(server.url) == as_published(a)
+        page = get(server.url + "doc/massnahme/1", "text/html")
+        assert page[0] == 200
+        server.process.terminate()
+        server.process.wait(20)
+        log = server.log()
+    assert "abgelehnt / rejected" in log and "graph.nt" in log, log[-2000:]
+
+
+def test_the_server_starts_on_a_damaged_build_with_the_newest_intact_one(two_builds):
+    """Before: a damaged current build killed the gunicorn master at start."""
+    link, a, _ = two_builds
+    truncate(link.resolve() / "graph.nt", mid_line=True)
+    with gunicorn_server(link) as server:
+        assert served(server.url) == as_published(a)
+
+
+def test_kg_verify_names_the_damage_and_the_build_the_server_falls_back_to(two_builds):
+    link, a, b = two_builds
+    ok = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
+    assert ok.returncode == 0 and b["build_id"] in ok.stdout and str(b["triples"]) in ok.stdout
+    (link.resolve() / "csv" / "massnahmen.csv").write_text("nr,titel\n1,geändert\n", encoding="utf-8")
+    damaged = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
+    assert damaged.returncode == 1
+    assert "csv/massnahmen.csv" in damaged.stderr and a["build_id"] in damaged.stderr, damaged.stderr
+    assert "Traceback" not in damaged.stderr
+
+
+def test_nothing_intact_is_one_clear_line_not_a_traceback(two_builds):
+    link, _, _ = two_builds
+    for build in link.parent.joinpath(".builds").iterdir():
+        (build / "graph.nt").write_bytes(b"")
+    env = {**os.environ, "KG_BUILD_DIR": str(link)}
+    probe = subprocess.run([sys.executable, "-c", "from server.app import create_app; create_app()"], capture_output=True,
+                           text=True, env=env)
+    assert probe.returncode != 0 and "Kein intakter Build" in probe.stderr

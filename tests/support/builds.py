@@ -1,0 +1,22 @@
+"""Builds made by hand in tests: a copy of a real build, changed, then sealed with a manifest that matches it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from kg.verify import GRAPH, MANIFEST, count_triples
+
+
+def reseal(build: Path, build_id: str | None = None) -> dict:
+    """Rewrite ``build``'s manifest for its files as they are now (sizes, SHA-256, triple count); a new id if given."""
+    manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    for name, entry in manifest["files"].items():
+        data = (build / name).read_bytes()
+        entry.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+    manifest["triples"] = count_triples(build / GRAPH)
+    if build_id:
+        manifest["build_id"] = build_id
+    (build / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
