@@ -12,6 +12,7 @@ from kg.namespaces import base_uri
 SETTINGS = {
     "KG_BUILD_DIR": (str(ROOT / "build"), str, "Build directory (symlink switched by `kg build`) the server reads"),
     "KG_BASE_URI": (None, str, "Base of all data URIs; the server maps its own host onto it"),
+    "KG_PUBLIC_URL": ("", str, "The server's public address for absolute URLs (SPARQL endpoint); default KG_BASE_URI; never from Host"),
     "KG_QUERY_TIMEOUT": (10.0, float, "Hard limit in seconds for one SPARQL query (503 when exceeded)"),
     "KG_MAX_ROWS": (10000, int, "Row cap for SPARQL results; truncation is flagged, never silent"),
     "KG_MAX_RESULT_MB": (16, float, "Size cap of a SPARQL answer in MB in every format (HTML page included); truncation is flagged"),

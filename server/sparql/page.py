@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, render_template, url_for
 
 from server.formats import RDF_FORMATS, SOLUTION_FORMATS
 from server.i18n import current_lang, labels_for, t
@@ -23,7 +23,7 @@ from server.sparql.prefixes import predeclared
 from server.sparql.vocabulary import short_name
 from server.sparql.worker import Outcome
 from server.state import published as current_published
-from server.web.urls import link
+from server.web.urls import link, public_url
 
 MAX_GET_URL = 4000  # gunicorn's default request-line limit is 4094 bytes: longer queries need POST
 NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
@@ -70,7 +70,7 @@ def render(query: str | None, outcome: Outcome | None = None, problem: Problem |
         examples=[_example_item(ex, base, lang) for ex in EXAMPLES], permalink=permalink, form_action=form_action,
         formats=every_format(), predeclared=predeclared(base), editor_script=EDITOR_BUNDLE if (STATIC / EDITOR_BUNDLE).exists() else None,
         timeout=config["KG_QUERY_TIMEOUT"], max_rows=config["KG_MAX_ROWS"], max_length=config["KG_MAX_QUERY_LENGTH"],
-        endpoint=request.base_url)
+        endpoint=public_url("sparql"))
 
 
 def download_formats(outcome: Outcome) -> list:

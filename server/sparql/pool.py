@@ -152,6 +152,7 @@ class QueryPool:
         others run), :class:`QueryTimeout` or :class:`WorkerLost`.
         """
         ticket = self.admission.enter(client, wait)
+        fresh_failures = 0
         try:
             while True:
                 worker = self._checkout()
@@ -166,7 +167,10 @@ class QueryPool:
                     worker.kill()
                     if not worker.fresh:
                         continue  # an idle worker that died meanwhile (killed from outside): take the next one
-                    raise  # even a fresh worker cannot take the job
+                    fresh_failures += 1
+                    if fresh_failures >= 2:
+                        raise  # not even fresh workers can take the job
+                    continue
                 except BaseException as exc:
                     # Whatever went wrong, this worker may still be computing: stop it for real, start afresh
                     # (after the slot is free again: a waiting query need not wait for the new process).

@@ -42,6 +42,7 @@ from server.web.cors import SPARQL_METHODS, open_to_all
 from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats, vary_on_accept
 from server.web.responses import json_response
 from server.web.untrusted import shown
+from server.web.urls import public_url
 
 bp = Blueprint("sparql", __name__, template_folder="templates", static_folder="static", static_url_path="/sparql/static")
 
@@ -190,7 +191,7 @@ def _update_refused() -> Refused:
 
 
 def _own_graphs() -> set[str]:
-    return default_graph_names(current_app.config["KG_BASE_URI"], request.url_root)
+    return default_graph_names(current_app.config["KG_BASE_URI"], public_url())
 
 
 def _check_dataset_parameters() -> None:
@@ -387,7 +388,7 @@ def _without_query() -> Response:
     if fmt is HTML:
         return Response(page.render(None), mimetype="text/html")
     published = current_published()
-    description = service_description(current_app.config["KG_BASE_URI"], published.manifest, endpoint=request.base_url)
+    description = service_description(current_app.config["KG_BASE_URI"], published.manifest, endpoint=public_url("sparql"))
     return Response(description.serialize(format=fmt.rdflib, encoding="utf-8"), mimetype=fmt.mimetype)
 
 

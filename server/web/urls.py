@@ -1,18 +1,39 @@
 """Between data IRIs and this server's paths, and links that keep the current query.
 
 The server maps its own host onto ``KG_BASE_URI``: the data IRI ``{base}id/massnahme/1`` is answered at
-``/id/massnahme/1`` whatever host the request came to.
+``/id/massnahme/1`` whatever host the request came to. The ``Host`` header is never trusted for anything absolute:
+absolute URLs of this server come from configuration (``KG_PUBLIC_URL``, else ``KG_BASE_URI``), and redirects to
+this server are relative.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
 
 def configured_base() -> str:
     return current_app.config["KG_BASE_URI"]
+
+
+def public_url(path: str = "") -> str:
+    """This server's absolute address from configuration (``KG_PUBLIC_URL``, else ``KG_BASE_URI``), plus ``path``."""
+    root = current_app.config.get("KG_PUBLIC_URL") or configured_base()
+    return root.rstrip("/") + "/" + path.lstrip("/")
+
+
+def relative_redirects(response: Response) -> Response:
+    """Make a redirect to this server relative: routing (``/dumps`` -> ``/dumps/``, ``//x`` -> ``/x``) builds its
+    ``Location`` from the request's ``Host``, which the client chose (a cache would keep ``http://evil.example/…``)."""
+    location = response.headers.get("Location")
+    if not location or not 300 <= response.status_code < 400:
+        return response
+    parts = urlsplit(location)
+    if parts.netloc and parts.netloc.lower() in {request.host.lower(), urlsplit(request.host_url).netloc.lower()}:
+        path = "/" + parts.path.lstrip("/")  # never "//host": a protocol-relative Location leaves the site
+        response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
 
 
 def local_path(iri: str, base: str | None = None) -> str | None:

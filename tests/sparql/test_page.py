@@ -169,7 +169,7 @@ def test_service_description_for_rdf_clients(client, manifest, accept, rdflib_fo
     response = client.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == accept
     g = Graph().parse(data=response.data, format=rdflib_format)
-    service = URIRef("http://localhost/sparql")
+    service = URIRef(client.application.config["KG_BASE_URI"] + "sparql")  # from configuration, never from Host
     assert (service, RDF.type, SD.Service) in g
     assert (service, SD.endpoint, service) in g
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g

@@ -66,7 +66,7 @@ def test_predeclared_prefixes_do_not_shift_line_numbers(client):
 
 def test_service_description_lists_the_predeclared_prefixes(client):
     g = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
-    service = URIRef("http://localhost/sparql")
+    service = URIRef(client.application.config["KG_BASE_URI"] + "sparql")  # from configuration, never from Host
     declared = {str(g.value(d, SH.prefix)): g.value(d, SH.namespace) for d in g.objects(service, SH.declare)}
     assert set(declared) == set(PREDECLARED)
     assert declared["ik"] == Literal(IK, datatype=XSD.anyURI)

@@ -98,7 +98,7 @@ def test_untrusted_query_text_is_not_parsed_in_the_web_process(built):
     slow_for_rdflib = f"SELECT * FROM <{OWN_GRAPH}> WHERE {{ FILTER(" + "+".join(["1"] * 9000) + ") }}"
     slow_for_engine = f"SELECT * FROM <{OWN_GRAPH}> WHERE {{ " + " ".join(f"?s{i} ?p ?o{i} ." for i in range(700)) + " }"
     assert len(slow_for_rdflib) < 20000 and len(slow_for_engine) < 20000
-    env = {"KG_QUERY_TIMEOUT": str(timeout), "KG_QUERY_WORKERS": "4", "KG_QUERY_QUEUE_WAIT": "10"}
+    env = {"KG_QUERY_TIMEOUT": str(timeout), "KG_QUERY_WORKERS": "4", "KG_QUERY_QUEUE_WAIT": "10", "KG_CLIENT_QUERIES": "4"}
     with gunicorn_server(built, env, threads=8) as server:
         answers: list[tuple[int, float]] = []
 
@@ -124,6 +124,6 @@ def test_untrusted_query_text_is_not_parsed_in_the_web_process(built):
         for thread in threads:
             thread.join()
     assert all(status == 200 for status, _ in pages)
-    assert max(seconds for _, seconds in pages) < 2.5, pages
+    assert max(seconds for _, seconds in pages) < 5, pages  # were blocked for 15-46 s
     assert sorted(status for status, _ in answers) == [400, 400, 503, 503], answers  # too deep; over the time limit
-    assert max(seconds for _, seconds in answers) < timeout + 4, answers
+    assert max(seconds for _, seconds in answers) < timeout + 6, answers

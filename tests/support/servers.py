@@ -65,11 +65,12 @@ def gunicorn(build: Path, env: dict[str, str] | None = None, *args: str, base_ur
              ready_path: str = "dumps/index.json") -> Iterator[str]:
     """``gunicorn "server.app:create_app()"`` on a free port serving ``build``; yields its root URL.
 
-    With ``base_uri="self"`` the data URIs are the server's own address (KG_BASE_URI = root URL).
+    With ``base_uri="self"`` the data URIs are the server's own address (KG_BASE_URI = root URL). The server's
+    public address (KG_PUBLIC_URL, never taken from Host) is its root URL unless ``env`` says otherwise.
     """
     port = free_port()
     root = f"http://127.0.0.1:{port}/"
-    full_env = {**os.environ, "KG_BUILD_DIR": str(build), **(env or {})}
+    full_env = {**os.environ, "KG_BUILD_DIR": str(build), "KG_PUBLIC_URL": root, **(env or {})}
     if base_uri:
         full_env["KG_BASE_URI"] = root if base_uri == "self" else base_uri
     proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", "-b", f"127.0.0.1:{port}",
