@@ -260,6 +260,10 @@ def cmd_workbook(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    """The production server (gunicorn supervising waitress processes), or with --dev/--watch Flask's development
+    server (reloader; the clerk's preview)."""
+    if not (args.dev or args.watch):
+        return _serve_production(args)
     from server.app import create_app
 
     watcher = None
@@ -281,11 +285,31 @@ def cmd_serve(args) -> int:
         watcher.start()
     app = create_app()
     try:
-        app.run(host=args.host, port=args.port, threaded=True)
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=args.dev and not args.watch)
     finally:
         if watcher:
             watcher.stop()
     return 0
+
+
+def _serve_production(args) -> int:
+    """Check that there is an intact build to serve (one line if not), then become gunicorn."""
+    link = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
+    if not any(verify(p).intact for p in [link.resolve(), *candidates(link)] if p.exists()):
+        print(f"Kein intakter Build in {link} oder {link.parent / '.builds'}: zuerst `kg build` ausführen "
+              "(Gründe: `kg verify`) / no intact build to serve: run `kg build`", file=sys.stderr)
+        return 1
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "server.app:create_app()", "--config", "python:server.serving.gunicorn_config",
+               "--bind", f"{args.host}:{args.port}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    print(f"Server: http://{args.host}:{args.port}/ (gunicorn + waitress; Entwicklung / development: kg serve --dev)",
+          file=sys.stderr)
+    os.execv(str(gunicorn), command)  # replaces this process: signals (Ctrl-C, TERM) go to gunicorn directly
+    return 0  # not reached
 
 
 def cmd_synth(args) -> int:
@@ -354,9 +378,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", help=f"für csv und xlsx: {', '.join(export.CSV_VIEWS)}")
     p.add_argument("--output", "-o")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("serve", help="Server für die Entwicklung starten")
+    p = sub.add_parser("serve", help="Server starten (gunicorn mit waitress; --dev: Entwicklungsserver)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--dev", action="store_true", help="Entwicklungsserver von Flask mit Neuladen bei Codeänderungen")
+    p.add_argument("--workers", type=int, help="Webprozesse (Standard 2) / web processes")
+    p.add_argument("--threads", type=int, help="Threads je Webprozess (Standard 32) / threads per web process")
     p.add_argument("--watch", action="store_true",
                    help="Vorschau: bei jeder gespeicherten Änderung in data/ (oder der Arbeitsmappe) neu bauen")
     p.add_argument("--data", help="mit --watch: anderes Datenverzeichnis (Standard: data/)")

@@ -213,7 +213,8 @@ def test_serve_answers_on_the_given_host_and_port(built):
 def test_serve_without_a_build_exits_1_saying_to_build_first(tmp_path):
     done = kg("serve", "--port", str(free_port()), env={"KG_BUILD_DIR": str(tmp_path / "none")}, timeout=120)
     assert done.returncode == 1
-    assert "manifest.json fehlt: zuerst `kg build` ausführen / run `kg build` first" in done.stderr
+    assert "zuerst `kg build` ausführen" in done.stderr and "run `kg build`" in done.stderr
+    assert done.stderr.strip().count("\n") == 0, "one line, no traceback"
 
 
 # ------------------------------------------------------------------ synth, workbook

@@ -1,0 +1,13 @@
+"""gunicorn settings of `kg serve` (``gunicorn -c python:server.serving.gunicorn_config``); the command line may
+override any of them. Chosen to hold the attacks of tests/app/test_production_server.py and bench/load.py."""
+
+worker_class = "server.serving.waitress_worker.WaitressWorker"
+workers = 2              # web processes; each has its own SPARQL query processes (KG_QUERY_WORKERS)
+threads = 32             # per process: at most KG_QUERY_WORKERS + KG_QUERY_QUEUE (14) are tied up by SPARQL
+worker_connections = 1000  # open connections per process (slow clients included)
+keepalive = 5
+timeout = 60             # a process that stops answering the heartbeat this long is replaced
+graceful_timeout = 20
+forwarded_allow_ips = ""  # forwarding headers are the app's business (KG_TRUSTED_PROXIES)
+errorlog = "-"
+loglevel = "warning"
