@@ -47,8 +47,6 @@ QUERIES = [
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PAGES = ["/", "/massnahmen?handlungsfeld=gefluechtete", "/suche?q=Gefl%C3%BCchtete", "/id/drucksache/",
          "/drucksache?ref=0349%20(IV)%20BDs"]
-WORKERS = 2   # web processes
-THREADS = 32  # per web process
 
 
 def free_port() -> int:
@@ -58,11 +56,12 @@ def free_port() -> int:
 
 
 def start_server(build: Path, port: int, timeout: float) -> subprocess.Popen:
+    """The production server as `kg serve` runs it (gunicorn + waitress, server/serving/gunicorn_config.py)."""
     env = dict(os.environ, KG_BUILD_DIR=str(build), KG_QUERY_TIMEOUT=str(timeout))
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen(
-        [str(gunicorn), "server.app:create_app()", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "120", "--log-level", "warning"],
+        [str(gunicorn), "server.app:create_app()", "--config", "python:server.serving.gunicorn_config",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(300):
         try:
