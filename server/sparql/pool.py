@@ -13,6 +13,7 @@ cannot get a slot within ``wait`` seconds is turned away, so one client cannot s
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from dataclasses import dataclass, replace
 
@@ -171,6 +172,17 @@ class QueryPool:
                     if fresh_failures >= 2:
                         raise  # not even fresh workers can take the job
                     continue
+                except WorkerLost as exc:
+                    self._release()
+                    worker.kill()
+                    if ticket.stopped:
+                        raise Busy("stopped after its share of time to let other clients run", 5) from exc
+                    if exc.exitcode == -signal.SIGKILL and fresh_failures < 2:
+                        # Killed from outside (its own limits end it with SIGALRM or an abort, never SIGKILL), as its
+                        # job arrived: the query is not to blame, another process takes it.
+                        fresh_failures += 1
+                        continue
+                    raise
                 except BaseException as exc:
                     # Whatever went wrong, this worker may still be computing: stop it for real, start afresh
                     # (after the slot is free again: a waiting query need not wait for the new process).
