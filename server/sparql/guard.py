@@ -11,8 +11,9 @@ no second parser.
 
 Nesting: Oxigraph parses and evaluates recursively, and a deep enough query overflows its stack and kills the
 process (found by fuzzing, tests/sparql/test_nesting.py). Not only brackets nest: a chain of operators
-(``1+1+…``, ``!!…``, ``a/a/…``), of ``UNION``/``OPTIONAL``/``MINUS`` and the members of a collection ``(1 2 3 …)`` each
-become one level of a left-deep tree. :func:`nesting` counts all of them; real queries stay far below the limit.
+(``1+1+…``, ``!!…``, ``a/a/…``), of ``UNION``/``OPTIONAL``/``MINUS``, the members of a collection ``(1 2 3 …)`` and the
+resources of ``DESCRIBE <a> <b> …`` each become one level of a left-deep tree. :func:`nesting` counts all of them;
+real queries stay far below the limit.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ _CLOSERS = {")", "}", "]"}
 # Each of these makes the tree one level deeper for the rest of its bracket (operators fold left-deep).
 _CHAINING = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
 _CHAINING_WORDS = {"UNION", "OPTIONAL", "MINUS"}
+# DESCRIBE's resources (``DESCRIBE <a> <b> …``) become a chain too; the list ends where the dataset or pattern begins.
+_DESCRIBE_ENDS = {"FROM", "WHERE", "LIMIT", "OFFSET", "ORDER", "GROUP", "HAVING", "VALUES"}
+_DESCRIBED = {"iri", "pname", "var"}
 _TERMS = {"iri", "string", "var", "bnode", "pname", "number", "word"}
 
 
@@ -102,15 +106,28 @@ def nesting(tokens: list[_Token]) -> int:
 
     A level per open bracket (``( { [ << <<(``), and within each bracket one more per chaining operator, per
     ``UNION``/``OPTIONAL``/``MINUS`` and per collection member (a term right after a term or a closed bracket, with
-    no comma or operator between — ``(1 2 3)``, not ``f(1, 2)``). Counted for the rest of the bracket, as the
-    left-deep tree the parser builds keeps every earlier link above what follows.
+    no comma or operator between — ``(1 2 3)``, not ``f(1, 2)``); at the top, one per resource ``DESCRIBE`` names.
+    Counted for the rest of the bracket, as the left-deep tree the parser builds keeps every earlier link above what
+    follows.
     """
     chains = [0]       # per open bracket: chaining tokens seen so far in it
     after_item = [False]
     parens = [False]   # whether the bracket is a "(" (collections live there)
+    describing = False  # inside DESCRIBE's list of resources
     depth = deepest = 0
     for token in tokens:
         text = token.text
+        if describing and len(chains) == 1:
+            if token.kind in _DESCRIBED:
+                chains[0] += 1
+                depth += 1
+                deepest = max(deepest, depth)
+                continue
+            describing = not (token.kind == "open" or text in _OPENERS
+                              or (token.kind == "word" and text.upper() in _DESCRIBE_ENDS))
+        if token.kind == "word" and text.upper() == "DESCRIBE" and len(chains) == 1:
+            describing = True
+            continue
         if token.kind == "open" or (token.kind == "other" and text in _OPENERS):
             if parens[-1] and after_item[-1]:
                 chains[-1] += 1  # a collection inside a collection is a member too
@@ -162,9 +179,10 @@ def inspect(query: str, own_graphs: set[str] | frozenset[str], base: str | None 
     if depth > MAX_NESTING:
         raise Refused(
             f"Die Abfrage ist zu tief verschachtelt ({depth} Ebenen, höchstens {MAX_NESTING}: Klammern, "
-            "Operatorketten, UNION/OPTIONAL/MINUS-Ketten und Listenglieder zählen je eine Ebene).",
+            "Operatorketten, UNION/OPTIONAL/MINUS-Ketten, Listenglieder und die Ressourcen von DESCRIBE zählen je "
+            "eine Ebene).",
             f"The query is nested too deeply ({depth} levels, at most {MAX_NESTING}: brackets, chains of operators, "
-            "of UNION/OPTIONAL/MINUS and members of a collection count one level each).")
+            "of UNION/OPTIONAL/MINUS, members of a collection and the resources DESCRIBE names count one level each).")
     words = [[t.text.upper() for t in tokens if t.kind == "word"] for tokens in readings]
     found = set().union(*words)
     updates = sorted(found & UPDATE_KEYWORDS)
