@@ -15,6 +15,9 @@ their query processes). Normal requests must have 0 errors.
 
     .venv/bin/python bench/load.py [--seconds 60] [--clients 16] [--runaway 20] [--slow 40] [--build build]
 
+First the same normal clients run alone for as long (the baseline, same machine, same run; --no-baseline skips it),
+then under attack; the ratios compare the two.
+
 Bounded in count and time, loopback only. tests/load/test_load.py runs a 10-second version in CI.
 """
 
@@ -226,6 +229,14 @@ def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, 
     return report
 
 
+def show(title: str, report: dict) -> None:
+    print(f"{title}: peak RSS {report['peak_rss_mib']} MiB, {report['slow_opened']}/{report['slow_connections']} slow "
+          f"connections open")
+    print(f"  {'kind':10} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    for kind, v in report["kinds"].items():
+        print(f"  {kind:10} {v['requests']:9d} {v['errors']:7d} {v['per_s']:7.1f} {v['p50_ms']:8.1f} {v['p99_ms']:8.1f}  {v['statuses']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -234,17 +245,30 @@ def main() -> int:
     parser.add_argument("--slow", type=int, default=40)
     parser.add_argument("--head-start", type=float, default=8.0)
     parser.add_argument("--build", default=str(ROOT / "build"))
+    parser.add_argument("--no-baseline", action="store_true", help="skip the first run: the same clients, no attack")
     args = parser.parse_args()
+    build = Path(args.build).resolve()
     load = os.getloadavg()[0]
-    report = run(Path(args.build).resolve(), args.seconds, args.clients, args.runaway, args.slow, head_start=args.head_start)
-    print(f"{args.clients} clients + {args.runaway} runaway clients + {report['slow_opened']}/{args.slow} slow connections, "
-          f"{args.seconds:.0f} s, runaway timeout {report['query_timeout_s']} s, peak RSS {report['peak_rss_mib']} MiB, "
-          f"machine: {os.cpu_count()} cores, load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
-    print(f"{'kind':10} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for kind, v in report["kinds"].items():
-        print(f"{kind:10} {v['requests']:9d} {v['errors']:7d} {v['per_s']:7.1f} {v['p50_ms']:8.1f} {v['p99_ms']:8.1f}  {v['statuses']}")
-    print(f"errors on normal requests: {report['normal_errors']}")
-    return 1 if report["normal_errors"] else 0
+    # The baseline: the same normal clients on the same machine in the same run, without runaway or slow clients.
+    baseline = None if args.no_baseline else run(build, args.seconds, args.clients, 0, 0, head_start=0)
+    report = run(build, args.seconds, args.clients, args.runaway, args.slow, head_start=args.head_start)
+    print(f"{args.clients} clients, {args.seconds:.0f} s; attack: {args.runaway} runaway clients + {args.slow} slow "
+          f"connections, runaway timeout {report['query_timeout_s']} s; machine: {os.cpu_count()} cores, "
+          f"load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
+    if baseline:
+        show("baseline (no attack)", baseline)
+    show("under attack", report)
+    if baseline:
+        print("under attack / baseline:")
+        for kind in ("page", "rdf", "sparql"):
+            a, b = report["kinds"].get(kind), baseline["kinds"].get(kind)
+            if a and b:
+                print(f"  {kind:10} p50 {a['p50_ms'] / b['p50_ms']:.2f}x  p99 {a['p99_ms'] / b['p99_ms']:.2f}x  "
+                      f"throughput {a['per_s'] / b['per_s']:.2f}x")
+        print(f"  peak RSS   {report['peak_rss_mib'] / baseline['peak_rss_mib']:.2f}x")
+    errors = report["normal_errors"] + (baseline["normal_errors"] if baseline else 0)
+    print(f"errors on normal requests: {errors}")
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
