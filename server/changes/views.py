@@ -16,7 +16,7 @@ from server.i18n import labels_for, t
 from server.web.contributions import Section
 from server.web.cors import open_to_all
 from server.web.responses import json_response
-from server.web.urls import link
+from server.web.urls import link, public_url
 
 bp = Blueprint("changes", __name__, template_folder="templates")
 FEED_ENTRIES = 200  # newest first; older ones stay on /aenderungen
@@ -107,7 +107,7 @@ def _field_summary(f) -> str:
 def _feed() -> Response:
     """One entry per changed measure and release (the first release as one entry); ids stay the same across
     requests and hosts, links point into this server."""
-    root = request.url_root
+    root = public_url()  # from configuration: a feed reader keeps these links, the Host header is the client's
     base = state.base()
     selection = _selection()
     fg = FeedGenerator()

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import releases
 from server.caches import Bounded
+from server.web.urls import public_url
 
 bp = Blueprint("releases", __name__, template_folder="templates")  # the notice on an old release's pages
 PREFIX = re.compile(r"^/release/(?P<name>[^/]+)(?P<rest>/.*)?$")
@@ -80,7 +81,7 @@ def init_app(app: Flask, factory: Callable[[dict], Flask]) -> None:
 
     @app.context_processor
     def old_release() -> dict:
-        current = request.host_url.rstrip("/") + request.path  # outside the prefix: the current site's page
+        current = public_url(request.path)  # outside the prefix: the current site's page (not from the Host header)
         return {"old_release": {"name": name, "issued": release.issued if release else "", "current_url": current}}
 
     @app.after_request

@@ -14,7 +14,8 @@ def releases_client(two_releases):
     from server.app import create_app
 
     app = create_app({"KG_BUILD_DIR": str(two_releases["out"]), "KG_RELEASES_DIR": str(two_releases["directory"]),
-                      "KG_URI_REGISTRY": str(two_releases["project"].data / "uri-registry.csv")})
+                      "KG_URI_REGISTRY": str(two_releases["project"].data / "uri-registry.csv"),
+                      "KG_PUBLIC_URL": "http://localhost/"})  # the feed's links come from configuration
     yield app.test_client()
     pool = app.extensions.get("sparql_pool")
     if pool is not None:

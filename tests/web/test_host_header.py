@@ -64,6 +64,7 @@ def test_redirects_are_relative_whatever_the_host_says(server, path):
     ("/", "text/html"), ("/barrierefreiheit", "text/html"), ("/impressum", "text/html"), ("/catalog", "text/turtle"),
     ("/.well-known/void", "text/turtle"), ("/dumps/index.json", "application/json"), ("/doc/massnahme/1", "text/html"),
     ("/id/massnahme/1", "text/turtle"), ("/massnahmen", "text/html"), ("/dumps/", "text/html"),
+    ("/aenderungen", "text/html"), ("/aenderungen.atom", "application/atom+xml"),
 ])
 def test_no_answer_repeats_the_host_it_was_sent(server, path, accept):
     status, headers, body = raw(server.url, path, {**HOSTILE, "Accept": accept})
