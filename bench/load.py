@@ -2,8 +2,11 @@
 server on loopback.
 
 - ``--clients`` normal clients (default 16) browse – home, measure pages in HTML and Turtle, the facet list, search,
-  the Drucksache resolver – and run typical SPARQL queries (half of them repeated, half new). Each sends from its
-  own loopback address (127.0.2.x), so the server sees them as different clients.
+  a measure's URI dereferenced to Turtle (the 303 and the document it points to), the Drucksache resolver – and run
+  typical SPARQL queries: "sparql-repeated" sends the same four texts again and again (after the first, answers from
+  the endpoint's cache), "sparql-fresh" makes each text unique (the engine runs every one; `--no-cache` switches the
+  cache off, KG_QUERY_CACHE_MB=0). Each client sends from its own loopback address (127.0.2.x), so the server sees
+  them as different clients.
 - ``--runaway`` clients (default 20, 127.0.1.x) send runaway queries back to back; every one must be stopped (429/503).
 - ``--slow`` connections (default 40, 127.0.3.x) are slowloris: a request header sent one line every few seconds,
   never finished.
@@ -58,9 +61,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(build: Path, port: int, timeout: float) -> subprocess.Popen:
+def start_server(build: Path, port: int, timeout: float, cache: bool = True) -> subprocess.Popen:
     """The production server as `kg serve` runs it (gunicorn + waitress, server/serving/gunicorn_config.py)."""
     env = dict(os.environ, KG_BUILD_DIR=str(build), KG_QUERY_TIMEOUT=str(timeout))
+    if not cache:
+        env["KG_QUERY_CACHE_MB"] = "0"
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen(
         [str(gunicorn), "server.app:create_app()", "--config", "python:server.serving.gunicorn_config",
@@ -115,35 +120,58 @@ def connect(port: int, source: str, timeout: float = 60) -> http.client.HTTPConn
 
 
 def fetch(conn: http.client.HTTPConnection, path: str, accept: str = "text/html") -> tuple[int, bytes]:
+    status, body, _ = fetch_with_headers(conn, path, accept)
+    return status, body
+
+
+def fetch_with_headers(conn: http.client.HTTPConnection, path: str, accept: str) -> tuple[int, bytes, http.client.HTTPMessage]:
     conn.request("GET", path, headers={"Accept": accept})
     response = conn.getresponse()
-    return response.status, response.read()
+    return response.status, response.read(), response.headers
+
+
+def dereference(conn: http.client.HTTPConnection, uri_path: str) -> tuple[int, str | None]:
+    """A measure's URI as a Linked Data client follows it: the 303, then the Turtle document; status and error."""
+    status, _, headers = fetch_with_headers(conn, uri_path, "text/turtle")
+    if status != 303 or not headers.get("Location", "").startswith("/doc/"):
+        return status, f"{status} {uri_path} (expected 303 to /doc/…)"
+    status, body, headers = fetch_with_headers(conn, headers["Location"], "text/turtle")
+    if status != 200 or not headers.get("Content-Type", "").startswith("text/turtle") or not body:
+        return status, f"{status} {headers.get('Content-Type')} after the 303 of {uri_path}"
+    return status, None
 
 
 def browse(port: int, until: float, rec: Recorder, seed: int) -> None:
     rnd = random.Random(seed)
     source = f"127.0.2.{seed + 1}"
     conn = connect(port, source)
+    sent = 0
     while time.monotonic() < until:
         roll = rnd.random()
         if roll < 0.35:
             kind, path, accept, ok = "page", f"/doc/massnahme/{rnd.randint(1, 129)}", "text/html", (200,)
         elif roll < 0.5:
-            kind, path, accept, ok = "rdf", f"/id/massnahme/{rnd.randint(1, 129)}", "text/turtle", (303,)
+            kind, path, accept, ok = "rdf", f"/id/massnahme/{rnd.randint(1, 129)}", "text/turtle", None
         elif roll < 0.7:
             kind, path, accept, ok = "page", rnd.choice(PAGES), "text/html", (200, 303)
         else:
-            query = rnd.choice(QUERIES)
-            if rnd.random() < 0.5:  # a query not asked before: it runs in a query process, not from the cache
-                query += f"\n# {seed}-{rnd.random()}"
-            kind, path, accept, ok = "sparql", "/sparql?query=" + urllib.parse.quote(query), "application/sparql-results+json", (200,)
+            sent += 1
+            text = rnd.choice(QUERIES)
+            if roll < 0.85:
+                kind = "sparql-repeated"
+            else:  # a unique text: the answer cache cannot serve it, the engine runs it
+                kind, text = "sparql-fresh", f"{text}\n# client {seed}, query {sent}"
+            path, accept, ok = f"/sparql?query={urllib.parse.quote(text)}", "application/sparql-results+json", (200,)
         started = time.perf_counter()
         status = None
         try:
-            status, body = fetch(conn, path, accept)
-            error = None if status in ok else f"{status} {path[:80]}"
-            if kind == "sparql" and status == 200:
-                json.loads(body)
+            if ok is None:
+                status, error = dereference(conn, path)
+            else:
+                status, body = fetch(conn, path, accept)
+                error = None if status in ok else f"{status} {path[:80]}"
+                if kind.startswith("sparql") and status == 200:
+                    json.loads(body)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             error = f"{type(exc).__name__} {path[:80]}"
             conn.close()
@@ -187,9 +215,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, slow: int = 40, query_timeout: float = 2.0,
-        head_start: float = 8.0) -> dict:
+        head_start: float = 8.0, cache: bool = True) -> dict:
     port = free_port()
-    server = start_server(build, port, query_timeout)
+    server = start_server(build, port, query_timeout, cache)
     rec, peak, opened = Recorder(), 0, []
     try:
         for path in ("/", "/sparql?query=" + urllib.parse.quote(QUERIES[0])):  # warm up workers and caches
@@ -217,7 +245,7 @@ def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, 
             server.kill()
     report = {"seconds": seconds, "clients": clients, "runaway_clients": runaway, "slow_connections": slow,
               "slow_opened": len(opened), "query_timeout_s": query_timeout, "head_start_s": head_start,
-              "peak_rss_mib": round(peak / 1024, 1), "kinds": {}}
+              "peak_rss_mib": round(peak / 1024, 1), "answer_cache": cache, "kinds": {}}
     for kind, times in sorted(rec.times.items()):
         report["kinds"][kind] = {
             "requests": len(times), "errors": len(rec.errors[kind]), "first_errors": rec.errors[kind][:3],
@@ -226,6 +254,9 @@ def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, 
             "per_s": round(len(times) / seconds, 1),
         }
     report["normal_errors"] = sum(v["errors"] for k, v in report["kinds"].items() if k != "runaway")
+    repeated, fresh = report["kinds"].get("sparql-repeated"), report["kinds"].get("sparql-fresh")
+    if repeated and fresh and fresh["p50_ms"] > 0:
+        report["repeated_vs_fresh_p50"] = round(repeated["p50_ms"] / fresh["p50_ms"], 2)
     return report
 
 
@@ -246,12 +277,15 @@ def main() -> int:
     parser.add_argument("--head-start", type=float, default=8.0)
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--no-baseline", action="store_true", help="skip the first run: the same clients, no attack")
+    parser.add_argument("--no-cache", action="store_true", help="SPARQL answer cache off (KG_QUERY_CACHE_MB=0)")
     args = parser.parse_args()
     build = Path(args.build).resolve()
     load = os.getloadavg()[0]
     # The baseline: the same normal clients on the same machine in the same run, without runaway or slow clients.
-    baseline = None if args.no_baseline else run(build, args.seconds, args.clients, 0, 0, head_start=0)
-    report = run(build, args.seconds, args.clients, args.runaway, args.slow, head_start=args.head_start)
+    baseline = None if args.no_baseline else run(build, args.seconds, args.clients, 0, 0, head_start=0,
+                                               cache=not args.no_cache)
+    report = run(build, args.seconds, args.clients, args.runaway, args.slow, head_start=args.head_start,
+                 cache=not args.no_cache)
     print(f"{args.clients} clients, {args.seconds:.0f} s; attack: {args.runaway} runaway clients + {args.slow} slow "
           f"connections, runaway timeout {report['query_timeout_s']} s; machine: {os.cpu_count()} cores, "
           f"load average {load:.1f} before / {os.getloadavg()[0]:.1f} after")
@@ -260,12 +294,15 @@ def main() -> int:
     show("under attack", report)
     if baseline:
         print("under attack / baseline:")
-        for kind in ("page", "rdf", "sparql"):
+        for kind in ("page", "rdf", "sparql-repeated", "sparql-fresh"):
             a, b = report["kinds"].get(kind), baseline["kinds"].get(kind)
             if a and b:
                 print(f"  {kind:10} p50 {a['p50_ms'] / b['p50_ms']:.2f}x  p99 {a['p99_ms'] / b['p99_ms']:.2f}x  "
                       f"throughput {a['per_s'] / b['per_s']:.2f}x")
         print(f"  peak RSS   {report['peak_rss_mib'] / baseline['peak_rss_mib']:.2f}x")
+    if "repeated_vs_fresh_p50" in report:
+        print(f"sparql-repeated p50 / sparql-fresh p50 under attack: {report['repeated_vs_fresh_p50']} "
+              f"({'answer cache serves the repeated texts' if report['answer_cache'] else 'cache off: both run the engine'})")
     errors = report["normal_errors"] + (baseline["normal_errors"] if baseline else 0)
     print(f"errors on normal requests: {errors}")
     return 1 if errors else 0
