@@ -64,6 +64,8 @@ _CHAINING_WORDS = {"UNION", "OPTIONAL", "MINUS"}
 # DESCRIBE's resources (``DESCRIBE <a> <b> …``) become a chain too; the list ends where the dataset or pattern begins.
 _DESCRIBE_ENDS = {"FROM", "WHERE", "LIMIT", "OFFSET", "ORDER", "GROUP", "HAVING", "VALUES"}
 _DESCRIBED = {"iri", "pname", "var"}
+# ``*`` right after these is "all variables" (``SELECT *``, ``COUNT(*)``), not a multiplication.
+_STAR_AFTER = {"SELECT", "DISTINCT", "REDUCED", "DESCRIBE", "("}
 _TERMS = {"iri", "string", "var", "bnode", "pname", "number", "word"}
 
 
@@ -115,8 +117,10 @@ def nesting(tokens: list[_Token]) -> int:
     parens = [False]   # whether the bracket is a "(" (collections live there)
     describing = False  # inside DESCRIBE's list of resources
     depth = deepest = 0
+    previous = ""
     for token in tokens:
-        text = token.text
+        text, after = token.text, previous
+        previous = text.upper()
         if describing and len(chains) == 1:
             if token.kind in _DESCRIBED:
                 chains[0] += 1
@@ -144,6 +148,8 @@ def nesting(tokens: list[_Token]) -> int:
                 parens.pop()
             after_item[-1] = True
             continue
+        elif text == "*" and after in _STAR_AFTER:
+            after_item[-1] = False
         elif text in _CHAINING or (token.kind == "word" and text.upper() in _CHAINING_WORDS):
             chains[-1] += 1
             depth += 1
