@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kg import build as kg_build
-from kg.build import KEEP_BUILDS, _prune, _switch
+from kg.build import KEEP_BUILDS, _switch, prune, remove_abandoned_partials
 
 NOW = 2_000_000_000  # whole seconds, so that file times compare exactly
 
@@ -62,7 +62,7 @@ def test_a_link_left_by_a_crashed_switch_of_the_same_process_is_replaced(tmp_pat
 def test_pruning_keeps_the_newest_builds_and_the_served_one(tmp_path, clock):
     builds = tmp_path / ".builds"
     made = [_build_dir(builds, f"b{i}", age=100 * (6 - i)) for i in range(1, 7)]  # b1 oldest … b6 newest
-    _prune(builds, keep=made[-1])
+    prune(builds, current=made[-1])
     assert sorted(p.name for p in builds.iterdir()) == [f"b{i}" for i in range(7 - KEEP_BUILDS, 7)]
     assert KEEP_BUILDS == 3
 
@@ -70,18 +70,22 @@ def test_pruning_keeps_the_newest_builds_and_the_served_one(tmp_path, clock):
 def test_pruning_never_removes_the_served_build_even_when_it_is_the_oldest(tmp_path, clock):
     builds = tmp_path / ".builds"
     made = [_build_dir(builds, f"b{i}", age=100 * (6 - i)) for i in range(1, 7)]
-    _prune(builds, keep=made[0])
+    prune(builds, current=made[0])
     assert sorted(p.name for p in builds.iterdir()) == ["b1", "b4", "b5", "b6"]
 
 
-def test_pruning_removes_half_written_builds_only_after_an_hour(tmp_path, clock):
-    """A .partial directory may belong to a build running right now: it goes only when it is over an hour old."""
+def test_half_written_builds_go_when_their_writer_is_gone_whatever_their_age(tmp_path, clock):
+    """A .partial directory names the process writing it (<id>.<pid>.partial): a running build's stays, however old;
+    a dead writer's goes, however fresh; one without a process id (older kg) goes."""
     builds = tmp_path / ".builds"
     served = _build_dir(builds, "served", 0)
-    for name, age in (("hour.partial", 3600), ("older.partial", 3601), ("fresh.partial", 5)):
+    gone = 2 ** 22 + 1  # above the largest process id Linux allows (2**22): no such process
+    for name, age in ((f"running.{os.getpid()}.partial", 7200), (f"dead.{gone}.partial", 5), ("old.partial", 5)):
         _build_dir(builds, name, age)
-    _prune(builds, keep=served)
-    assert sorted(p.name for p in builds.iterdir()) == ["fresh.partial", "hour.partial", "served"]
+    prune(builds, current=served)  # pruning finished builds leaves half-written ones alone
+    assert len(list(builds.glob("*.partial"))) == 3
+    remove_abandoned_partials(builds)
+    assert sorted(p.name for p in builds.iterdir()) == [f"running.{os.getpid()}.partial", "served"]
 
 
 def test_half_written_builds_do_not_count_among_the_kept_ones(tmp_path, clock):
@@ -90,7 +94,7 @@ def test_half_written_builds_do_not_count_among_the_kept_ones(tmp_path, clock):
     for i in range(3):
         _build_dir(builds, f"p{i}.partial", age=10)  # newer than every build
     (builds / "notes.txt").write_text("not a build")
-    _prune(builds, keep=made[-1])
+    prune(builds, current=made[-1])
     assert {"b1", "b2", "b3", "notes.txt"} <= {p.name for p in builds.iterdir()}
 
 
