@@ -3,6 +3,7 @@ is picked up, and that a missing or half-written one never replaces the build be
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -32,10 +33,20 @@ def clock(monkeypatch) -> Clock:
 
 
 def _build(tmp_path, name: str, manifest: str | None = None):
+    """A one-triple build; sealed (its file's size and SHA-256, its triple count: server/state.py serves only a
+    verified build) unless ``manifest`` is text that is no JSON object (a half-written manifest)."""
     path = tmp_path / ".builds" / name
     path.mkdir(parents=True)
     (path / "graph.nt").write_text(TRIPLE.format(name))
-    (path / "manifest.json").write_text(manifest if manifest is not None else json.dumps({"build_id": name}))
+    try:
+        fields = json.loads(manifest) if manifest is not None else {"build_id": name}
+    except ValueError:
+        fields = None
+    if isinstance(fields, dict):
+        data = (path / "graph.nt").read_bytes()
+        manifest = json.dumps({**fields, "triples": 1,
+                               "files": {"graph.nt": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}})
+    (path / "manifest.json").write_text(manifest)
     return path
 
 
@@ -74,8 +85,11 @@ def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_e
     _switch(out, tmp_path / ".builds" / "b")
     clock.now += 1
     assert served.current.etag == "a"
-    with pytest.raises(FileNotFoundError, match="zuerst `kg build` ausführen / run `kg build` first"):
-        BuildState(str(out))
+    alone = tmp_path / "alone"  # no intact build anywhere (else the server falls back to it): an error naming kg build
+    os.remove(_build(alone, "c") / "manifest.json")
+    _switch(alone / "build", alone / ".builds" / "c")
+    with pytest.raises(state.BuildUnavailable, match="zuerst `kg build` ausführen"):
+        BuildState(str(alone / "build"))
 
 
 def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):

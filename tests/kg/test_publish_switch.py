@@ -107,6 +107,6 @@ def test_pruning_never_fails_the_build_over_an_entry_it_cannot_remove(tmp_path, 
     for name, age in (("b1", 600), ("old.partial", 7200)):
         target = _build_dir(elsewhere, name, age)
         (builds / name).symlink_to(target)
-    _prune(builds, keep=made[-1])
+    prune(builds, current=made[-1])
     assert sorted(p.name for p in builds.iterdir()) == ["b1", "b3", "b4", "b5", "old.partial"]
     assert (elsewhere / "b1" / "manifest.json").exists() and (elsewhere / "old.partial" / "manifest.json").exists()
