@@ -7,67 +7,29 @@ build/screenshots/ (build/ is not versioned).
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
+
+from tests.support.browser import BLOCKING, SCREENSHOTS, axe_violations, chromium, describe, serving
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-# build/ is ignored by git; it is usually the symlink to the current build, so the pictures live beside that build.
-SCREENSHOTS = Path(os.environ.get("KG_SCREENSHOTS_DIR") or HERE.parent / "build" / "screenshots")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--disable-gpu"]
-# WCAG 2.0/2.1 A and AA rules: what BITV 2.0 asks for through EN 301 549.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
-
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by the failure below
-    sync_playwright = None
-
-
-def _missing() -> str | None:
-    if sync_playwright is None:
-        return "Python package 'playwright' fehlt / missing: pip install -e '.[test]'"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} fehlt / missing: run `bash tests/install.sh` (apt-get install chromium)"
-    if not AXE.exists():
-        return f"{AXE} fehlt / missing: run `bash tests/install.sh` (npm ci in tests/browser)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def server(built, make_app) -> Iterator[str]:
     """The real app on a free port of 127.0.0.1, served by werkzeug in a thread."""
-    app = make_app()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serving(make_app()) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        pytest.fail(f"browser tests cannot run – {reason}", pytrace=False)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture()
@@ -82,19 +44,6 @@ def page(browser, server) -> Iterator[Page]:
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                           AXE_TAGS)
-    return result["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    return "\n".join(f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])}×): "
-                     + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
-                     for v in violations)
 
 
 # ------------------------------------------------------------------ journeys

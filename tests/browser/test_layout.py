@@ -7,24 +7,12 @@ facts of a measure in the first screen; one measure on one printed A4 page. Scre
 from __future__ import annotations
 
 import io
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("KG_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--disable-gpu"]
-
-try:
-    from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:  # pragma: no cover - reported by the skip below
-    sync_playwright = None
+from tests.support.browser import BLOCKING, SCREENSHOTS, axe_violations, chromium, describe, serving
 
 pytestmark = pytest.mark.browser
 
@@ -79,25 +67,14 @@ SCREENSHOT_WIDTHS = (375, 1280)
 
 @pytest.fixture(scope="module")
 def server(make_app) -> Iterator[str]:
-    app = make_app()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serving(make_app()) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None or not CHROMIUM.exists():
-        print("\n*** BROWSER TESTS SKIPPED: playwright or /usr/bin/chromium missing (tests/browser/install.sh) ***")
-        pytest.skip("BROWSER TESTS SKIPPED – playwright or /usr/bin/chromium missing: run tests/browser/install.sh")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium("layout tests") as launched:
+        yield launched
 
 
 def _open(browser: Browser, server: str, url: str, width: int, height: int = 812, bypass_csp: bool = False) -> Page:
@@ -189,15 +166,9 @@ def test_phone_menu_folds_away_and_opens(browser, server):
         page.context.close()
 
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # what BITV 2.0 asks for through EN 301 549
-
-
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_axe_finds_nothing_serious_on_any_page_type(browser, server, lang):
     """axe-core (tests/browser/node_modules, npm lock) on every page type, German and English, at 375 px."""
-    if not AXE.exists():
-        pytest.skip(f"{AXE} missing: run tests/browser/install.sh")
     found = {}
     for name, url in PAGE_TYPES.items():
         # /sparql and its answers: issue 12's editor (CodeMirror's .cm-scroller) is checked with axe, in both
@@ -206,16 +177,12 @@ def test_axe_finds_nothing_serious_on_any_page_type(browser, server, lang):
             continue
         page = _open(browser, server, url + ("&" if "?" in url else "?") + f"lang={lang}", 375, bypass_csp=True)
         try:
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                                   AXE_TAGS)
-            serious = [f"{v['id']} ({len(v['nodes'])}×: {v['nodes'][0]['target']})" for v in result["violations"]
-                       if v["impact"] in ("serious", "critical")]
+            serious = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
             if serious:
-                found[name] = serious
+                found[name] = describe(serious)
         finally:
             page.context.close()
-    assert not found, f"axe ({lang}): {found}"
+    assert not found, f"axe ({lang}):\n" + "\n".join(f"{name}: {text}" for name, text in found.items())
 
 
 @pytest.mark.parametrize("width", [320, 1280])

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.test_browser import AXE_TAGS, BLOCKING, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _missing, axe_violations, describe
+from tests.support.browser import AXE_TAGS, BLOCKING, SCREENSHOTS, axe_violations, describe
+from tests.support.browser import chromium as launch_chromium
 from tests.support.servers import gunicorn
 
 pytestmark = pytest.mark.browser
@@ -31,16 +32,8 @@ def site(two_releases) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium():
-    reason = _missing()
-    if reason:
-        pytest.fail(f"browser tests cannot run – {reason}", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])

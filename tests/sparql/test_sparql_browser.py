@@ -7,72 +7,39 @@ Needs /usr/bin/chromium, tests/browser/node_modules/axe-core (tests/browser/inst
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
 from server.app import create_app
 from server.sparql.examples import EXAMPLES
 from server.sparql.page import EDITOR_BUNDLE, STATIC
+from tests.support.browser import BLOCKING, SCREENSHOTS, axe_violations, chromium, describe, serving
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--disable-gpu"]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PER_FIELD = next(e for e in EXAMPLES if e.slug == "massnahmen-je-handlungsfeld")
 CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
              "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
 
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-
-def _missing() -> str | None:
-    if sync_playwright is None:
-        return "Python package 'playwright' missing: pip install -e '.[test]'"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} missing: run `bash tests/install.sh`"
-    if not AXE.exists():
-        return f"{AXE} missing: run `bash tests/install.sh`"
-    if not (STATIC / EDITOR_BUNDLE).exists():
-        return f"{STATIC / EDITOR_BUNDLE} missing: run `make editor` (needs npm: `bash tests/install.sh`)"
-    return None
+# The editor is a bundle `make editor` builds; without it these tests fail naming that command.
+EDITOR = (STATIC / EDITOR_BUNDLE, "run `make editor` (needs npm: `bash tests/install.sh`)")
 
 
 @pytest.fixture(scope="module")
 def server(built) -> Iterator[str]:
-    app = create_app({"KG_BUILD_DIR": str(built)})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-    app.extensions["sparql_pool"].close()
+    with serving(create_app({"KG_BUILD_DIR": str(built)})) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        pytest.fail(f"SPARQL browser tests cannot run – {reason}", pytrace=False)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium("SPARQL browser tests", extra=[EDITOR]) as launched:
+        yield launched
 
 
 @pytest.fixture()
@@ -200,10 +167,6 @@ def test_no_serious_or_critical_axe_violation_with_the_editor(browser, server, p
         path = "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s a ex:X }", "format": "html"})
     page.goto(path)
     expect(page.locator(".cm-editor")).to_be_visible()
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                           AXE_TAGS)
-    blocking = [f"{v['impact']}: {v['id']} – {v['help']}: {[n['target'] for n in v['nodes'][:3]]}"
-                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
     context.close()
-    assert not blocking, "\n".join(blocking)
+    assert not blocking, describe(blocking)
