@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.drucksache import CitationError, parse
 from server.i18n.labels import TERMS, term_label
-from server.i18n.language import age_text, duration_text, stated_date
+from server.i18n.language import quantity
 from server.linkeddata.describe import Description, Value
 
 DC = "http://purl.org/dc/terms/"
@@ -34,7 +34,6 @@ class Fact:
     properties: tuple[str, ...]    # ``ik:x`` or full IRIs; values of all of them, in this order
     required: bool = False         # shown as "not stated in the report" when the graph has no value
     inline: bool = False           # values on one line (short lists such as numbers)
-    shown_as: str | None = None    # "date", "duration" or "age": a literal in words (server.i18n.language)
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,11 @@ SUMMARIES: dict[str, Kind] = {
             Fact("summary.unit", ("ik:zustaendig",), required=True),
             Fact("summary.groups", ("ik:zielgruppe",), required=True),
             Fact("summary.drucksachen", ("ik:drucksachenangabe",), inline=True),
-            Fact("summary.start", (SCHEMA + "startDate",), inline=True, shown_as="date"),
-            Fact("summary.end", (SCHEMA + "endDate",), inline=True, shown_as="date"),
-            Fact("summary.duration", (SCHEMA + "duration",), inline=True, shown_as="duration"),
-            Fact("summary.min_age", ("ik:mindestalter",), inline=True, shown_as="age"),
-            Fact("summary.max_age", ("ik:hoechstalter",), inline=True, shown_as="age"),
+            Fact("summary.start", (SCHEMA + "startDate",), inline=True),
+            Fact("summary.end", (SCHEMA + "endDate",), inline=True),
+            Fact("summary.duration", (SCHEMA + "duration",), inline=True),
+            Fact("summary.min_age", ("ik:mindestalter",), inline=True),
+            Fact("summary.max_age", ("ik:hoechstalter",), inline=True),
             Fact("summary.more_info", ("ik:weitereInfo",)),
         ),
         text=(DC + "description",),
@@ -161,14 +160,11 @@ def summary(r: Description, kind: str, ik: str, path_of, lang: str) -> Summary |
     rows = []
     for fact in spec.facts:
         props = [full(p) for p in fact.properties]
-        values = [v for p in props for v in r.outgoing.get(p, [])]
+        values = [(p, v) for p in props for v in r.outgoing.get(p, [])]
         if fact.heading == "summary.drucksachen":
-            items = [_citation(v, path_of) for v in values]
+            items = [_citation(v, path_of) for _, v in values]
         else:
-            items = [_item(v, path_of, lang) for v in values]
-        if fact.shown_as:
-            words = {"date": stated_date, "duration": duration_text, "age": age_text}[fact.shown_as]
-            items = [Item(words(item.text), None, item.path) for item in items]
+            items = [_item(p, v, path_of, lang) for p, v in values]
         if items:
             rows.append(Row(fact.heading, items, inline=fact.inline))
         elif fact.required or any(p in not_stated for p in props):
@@ -187,13 +183,14 @@ def summary(r: Description, kind: str, ik: str, path_of, lang: str) -> Summary |
     return Summary(number, rows, blocks, text_lang)
 
 
-def _item(v: Value, path_of, lang: str) -> Item:
+def _item(prop: str, v: Value, path_of, lang: str) -> Item:
     if v.is_iri and not v.labels and v.term.value in TERMS:  # a standard term, e.g. the report's language
         return Item(term_label(v.term.value, lang=lang), None, None)
     if v.is_iri:
         text, text_lang = v.label_in(lang)
         return Item(text, text_lang or None, path_of(v.term.value))
-    return Item(v.term.value, v.lang)
+    shown = quantity(prop, v.term.value)  # dates, durations and ages in words, as the evidence section writes them
+    return Item(shown, None if shown != v.term.value else v.lang)
 
 
 def _citation(v: Value, path_of) -> Item:
