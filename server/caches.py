@@ -20,6 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from flask import current_app, request
+
+from server import state
 from server.state import Published
 
 T = TypeVar("T")
@@ -40,9 +43,20 @@ def forget_pages() -> None:
         _pages.clear()
 
 
-def rendered_page(key: str, render: Callable[[], str | None]) -> str | None:
-    """The page ``render()`` makes for ``key`` (which carries the build and all the page depends on), kept for
-    the next reader of the same page. Rendered outside the lock: two first readers may both render it."""
+def rendered_page(render: Callable[[], str | None], *extra: object) -> str | None:
+    """The HTML ``render()`` makes for the current request, kept for the next reader of the same page.
+
+    The key is made here, once for every page: the build, the base, the mount point and path (an earlier release
+    served under /release/NAME/ shares the current build's files but not its banner and citation), the language,
+    the query string, and ``extra`` (whatever else the page depends on, e.g. the day its citation names). The
+    clerk's preview is never kept: it shows the state of the last rebuild. Rendered outside the lock: two first
+    readers may both render it."""
+    from server.i18n.language import current_lang  # here: server.i18n's labels are themselves kept per build
+
+    if current_app.config.get("KG_PREVIEW_STATUS"):
+        return render()
+    key = "|".join(str(part) for part in (state.published().etag, state.base(), request.script_root + request.path,
+                                          current_lang(), request.query_string, *extra))
     with _pages_lock:
         found = _pages.get(key)
         if found is not None:

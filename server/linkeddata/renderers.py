@@ -87,10 +87,8 @@ def _render_html(doc: Document) -> Response:
         terms = per_build(f"ontology-terms|{state.base()}", published, lambda p: _ontology_terms(p.store))
         body = render_template("linkeddata/ontology.html", terms=terms, base=state.base())
         return cacheable(Response(body, mimetype="text/html"), HTML, doc)
-    if set(request.args) <= PAGE_ARGS and not current_app.config.get("KG_PREVIEW_STATUS"):
-        key = (f"{published.etag}|{doc.kind}/{doc.key}|{doc.page}|{PAGE_SIZE}|{d.HUB}|{current_lang()}|"
-               f"{request.query_string!r}|{_today()}")
-        body = rendered_page(key, lambda: _resource_page(doc))
+    if set(request.args) <= PAGE_ARGS:
+        body = rendered_page(lambda: _resource_page(doc), doc.page, PAGE_SIZE, d.HUB, _today())
     else:  # other parameters show up in the canonical and language links: not worth keeping
         body = _resource_page(doc)
     if body is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from kg import spreadsheet
 from kg.export import MEASURE_COLUMNS, MEASURE_FACETS, VALUE_SEP
 from server.caches import per_build, rendered_page
 from server.formats import HTML, JSON
-from server.i18n import current_lang
 from server.i18n.labels import Labels, labels_for
 from server.pages import home as home_data
 from server.pages import site_index
@@ -66,10 +65,8 @@ def home():
         data = per_build(f"home|{base()}", build, lambda b: home_data.charts(b.store, base()))
         return render_template("pages/home.html", manifest=build.manifest, **home_data.localized(data, labels_for(build)))
 
-    if current_app.config.get("KG_PREVIEW_STATUS"):  # the clerk's preview shows the state of the last rebuild
-        return render()
     # Kept once rendered, like a resource page: it changes only with the build, the language and the address.
-    return rendered_page(f"{build.etag}|{base()}|{request.script_root}{request.path}|{current_lang()}|{request.query_string!r}", render)
+    return rendered_page(render)
 
 
 # ------------------------------------------------------------------ search
@@ -182,13 +179,9 @@ def measures(ext: str | None = None):
 
     # Kept once rendered (the list changes only with the build, the language and its parameters) when it is a list
     # people ask for: known parameters and at most 50 rows a page, so odd requests cannot fill the kept pages with
-    # big ones; the clerk's preview always shows the state of the last rebuild.
-    keep = (set(request.args) <= LIST_ARGS and request.args.get("pro_seite", "25") in ("10", "25", "50")
-            and not current_app.config.get("KG_PREVIEW_STATUS"))
-    if not keep:
-        body = render()
-    else:
-        body = rendered_page(f"{build.etag}|{base()}|{request.script_root}{request.path}|{current_lang()}|{request.query_string!r}", render)
+    # big ones.
+    keep = set(request.args) <= LIST_ARGS and request.args.get("pro_seite", "25") in ("10", "25", "50")
+    body = rendered_page(render) if keep else render()
     response = Response(body, mimetype="text/html")
     vary_on_accept(response)
     return response

@@ -115,3 +115,18 @@ def test_an_unknown_release_is_404_and_the_bare_name_redirects(site):
     assert requests.get(site + "release/1999/", timeout=30).status_code == 404
     r = requests.get(site + "release/2020", allow_redirects=False, timeout=30)
     assert r.status_code == 301 and r.headers["Location"].endswith("/release/2020/")
+
+
+def test_the_current_release_under_its_own_address_is_not_the_current_sites_kept_page(site):
+    """/release/2021/ serves the same build as the current site (build/ points at releases/2021), so the two pages
+    share every key part but the mount point: each must keep its own banner, whichever is read first."""
+    def notice(path: str) -> list:
+        r = requests.get(site + path, timeout=30)
+        assert r.status_code == 200, path
+        return lxml_html.fromstring(r.content).xpath("//p[contains(@class, 'old-release')]")
+
+    for _ in range(3):  # both orders, and on whichever web worker answers
+        assert notice("doc/massnahme/5.html") == []
+        assert len(notice("release/2021/doc/massnahme/5.html")) == 1
+        assert len(notice("release/2021/massnahmen")) == 1 and notice("massnahmen") == []
+        assert len(notice("release/2021/")) == 1 and notice("") == []
