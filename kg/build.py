@@ -317,13 +317,34 @@ def prune(builds: Path, current: Path, keep: int = KEEP_BUILDS) -> list[Path]:
     return removed
 
 
+def stage_validated(prepared: Prepared, staging: Staging, base: str, workers: int | None = None) -> Result:
+    """Write the files into ``staging`` while SHACL validates (in worker processes for large graphs), run the graph
+    rules of kg/checks.py, and raise :class:`BuildError` on any violation – what every build and every release
+    goes through before it is published."""
+    timings = prepared.timings
+    started = time.perf_counter()
+    pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
+    try:
+        graph = bind_prefixes(rebase(prepared.graph, base), base)
+        stage(graph, staging, timings)
+        t = time.perf_counter()
+        graph_rules = checks.run(prepared.graph, prepared.origins)  # kg/checks.py: what SHACL Core cannot say
+        timings["checks"] = time.perf_counter() - t
+        findings = validate.merge(pending.result(), graph_rules)
+    finally:
+        pending.close()
+    timings["validate"] = pending.seconds  # in worker processes it overlaps "write"
+    _check(findings)
+    timings["total"] = timings["load_map"] + time.perf_counter() - started
+    return Result(graph=graph, findings=findings, timings=timings)
+
+
 def build(out: Path = ROOT / "build", project: Project | None = None, base: str = DEFAULT_BASE,
           workers: int | None = None, keep: int = KEEP_BUILDS) -> Result:
     """Load, map, validate and write; the files are written while the validation runs (in worker processes
     for large graphs) and are published only if it finds no violation."""
     out = Path(out)
     prepared = prepare(project)
-    timings = prepared.timings
     # Everything allocated so far lives until the end. Frozen, the collector neither rescans millions of graph
     # objects while writing nor touches them in the forked validation workers (which would copy their pages).
     gc.collect()
@@ -331,21 +352,7 @@ def build(out: Path = ROOT / "build", project: Project | None = None, base: str 
     staging = None
     try:
         staging = new_staging(out)  # before anything is written: whatever fails later, it is removed again
-        started = time.perf_counter()
-        pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
-        try:
-            graph = bind_prefixes(rebase(prepared.graph, base), base)
-            stage(graph, staging, timings)
-            t = time.perf_counter()
-            graph_rules = checks.run(prepared.graph, prepared.origins)  # kg/checks.py: what SHACL Core cannot say
-            timings["checks"] = time.perf_counter() - t
-            findings = validate.merge(pending.result(), graph_rules)
-        finally:
-            pending.close()
-        timings["validate"] = pending.seconds  # in worker processes it overlaps "write"
-        _check(findings)
-        result = Result(graph=graph, findings=findings, timings=timings)
-        timings["total"] = timings["load_map"] + time.perf_counter() - started
+        result = stage_validated(prepared, staging, base, workers)
         result.path = publish(staging, result, out, base, keep)
         staging = None
         return result

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +30,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import build as builder
-from kg import diff, validate
-from kg.errors import BuildError
-from kg.namespaces import DEFAULT_BASE, bind_prefixes
+from kg import diff
+from kg.namespaces import DEFAULT_BASE
 from kg.release import DCAT_VERSION, dataset_uri
 
 ROOT = builder.ROOT
@@ -216,26 +214,14 @@ def make(name: str, out: Path = ROOT / "build", project: builder.Project | None 
 
 
 def _build(prepared: builder.Prepared, out: Path, base: str, into: Path, workers: int | None):
-    """Validate while the files are written (as kg build does); a violation removes the partial release."""
-    timings = prepared.timings
+    """Written and validated exactly as kg build does (SHACL and the graph rules); a violation removes the partial
+    release."""
     gc.collect()
     gc.freeze()
     staging = None
     try:
-        started = time.perf_counter()
-        pending = validate.start(prepared.graph, prepared.shapes, prepared.ontology, prepared.origins, workers)
-        try:
-            graph = bind_prefixes(builder.rebase(prepared.graph, base), base)
-            staging = builder.stage(graph, builder.new_staging(Path(out), into=into), timings)
-            findings = pending.result()
-        finally:
-            pending.close()
-        timings["validate"] = pending.seconds
-        violations = [f for f in findings if f.severity == "Violation"]
-        if violations:
-            raise BuildError(violations)
-        timings["total"] = timings["load_map"] + time.perf_counter() - started
-        return builder.Result(graph=graph, findings=findings, timings=timings), staging
+        staging = builder.new_staging(Path(out), into=into)
+        return builder.stage_validated(prepared, staging, base, workers), staging
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging.path, ignore_errors=True)

@@ -92,6 +92,24 @@ def test_a_taken_name_or_bad_data_makes_no_release_and_keeps_build(two_releases,
     assert not list(d["directory"].glob(".*.partial"))
 
 
+def test_a_release_refuses_what_only_the_graph_rules_find_as_kg_build_does(two_releases, tmp_path):
+    """An end before the start passes SHACL and is found by kg/checks.py (IK-X04): a release must not publish it."""
+    d = two_releases
+    before = os.readlink(d["out"])
+    broken = copy_project(tmp_path)
+    for name, old, new in (("massnahmen.csv", "2016-01-01,2018-12-31", "2016-01-01,2015"),
+                           ("belege.csv", "\n25,ende,2018-12-31,", "\n25,ende,2015,")):
+        path = broken.data / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BuildError, match="IK-X04 Ende vor Beginn"):
+        releases.make("2023", out=d["out"], project=broken, directory=d["directory"], issued=date(2026, 2, 1))
+    assert [r.name for r in releases.listed(d["directory"])] == ["2020", "2021"]
+    assert os.readlink(d["out"]) == before
+    assert not list(d["directory"].glob(".*.partial"))
+
+
 def test_renamed_and_reordered_columns_change_nothing(tmp_path):
     """The diff reads graphs: a column order or quoting that differs gives the same triples, so no change."""
     project = copy_project(tmp_path)
