@@ -17,13 +17,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
 from kg.build import ROOT
 from tests.app.test_production_server import kg_serve
-from tests.support.processes import QUERY_PROCESS, alive, children, descendants, name, wait_for
+from tests.support.processes import QUERY_PROCESS, alive, children, descendants, fetch, name, wait_for
 
 pytestmark = pytest.mark.live
 KG = Path(sys.executable).parent / "kg"
@@ -81,12 +82,9 @@ class Watch:
         for thread in self._threads:
             thread.join(30)
 
-    def _get(self, path: str, accept: str) -> tuple[int, dict, bytes] | None:
+    def _get(self, path: str, accept: str) -> tuple[int, Message, bytes] | None:
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.url + path, headers={"Accept": accept}), timeout=30) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+            return fetch(self.url + path, accept, timeout=30)
         except OSError:
             return None  # the web worker answering it was killed: no data served, nothing wrong
 

@@ -13,12 +13,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
 from tests.support.builds import reseal
-from tests.support.processes import gunicorn_server, wait_for
+from tests.support.processes import fetch, gunicorn_server, wait_for
 
 pytestmark = pytest.mark.live
 KG = Path(sys.executable).parent / "kg"
@@ -43,13 +44,8 @@ def two_builds(built, tmp_path) -> tuple[Path, dict, dict]:
     return link, a, b
 
 
-def get(url: str, accept: str = "application/sparql-results+json") -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+def get(url: str, accept: str = "application/sparql-results+json") -> tuple[int, Message, bytes]:
+    return fetch(url, accept)
 
 
 def served(root: str) -> dict:

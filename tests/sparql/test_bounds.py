@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 from rdflib import Graph
 
-from tests.support.processes import gunicorn_server, rss_kib
+from tests.support.processes import fetch, gunicorn_server, rss_kib
 
 pytestmark = pytest.mark.live  # real gunicorn processes
 
@@ -25,15 +25,6 @@ EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 # 1.3 KB that made a 165 MB page: every measure's description, many times over, in every row.
 HUGE_ROWS = ("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?m ?text WHERE { ?m dcterms:description ?d . ?x ?y ?z . "
              "BIND(CONCAT(" + ", ".join(["?d"] * 40) + ") AS ?text) } LIMIT 10000")
-
-
-def fetch(url: str, accept: str | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
 
 
 def query_url(root: str, query: str, fmt: str) -> str:

@@ -210,20 +210,12 @@ def test_real_queries_are_far_below_the_limit():
 @pytest.mark.live
 def test_the_endpoint_refuses_them_and_its_query_process_lives_on(built):
     """Each crash used to cost a 503 „memory limit“ and a full reload of the graph; now a 400 that says why."""
-    import urllib.error
-    import urllib.request
-
-    from tests.support.processes import gunicorn_server
+    from tests.support.processes import fetch, gunicorn_server
 
     with gunicorn_server(built, {"KG_QUERY_WORKERS": "1"}) as server:
         def post(query: str) -> tuple[int, str]:
-            request = urllib.request.Request(server.url + "sparql", data=query.encode(),
-                                             headers={"Content-Type": "application/sparql-query"})
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    return response.status, response.read().decode()
-            except urllib.error.HTTPError as exc:
-                return exc.code, exc.read().decode()
+            status, _, body = fetch(server.url + "sparql", data=query.encode(), content_type="application/sparql-query")
+            return status, body.decode()
 
         assert post("ASK { ?s ?p ?o }")[0] == 200
         before = server.query_processes()

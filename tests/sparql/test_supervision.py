@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.processes import alive, gunicorn_server, wait_for
+from tests.support.processes import alive, fetch, gunicorn_server, wait_for
 
 pytestmark = pytest.mark.live  # real gunicorn processes
 
@@ -22,11 +22,8 @@ OWN_GRAPH = "https://integration.region-hannover.example/catalog/dataset/wissens
 
 
 def get(url: str, timeout: float = 60) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+    status, _, body = fetch(url, timeout=timeout)
+    return status, body
 
 
 def query_url(server, query: str) -> str:

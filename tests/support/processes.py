@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port
-
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# `kg serve`'s settings (waitress workers, limits); the tests' own --workers/--threads come after and win.
+PRODUCTION = ("--config", "python:server.serving.gunicorn_config")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 QUERY_PROCESS = "kg-query"  # the name the SPARQL worker processes give themselves (server/sparql/worker.py)
 
 def children(pid: int) -> list[int]:
@@ -103,23 +112,37 @@ class Server:
 
 @contextmanager
 def gunicorn_server(build: Path, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4,
-                    extra: tuple[str, ...] = ()) -> Iterator[Server]:
-    """gunicorn serving ``build`` on a free loopback port; yields the root URL and the master process."""
-    port = free_port()
+                    extra: tuple[str, ...] = (), port: int | None = None,
+                    ready_path: str = "dumps/index.json") -> Iterator[Server]:
+    """The production server (gunicorn with `kg serve`'s settings) serving ``build`` on a free loopback port
+    (or ``port``); yields the root URL and the master process."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}/"
     full_env = {**os.environ, "KG_BUILD_DIR": str(build), **(env or {})}
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server must never block on a full pipe
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", "-b", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", *PRODUCTION, "-b", f"127.0.0.1:{port}",
                              "--workers", str(workers), "--threads", str(threads), "--timeout", "120", *extra],
                             cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
-        if not wait_for(lambda: _answers(url + "dumps/index.json") or proc.poll() is not None, 60, 0.1) or proc.poll() is not None:
+        if not wait_for(lambda: _answers(url + ready_path) or proc.poll() is not None, 60, 0.1) or proc.poll() is not None:
             log.seek(0)
             pytest.fail("gunicorn did not start: " + log.read().decode(errors="replace")[-2000:])
         yield Server(url, proc, log)
     finally:
         _stop_tree(proc)
         log.close()
+
+
+def fetch(url: str, accept: str | None = None, data: bytes | None = None, content_type: str | None = None,
+          timeout: float = 60) -> tuple[int, Message, bytes]:
+    """Status, headers and body of a real HTTP request, error statuses included. The headers are looked up without
+    regard to case, as HTTP says (waitress sends „Etag“, werkzeug „ETag“)."""
+    headers = {k: v for k, v in (("Accept", accept), ("Content-Type", content_type)) if v}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
 
 
 def _answers(url: str) -> bool:

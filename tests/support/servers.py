@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import free_port, gunicorn_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,12 +30,6 @@ def routed(app, path: str) -> bool:
     except (NotFound, MethodNotAllowed):
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, proc: subprocess.Popen, seconds: float, what: str) -> None:
@@ -63,24 +57,19 @@ def _stop(proc: subprocess.Popen) -> None:
 @contextmanager
 def gunicorn(build: Path, env: dict[str, str] | None = None, *args: str, base_uri: str | None = None,
              ready_path: str = "dumps/index.json") -> Iterator[str]:
-    """``gunicorn "server.app:create_app()"`` on a free port serving ``build``; yields its root URL.
+    """The production server (gunicorn with `kg serve`'s settings, one web process) on a free port serving
+    ``build``; yields its root URL.
 
     With ``base_uri="self"`` the data URIs are the server's own address (KG_BASE_URI = root URL). The server's
     public address (KG_PUBLIC_URL, never taken from Host) is its root URL unless ``env`` says otherwise.
     """
     port = free_port()
     root = f"http://127.0.0.1:{port}/"
-    full_env = {**os.environ, "KG_BUILD_DIR": str(build), "KG_PUBLIC_URL": root, **(env or {})}
+    full_env = {"KG_PUBLIC_URL": root, **(env or {})}
     if base_uri:
         full_env["KG_BASE_URI"] = root if base_uri == "self" else base_uri
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "server.app:create_app()", "-b", f"127.0.0.1:{port}",
-                             "--timeout", "60", *args], cwd=ROOT, env=full_env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _wait(root + ready_path, proc, 60, "gunicorn")
-    try:
-        yield root
-    finally:
-        _stop(proc)
+    with gunicorn_server(build, full_env, extra=args, port=port, ready_path=ready_path) as server:
+        yield server.url
 
 
 @contextmanager
