@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import Request, Response, current_app, g, has_request_context, request
+from flask import Request, Response, g, has_request_context, request
 from werkzeug.http import parse_etags, quote_etag
 
 from server.i18n.strings import STRINGS
+from server.web.urls import public_url
 
 LANGUAGES = ("de", "en")
 DEFAULT = "de"
@@ -133,7 +134,7 @@ def switch_url(target: str) -> str:
 def page_urls() -> dict:
     """The page's canonical URL on the configured public base (never the Host header) and its language versions,
     for ``<link rel=canonical>`` and ``hreflang`` alternates: German without ``lang``, English with ``lang=en``."""
-    root = current_app.config["KG_BASE_URI"].rstrip("/")
+    root = public_url().rstrip("/")  # where this server is reached (KG_PUBLIC_URL, else the base)
     args = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
 
     def version(lang: str) -> str:

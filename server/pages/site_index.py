@@ -11,8 +11,9 @@ from flask import Blueprint, Flask, Response, current_app, send_from_directory
 
 from server.caches import per_build
 from server.pages import queries
-from server.state import Published, base, data_base, published
+from server.state import Published, data_base, published
 from server.web.caching import for_build
+from server.web.urls import public_url
 
 bp = Blueprint("site_index", __name__)
 
@@ -34,7 +35,7 @@ def favicon():
 
 @bp.get("/robots.txt")
 def robots():
-    root = base()
+    root = public_url()
     body = ("User-agent: *\n"
             "Allow: /\n"
             "# Query results are endless variations of the pages in the sitemap (and cost the endpoint's time).\n"
@@ -59,6 +60,6 @@ def _sitemap(build: Published, root: str, data_root: str) -> bytes:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    build, root, data_root = published(), base(), data_base()
+    build, root, data_root = published(), public_url(), data_base()
     body = per_build(f"sitemap|{root}", build, lambda b: _sitemap(b, root, data_root))
     return for_build(Response(body, mimetype="application/xml"), f"{build.etag}-sitemap", build.modified, machine=False)

@@ -15,6 +15,7 @@ from server.i18n import current_lang
 from server.sparql import page
 from server.sparql.errors import Problem
 from server.sparql.shortlinks import Refused, ShortLinks
+from server.web.urls import public_url
 
 bp = Blueprint("abfrage", __name__)
 STORE = "sparql_shortlinks"
@@ -35,8 +36,8 @@ def _store() -> ShortLinks:
 
 
 def short_url(link: str) -> str:
-    """The link as people share it: on the configured base (the server maps its own host onto it)."""
-    return current_app.config["KG_BASE_URI"] + "abfrage/" + link
+    """The link as people share it: on this server's configured public address (never the Host header)."""
+    return public_url("abfrage/" + link)
 
 
 @bp.post("/abfrage")

@@ -95,3 +95,17 @@ def test_dump_files_keep_their_bytes_and_checksum(client, built):
     r = client.get("/dumps/graph.ttl", headers={"Accept-Encoding": "gzip, br"})
     assert "Content-Encoding" not in r.headers and r.data == (built / "graph.ttl").read_bytes()
     assert r.headers["Content-Disposition"] == 'attachment; filename="graph.ttl"'
+
+
+def test_absolute_links_for_sharing_and_crawling_use_the_configured_public_address(make_app):
+    """Behind a proxy the site is reached at KG_PUBLIC_URL, not at the data URIs' base: the canonical link, the
+    language alternates, robots.txt's sitemap and every sitemap entry point there (never at the Host header)."""
+    public = "https://www.region-hannover.example/integration/"
+    client = make_app(KG_PUBLIC_URL=public).test_client()
+    h = parse_html(client.get("/doc/massnahme/22", headers={"Accept": "text/html", "Host": "evil.example"}).data).find("head")
+    assert h.find("link", rel="canonical").get("href") == public + "doc/massnahme/22"
+    assert {a.get("href") for a in h.find_all("link", rel="alternate") if a.get("hreflang")} == {
+        public + "doc/massnahme/22", public + "doc/massnahme/22?lang=en"}
+    assert f"Sitemap: {public}sitemap.xml" in client.get("/robots.txt").get_data(as_text=True).splitlines()
+    locs = [e.text for e in ElementTree.fromstring(client.get("/sitemap.xml").data).iter(SITEMAP + "loc")]
+    assert len(locs) > 100 and all(loc.startswith(public) for loc in locs)

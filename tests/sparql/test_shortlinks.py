@@ -97,6 +97,14 @@ def test_nothing_else_writes_the_store(make, tmp_path):
     assert client.get("/abfrage").status_code == 405
 
 
+def test_the_link_to_share_is_on_the_configured_public_address(make):
+    public = "https://www.region-hannover.example/integration/"
+    client = make(KG_PUBLIC_URL=public).test_client()
+    path = urlsplit(shorten(client, PER_FIELD).headers["Location"]).path
+    doc = html.fromstring(client.get(path, headers={"Accept": "text/html", "Host": "evil.example"}).data.decode())
+    assert doc.get_element_by_id("shortlink").get("value") == public + path.lstrip("/")
+
+
 def test_too_long_or_empty_queries_get_no_link(make):
     client = make(KG_MAX_QUERY_LENGTH=50).test_client()
     assert shorten(client, "   ").status_code == 400
