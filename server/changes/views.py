@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from server import state
 from server.changes import editions, history
-from server.i18n import labels_for, t
+from server.i18n import current_lang, labels_for, t
 from server.web.contributions import Section
 from server.web.cors import open_to_all
 from server.web.responses import json_response
@@ -51,8 +51,7 @@ def _releases_view(selection: dict[str, set[str]]) -> tuple[list[dict], dict[str
                                  "successor": link(change.successor, base) if change.successor else None})
         shown.append({"release": entry.release, "initial": entry.changes.initial, "count": len(entry.changes.measures),
                       "measures": measures, "others": entry.changes.others if not any(selection.values()) else []})
-    kinds = {"handlungsfeld": "handlungsfeld", "oe": "oe"}
-    options = {f: sorted(({"key": k, "label": labels.get(f"{base}id/{kinds[f]}/{k}")[0] or k,
+    options = {f: sorted(({"key": k, "label": labels.get(f"{base}id/{f}/{k}")[0] or k,
                            "checked": k in selection[f]} for k in keys), key=lambda o: o["label"].lower())
                for f, keys in seen.items()}
     return shown, options
@@ -114,7 +113,7 @@ def _feed() -> Response:
     fg.id(f"{base}aenderungen")
     fg.title(t("changes.feed_title"))
     fg.subtitle(t("changes.feed_subtitle"))
-    fg.language("de")
+    fg.language(current_lang())  # titles and summaries are in the reader's language
     fg.link(href=root + "aenderungen.atom" + _query(selection), rel="self", type="application/atom+xml")
     fg.link(href=root + "aenderungen" + _query(selection), rel="alternate", type="text/html")
     fg.author({"name": t("changes.feed_author")})

@@ -23,7 +23,6 @@ DC = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "https://schema.org/"
-FOAF = "http://xmlns.com/foaf/0.1/"
 
 
 @dataclass(frozen=True)

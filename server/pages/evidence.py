@@ -15,7 +15,6 @@ from server.pages import queries
 from server.web.contributions import Section
 from server.web.urls import link
 
-IK = "/def/ik#"
 SCHEMA = "https://schema.org/"
 # The order a reader expects: for whom first, then ages, then when and how long.
 ORDER = ("zielgruppe", "mindestalter", "hoechstalter", SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "duration")

@@ -7,27 +7,20 @@ from dataclasses import dataclass
 
 from server import state
 from server.i18n import current_lang, labels_for
+from server.i18n.language import stated_date
 from server.web.contributions import Section
 from server.web.urls import link
 
-MONTHS = {
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-}
-
 
 def when(value: str | None) -> str:
-    """A date as precise as it is stated: „2017“, „Juli 2017“, „31.12.2018“ (English: „31 December 2018“)."""
+    """A date as precise as it is stated (server.i18n.stated_date: „2017“, „Juli 2017“, „31 December 2018“), a full
+    German date in the timeline's compact form „31.12.2018“."""
     if not value:
         return ""
     parts = value.split("-")
-    lang = "en" if current_lang() == "en" else "de"
-    if len(parts) == 2:
-        return f"{MONTHS[lang][int(parts[1]) - 1]} {parts[0]}"
-    if len(parts) == 3:
-        y, m, d = parts
-        return f"{int(d)} {MONTHS['en'][int(m) - 1]} {y}" if lang == "en" else f"{d}.{m}.{y}"
-    return value
+    if len(parts) == 3 and current_lang() == "de":
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    return stated_date(value)
 
 
 @dataclass
