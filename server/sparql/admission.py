@@ -6,14 +6,21 @@ them would hold every slot. So admission looks at the client (its address, see :
 - a client may run ``per_client`` queries at once and use ``budget`` query-seconds per ``window``
   (a leaky bucket: used time drains at ``budget / window`` per second); beyond either it gets 429;
 - waiting queries start in the order of their client's recent use, least first, not in order of arrival;
-- a client that recently ran a query longer than ``long_query`` seconds may not take the last ``reserved`` slots:
-  they stay for clients whose queries are short;
-- when queries wait, a query that has run longer than ``share`` seconds for a client with more recent use than the
-  waiting one is stopped (503 for its client): under contention, long queries give way instead of starving others;
+- a client that recently ran a query longer than ``share`` seconds (or one stopped for others, or one that hit the
+  hard ``timeout``) may not take the last ``reserved`` slots: they stay for clients whose queries are short;
+- when queries wait, a query that has held its slot longer than ``share`` seconds for a client with more recent use
+  than the waiting one is stopped (503 for its client): under contention, long queries give way instead of starving
+  others;
 - at most ``queue`` queries wait (each ties up a server thread that pages need too); when the queue is full, the
   waiter of the heaviest client is turned away (503), or the newcomer if it is the heaviest;
 - a turned-away request costs its client ``refusal_cost`` query-seconds, so a client that retries at once instead of
   waiting for ``Retry-After`` soon stands behind everyone else.
+
+A client's use is the processor time of its queries' processes where that can be read (the pool hands over a meter,
+:mod:`server.sparql.cpu_time`), else wall time: on a machine busy with other work an ordinary query waits for the
+processor, and counting that wait would make its client "heavy" and turn it away. How long a query has held its slot
+(for stopping it in favour of a waiter) and the hard time limit (the pool kills at it) stay wall time: a slot is held
+in wall time.
 
 Accounting is per server process: with several (gunicorn) processes a client's limits apply in each one.
 """
@@ -50,8 +57,8 @@ class Limits:
     budget: float = 30.0       # query-seconds one client may use per window
     window: float = 60.0       # seconds
     reserved: int = 1          # slots that clients with recent long queries may not take
-    long_query: float = 1.0    # seconds: a query this long makes its client "heavy" for a window
-    share: float = 1.0         # seconds a query may run while others wait for a slot
+    share: float = 1.0         # seconds a query may run while others wait; a query this long makes its client "heavy"
+    timeout: float = float("inf")  # wall seconds after which the pool kills a query: its client is heavy, whatever it cost
     queue: int = 12            # queries that may wait at once
     refusal_cost: float = 0.1  # query-seconds a 429 or 503 costs its client
 
@@ -73,6 +80,8 @@ class Ticket:
     order: int
     started: float | None = None
     stop: Callable[[], None] | None = None    # set by the pool once the query runs in a process
+    meter: Callable[[], float | None] | None = None  # CPU seconds of its process since it started (None: wall time)
+    work: float | None = None                 # its seconds, fixed once it ended (see settle)
     stopped: bool = False                     # preempted: stopped to let others run
     refused: str | None = None                # turned away while waiting (queue full)
 
@@ -144,20 +153,25 @@ class Admission:
         with self._cond:
             now = self._clock()
             state = self._client(ticket.client, now)
-            elapsed = now - (ticket.started or now)
-            state.used += elapsed
-            if elapsed >= self.limits.long_query:
+            work = self._work(ticket)
+            state.used += work
+            if work >= self.limits.share or ticket.stopped or now - (ticket.started or now) >= self.limits.timeout:
                 state.long_until = now + self.limits.window
             state.running -= 1
             self._running.remove(ticket)
             self._cond.notify_all()
 
-    def running(self, ticket: Ticket, stop: Callable[[], None]) -> None:
-        """The query now runs in a process (loaded, job sent): its clock starts, and ``stop`` ends it if preempted."""
+    def running(self, ticket: Ticket, stop: Callable[[], None], meter: Callable[[], float | None] | None = None) -> None:
+        """The query now runs in a process (loaded, job sent): its clock starts, ``meter`` (if any) tells the processor
+        time it uses, and ``stop`` ends it if preempted."""
         with self._cond:
-            ticket.started, ticket.stop = self._clock(), stop
+            ticket.started, ticket.stop, ticket.meter = self._clock(), stop, meter
             if ticket.stopped:
                 stop()
+
+    def settle(self, ticket: Ticket) -> None:
+        """Fix the query's seconds as it ends, before its process takes another job or is killed."""
+        ticket.work = self._work(ticket)
 
     # ------------------------------------------------------------ policy
 
@@ -176,6 +190,15 @@ class Admission:
             self._client(name, now)
             if not (state.used or state.running or state.waiting or state.long_until > now):
                 del self._clients[name]
+
+    def _work(self, ticket: Ticket) -> float:
+        """Seconds the query has used: as settled, else its process's CPU time, else wall time since it started."""
+        if ticket.work is not None:
+            return ticket.work
+        used = ticket.meter() if ticket.meter is not None else None
+        if used is not None:
+            return used
+        return self._clock() - ticket.started if ticket.started is not None else 0.0
 
     def _heavy(self, client: str) -> bool:
         return self._clients[client].long_until > self._clock()
@@ -217,8 +240,8 @@ class Admission:
     def _rank_running(self, ticket: Ticket) -> tuple:
         """A running query's client as it will stand once this query is charged."""
         state = self._clients[ticket.client]
-        elapsed = self._clock() - ticket.started
-        return (self._heavy(ticket.client) or elapsed >= self.limits.long_query, round(state.used + elapsed, 1))
+        work = self._work(ticket)
+        return (self._heavy(ticket.client) or work >= self.limits.share, round(state.used + work, 1))
 
     def _turn_away(self, ticket: Ticket) -> None:
         ticket.refused = "turned away for a client with less recent use"

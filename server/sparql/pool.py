@@ -17,6 +17,7 @@ import signal
 import threading
 from dataclasses import dataclass, replace
 
+from server.sparql import cpu_time
 from server.sparql import worker as query_worker
 from server.sparql.admission import Admission, Busy, Limits
 from server.sparql.worker import Job, Load, Loaded, Outcome
@@ -161,8 +162,13 @@ class QueryPool:
                     self._busy += 1
                 try:
                     worker.ensure(graph)
-                    self.admission.running(ticket, worker.process.kill)  # the owner thread notices and cleans up
-                    outcome = worker.call(job, job.timeout)
+                    # Charged by its process's CPU time; with an external engine the work is elsewhere: wall time.
+                    meter = None if graph.endpoint else cpu_time.meter(worker.pid)
+                    self.admission.running(ticket, worker.process.kill, meter)  # the owner thread notices and cleans up
+                    try:
+                        outcome = worker.call(job, job.timeout)
+                    finally:
+                        self.admission.settle(ticket)  # before the process is killed or takes the next job
                 except _DeadBeforeJob:
                     self._release()
                     worker.kill()

@@ -61,8 +61,8 @@ def init_app(app: Flask) -> None:
     config = app.config
     app.extensions[POOL] = QueryPool(config["KG_QUERY_WORKERS"], int(config["KG_QUERY_MEMORY_MB"]), Limits(
         slots=config["KG_QUERY_WORKERS"], per_client=config["KG_CLIENT_QUERIES"], budget=config["KG_CLIENT_QUERY_SECONDS"],
-        window=config["KG_CLIENT_WINDOW"], reserved=config["KG_QUERY_RESERVED"], long_query=config["KG_QUERY_SHARE"],
-        share=config["KG_QUERY_SHARE"], queue=config["KG_QUERY_QUEUE"]))
+        window=config["KG_CLIENT_WINDOW"], reserved=config["KG_QUERY_RESERVED"], share=config["KG_QUERY_SHARE"],
+        timeout=float(config["KG_QUERY_TIMEOUT"]), queue=config["KG_QUERY_QUEUE"]))
     app.extensions[ANSWERS] = AnswerCache(int(config["KG_QUERY_CACHE_MB"]) * 1024 * 1024, _answer_size)
     app.register_blueprint(bp)
     shortlink_views.init_app(app, run=run_query)

@@ -44,7 +44,7 @@ def test_a_client_gets_429_beyond_its_concurrent_queries_and_its_query_seconds()
 
 def test_clients_with_a_recent_long_query_leave_the_reserved_slot_to_others():
     clock = Clock()
-    admission = Admission(Limits(slots=2, reserved=1, long_query=1.0, share=100), clock)
+    admission = Admission(Limits(slots=2, reserved=1, share=1.0), clock)
     admission.leave(started(admission, "runaway", clock, seconds=5))  # now heavy
     admission.leave(started(admission, "runaway2", clock, seconds=5))
     first = started(admission, "runaway", clock)
@@ -81,7 +81,7 @@ def test_waiting_queries_start_by_their_clients_recent_use_not_by_arrival():
 
 
 def test_a_query_past_its_share_is_stopped_for_a_light_client_that_waits():
-    admission = Admission(Limits(slots=1, reserved=0, share=0.2, long_query=0.2))
+    admission = Admission(Limits(slots=1, reserved=0, share=0.2))
     stopped = threading.Event()
     runaway = admission.enter("runaway", wait=0)
     admission.running(runaway, stopped.set)
@@ -100,7 +100,7 @@ def test_a_query_past_its_share_is_stopped_for_a_light_client_that_waits():
 
 def test_heavy_clients_do_not_stop_each_other():
     clock = Clock()
-    admission = Admission(Limits(slots=1, reserved=0, share=0.1, long_query=0.1), clock)
+    admission = Admission(Limits(slots=1, reserved=0, share=0.1), clock)
     admission.leave(started(admission, "b", clock, seconds=1))  # b is heavy
     stops = []
     a = admission.enter("a", wait=0)
@@ -114,7 +114,7 @@ def test_heavy_clients_do_not_stop_each_other():
 
 def test_a_full_queue_turns_away_the_heaviest_waiter():
     clock = Clock()
-    admission = Admission(Limits(slots=1, reserved=0, share=1000, long_query=1, queue=1), clock)
+    admission = Admission(Limits(slots=1, reserved=0, share=1, queue=1), clock)
     admission.leave(started(admission, "heavy", clock, seconds=3))
     running = started(admission, "x", clock)
     outcome: dict[str, str] = {}
@@ -136,3 +136,53 @@ def test_a_full_queue_turns_away_the_heaviest_waiter():
     admission.leave(running)
     light.join()
     assert outcome["light"] == "ran"
+
+
+def test_a_query_is_charged_the_processor_time_its_process_used_not_the_time_it_waited_for_the_processor():
+    clock = Clock()
+    admission = Admission(Limits(slots=2, reserved=1, share=1.0, budget=10, timeout=10), clock)
+    cpu = {"used": 0.0}
+    ticket = admission.enter("ordinary", wait=0)
+    admission.running(ticket, lambda: None, meter=lambda: cpu["used"])
+    clock.now += 5  # a starved machine: five seconds on the clock ...
+    cpu["used"] = 0.02  # ... for 20 ms of processor time
+    admission.settle(ticket)
+    cpu["used"] = 3.0  # the process has gone on to other work: not this query's
+    admission.leave(ticket)
+    assert not admission._heavy("ordinary")
+    assert admission._clients["ordinary"].used == pytest.approx(0.02)
+    # A client that is not heavy may take the reserved slot while a heavy one holds the other.
+    admission.leave(started(admission, "runaway", clock, seconds=3))
+    hog = started(admission, "runaway", clock)
+    admission.enter("ordinary", wait=0)
+    admission.leave(hog)
+
+
+def test_a_query_that_hits_the_time_limit_makes_its_client_heavy_whatever_it_cost():
+    clock = Clock()
+    admission = Admission(Limits(slots=2, reserved=1, share=1.0, timeout=4), clock)
+    ticket = admission.enter("runaway", wait=0)
+    admission.running(ticket, lambda: None, meter=lambda: 0.3)  # starved: 0.3 s of processor time in 4 s
+    clock.now += 4
+    admission.settle(ticket)
+    admission.leave(ticket)
+    assert admission._heavy("runaway")
+
+
+def test_a_starved_query_is_not_stopped_for_a_waiter_with_as_little_use_but_one_that_used_more_is():
+    clock = Clock()
+    admission = Admission(Limits(slots=1, reserved=0, share=0.5, queue=4), clock)
+    stops: list[str] = []
+    cpu = {"used": 0.01}
+    slow = admission.enter("starved", wait=0)
+    admission.running(slow, lambda: stops.append("starved"), meter=lambda: cpu["used"])
+    clock.now += 30  # long in its slot, little processor time: its client has used no more than the waiter
+    with pytest.raises(Busy):
+        admission.enter("waiter", wait=0)
+    assert stops == []
+    cpu["used"] = 0.6  # it has used more than its share: it gives way
+    with pytest.raises(Busy):
+        admission.enter("waiter2", wait=0)
+    assert stops == ["starved"]
+    admission.leave(slow)
+    assert admission._heavy("starved")  # stopped for others: it may not take the reserved slots for a window

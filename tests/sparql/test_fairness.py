@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import threading
 import time
 import urllib.parse
@@ -113,3 +115,88 @@ def test_clients_behind_a_trusted_proxy_are_told_apart_by_x_forwarded_for_and_on
         second = hold("127.0.3.1", "198.51.100.3")
         assert request(server.url, sparql(NORMAL.format("c")), "127.0.3.1", {"X-Forwarded-For": "198.51.100.4"})[0] == 429
         second.join()
+
+
+class Starver:
+    """CPU starvation of the query processes, made exact: they are stopped (SIGSTOP) most of the time and let run
+    (SIGCONT) for brief moments – what a machine busy with other work does to them, without depending on how busy this
+    machine happens to be. A query then takes far longer in wall time than the processor time it needs."""
+
+    def __init__(self, server, stopped: float = 0.5, running: float = 0.02) -> None:
+        self.server, self.stopped, self.running = server, stopped, running
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._loop)
+
+    def __enter__(self) -> Starver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _signal(self, pids: list[int], sig: int) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def _loop(self) -> None:
+        while not self.done.is_set():
+            pids = self.server.query_processes()
+            self._signal(pids, signal.SIGSTOP)
+            self.done.wait(self.stopped)
+            self._signal(pids, signal.SIGCONT)
+            time.sleep(self.running)
+        self._signal(self.server.query_processes(), signal.SIGCONT)
+
+
+def test_normal_clients_keep_their_share_when_the_query_processes_are_starved_of_cpu(built):
+    """Before: admission judged a client by the wall time of its queries, so on a CPU-starved machine an ordinary query
+    that waited for the processor made its client „heavy“: it lost the reserved slot and queued behind runaway queries
+    (heavy clients do not stop each other's) until it got 503. Now a query is charged the processor time its process
+    used; the hard time limit stays wall time."""
+    share = 0.2
+    env = {"KG_QUERY_TIMEOUT": "8", "KG_QUERY_WORKERS": "2", "KG_QUERY_SHARE": str(share), "KG_QUERY_CACHE_MB": "0"}
+    results: dict[str, list[tuple[int, float]]] = {"runaway": [], "normal": []}
+    lock = threading.Lock()
+    with gunicorn_server(built, env, threads=16) as server:
+        request(server.url, sparql("ASK {}"), "127.0.0.1")  # the query processes are up
+        done = threading.Event()
+
+        def send(kind: str, source: str, query: str) -> None:
+            answer = request(server.url, sparql(query), source)
+            with lock:
+                results[kind].append(answer)
+
+        def runaway(i: int) -> None:
+            while not done.is_set():
+                send("runaway", f"127.0.1.{i}", RUNAWAY)
+
+        def normal(i: int) -> None:
+            until = time.monotonic() + 12
+            n = 0
+            while time.monotonic() < until:
+                n += 1
+                send("normal", f"127.0.2.{i}", NORMAL.format(f"{i}-{n}"))
+                time.sleep(0.1)
+
+        with Starver(server, stopped=0.3, running=0.05):
+            attackers = [threading.Thread(target=runaway, args=(i,)) for i in (1, 2)]
+            for thread in attackers:
+                thread.start()
+            time.sleep(3)  # the attack is under way when people come
+            others = [threading.Thread(target=normal, args=(i,)) for i in range(1, 5)]
+            for thread in others:
+                thread.start()
+            for thread in others:
+                thread.join()
+            done.set()
+            for thread in attackers:
+                thread.join()
+    statuses = {kind: Counter(status for status, _ in answers) for kind, answers in results.items()}
+    slow = sum(seconds > share for _, seconds in results["normal"])
+    assert slow >= 10, f"the starvation worked: {slow} of {len(results['normal'])} queries took longer than {share} s"
+    assert statuses["normal"] == {200: len(results["normal"])}, statuses
+    assert set(statuses["runaway"]) <= {429, 503}, statuses

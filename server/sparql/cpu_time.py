@@ -1,0 +1,50 @@
+"""Processor time a query process has used (Linux ``/proc/<pid>/stat``), for admission to charge its client.
+
+Wall time says how long a query held its slot, not what it cost: on a machine busy with other work an ordinary query
+waits for the processor and takes seconds that it did not use. The process's own CPU time (user and system, all its
+threads) is what the query really took. Read from outside the process, so that it is known while the query runs too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+try:
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):  # not a POSIX system
+    _TICKS = 0
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system time of process ``pid`` so far, or None (gone, or no /proc)."""
+    if not _TICKS:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()  # after "pid (name) "; the name may hold spaces and brackets
+    try:
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime: fields 14 and 15 of proc(5)
+    except (IndexError, ValueError):
+        return None
+
+
+def meter(pid: int | None) -> Callable[[], float | None] | None:
+    """A meter of the CPU seconds ``pid`` uses from now on: reads the last value it saw once the process is gone.
+    None where CPU time cannot be read (then admission counts wall time)."""
+    start = cpu_seconds(pid) if pid is not None else None
+    if start is None:
+        return None
+    last = 0.0
+
+    def used() -> float:
+        nonlocal last
+        now = cpu_seconds(pid)
+        if now is not None:
+            last = max(last, now - start)
+        return last
+
+    return used
