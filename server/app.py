@@ -38,5 +38,13 @@ def create_app(config: dict | None = None) -> Flask:
                         + changes.SECTIONS + neighbours.SECTIONS + sparql_sections.SECTIONS)
     for package in (pages, sparql, catalog, dumps, drucksache, changes):
         package.init_app(app)
-    releases_mount.init_app(app, create_app)  # /release/<name>/… from releases/, or: this app serves an old release
+    # /release/<name>/… from releases/, or: this app serves an old release
+    releases_mount.init_app(app, lambda release_config: _release_app(release_config, app))
+    return app
+
+
+def _release_app(config: dict, current: Flask) -> Flask:
+    """An old release's app: its own build and registry, the current site's query processes and client accounting."""
+    app = create_app(config)
+    sparql.share_queries(app, current)
     return app

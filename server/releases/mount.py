@@ -2,7 +2,8 @@
 as of that release, from its own directory under ``releases/`` – with the URI registry as it stood then, so a
 measure retired since answers 200 there and 410 on the current site.
 
-Each release is served by an app of its own (the same app factory, pointed at the release), mounted under
+Each release is served by an app of its own (from the factory it is handed: the current site's, pointed at the release
+and answering SPARQL with the current site's query processes and client limits), mounted under
 ``/release/<name>`` by a WSGI dispatcher in front of the current site. Its pages carry a notice that they are not
 current, with a link to the current version; its root-relative links, redirects and ``Link`` headers are moved
 under the prefix so a reader stays in that release. At most :data:`KEPT_APPS` release apps live at once.
@@ -23,7 +24,7 @@ from server.web.urls import public_url
 
 bp = Blueprint("releases", __name__, template_folder="templates")  # the notice on an old release's pages
 PREFIX = re.compile(r"^/release/(?P<name>[^/]+)(?P<rest>/.*)?$")
-KEPT_APPS = 3  # release apps (each with its store and SPARQL workers) kept at once; the least recently used goes
+KEPT_APPS = 3  # release apps (each with its store) kept at once; the least recently used goes
 # Root-relative links, except those that already name a release (/release/…): those stay as they are.
 _LINKS = re.compile(r'(\s(?:href|src|action)=")(/(?!/|release/)[^"]*)')
 _LINK_HEADER = re.compile(r"<(/(?!/|release/)[^>]*)>")
@@ -36,7 +37,7 @@ class ReleaseMount:
         self.app = app
         self.current = app.wsgi_app
         self.factory = factory  # the app factory, handed over by it (no import of server.app here)
-        self._apps: Bounded[Flask] = Bounded(KEPT_APPS, _stop)
+        self._apps: Bounded[Flask] = Bounded(KEPT_APPS)
 
     def __call__(self, environ, start_response):
         m = PREFIX.match(environ.get("PATH_INFO", ""))
@@ -61,12 +62,6 @@ class ReleaseMount:
             return self.factory({**{k: v for k, v in self.app.config.items() if k.startswith("KG_")}, **config})
 
         return self._apps.get((release.name, release.created), make)
-
-
-def _stop(app: Flask) -> None:
-    pool = app.extensions.get("sparql_pool")
-    if pool is not None:
-        pool.close()
 
 
 def init_app(app: Flask, factory: Callable[[dict], Flask]) -> None:

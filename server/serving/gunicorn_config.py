@@ -2,7 +2,7 @@
 override any of them. Chosen to hold the attacks of tests/app/test_production_server.py and bench/load.py."""
 
 worker_class = "server.serving.waitress_worker.WaitressWorker"
-workers = 2              # web processes; each has its own SPARQL query processes (KG_QUERY_WORKERS)
+workers = 2              # web processes; each has its own SPARQL query processes (KG_QUERY_WORKERS), clients are counted together
 threads = 32             # per process: at most KG_QUERY_WORKERS + KG_QUERY_QUEUE (14) are tied up by SPARQL
 worker_connections = 1000  # open connections per process (slow clients included)
 keepalive = 5
@@ -11,3 +11,11 @@ graceful_timeout = 20
 forwarded_allow_ips = ""  # forwarding headers are the app's business (KG_TRUSTED_PROXIES)
 errorlog = "-"
 loglevel = "warning"
+
+
+def on_starting(server) -> None:
+    """In the master, before the web processes are forked: the table of each client's query use that they share, so
+    a client's limits hold per server, not per web process (server/serving/client_table.py)."""
+    from server.serving import client_table
+
+    client_table.share_between_processes()

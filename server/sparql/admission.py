@@ -1,4 +1,4 @@
-"""Who may run a query now: fair shares of the query slots between clients (per server process).
+"""Who may run a query now: fair shares of the query slots between clients.
 
 A query process is the scarce thing: a runaway query holds one for its whole time limit, and twenty clients sending
 them would hold every slot. So admission looks at the client (its address, see :mod:`server.web.proxies`):
@@ -22,7 +22,9 @@ processor, and counting that wait would make its client "heavy" and turn it away
 (for stopping it in favour of a waiter) and the hard time limit (the pool kills at it) stay wall time: a slot is held
 in wall time.
 
-Accounting is per server process: with several (gunicorn) processes a client's limits apply in each one.
+A client's use and its queries in flight are counted in one table for all web processes of the server
+(:mod:`server.serving.client_table`), so its limits hold however many processes there are; the slots and the queue
+are each process's own (so are its query processes).
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+
+from server.serving.client_table import ClientTable, Usage, server_table
+
+FRESH = 0.05  # seconds a client's use read from the shared table is trusted for ranking (this process's own changes at once)
 
 
 class Busy(Exception):
@@ -63,15 +70,6 @@ class Limits:
     refusal_cost: float = 0.1  # query-seconds a 429 or 503 costs its client
 
 
-@dataclass
-class _Client:
-    used: float = 0.0          # query-seconds in the bucket
-    updated: float = 0.0
-    long_until: float = 0.0    # heavy until then
-    running: int = 0
-    waiting: int = 0
-
-
 @dataclass(eq=False)
 class Ticket:
     """One query's place: waiting, then running (with a way to stop it), then done."""
@@ -87,11 +85,12 @@ class Ticket:
 
 
 class Admission:
-    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic, table: ClientTable | None = None) -> None:
         # At least one slot stays open to every client, or a heavy one could never run at all.
         self.limits = replace(limits, reserved=max(0, min(limits.reserved, limits.slots - 1)))
-        self._clock = clock
-        self._clients: dict[str, _Client] = {}
+        self._clock = clock  # monotonic: one clock for all processes of the machine, as the shared table needs
+        self._table = table or server_table()
+        self._seen: dict[str, tuple[float, float, float]] = {}  # client: (read at, used, heavy until)
         self._waiting: list[Ticket] = []
         self._running: list[Ticket] = []
         self._order = itertools.count()
@@ -105,46 +104,50 @@ class Admission:
             try:
                 return self._enter(client, wait)
             except (Busy, OverLimit):
-                self._clients[client].used += self.limits.refusal_cost
+                with self._entry(client) as usage:
+                    usage.used += self.limits.refusal_cost
                 raise
 
     def _enter(self, client: str, wait: float) -> Ticket:
         limits = self.limits
         now = self._clock()
-        state = self._client(client, now)
-        if state.running + state.waiting >= limits.per_client:
-            raise OverLimit(f"{limits.per_client} queries of this client already running or waiting", 2)
-        if state.used >= limits.budget:
-            rate = limits.budget / limits.window
-            raise OverLimit(f"{limits.budget:g} query-seconds per {limits.window:g} s used up",
-                            max(1, round((state.used - limits.budget) / rate + 1)))
+        with self._entry(client) as usage:
+            if usage.in_flight() >= limits.per_client:
+                raise OverLimit(f"{limits.per_client} queries of this client already running or waiting", 2)
+            if usage.used >= limits.budget:
+                rate = limits.budget / limits.window
+                raise OverLimit(f"{limits.budget:g} query-seconds per {limits.window:g} s used up",
+                                max(1, round((usage.used - limits.budget) / rate + 1)))
+            usage.join()
         ticket = Ticket(client, next(self._order))
-        if len(self._waiting) >= limits.queue:
-            worst = max(self._waiting, key=self._rank)
-            if self._rank(worst) <= self._rank(ticket):
-                raise Busy("too many queries waiting")
-            self._turn_away(worst)
-        self._waiting.append(ticket)
-        state.waiting += 1
-        deadline = now + wait
         try:
-            while True:
-                if ticket.refused:
-                    raise Busy(ticket.refused)
-                if self._may_start(ticket):
-                    break
-                self._preempt_for(ticket)
-                remaining = deadline - self._clock()
-                if remaining <= 0:
-                    raise Busy(f"no query slot free within {wait:g} s")
-                self._cond.wait(min(remaining, self._next_share_end() or remaining))
-        finally:
-            if ticket in self._waiting:
-                self._waiting.remove(ticket)
-            state.waiting -= 1
+            if len(self._waiting) >= limits.queue:
+                worst = max(self._waiting, key=self._rank)
+                if self._rank(worst) <= self._rank(ticket):
+                    raise Busy("too many queries waiting")
+                self._turn_away(worst)
+            self._waiting.append(ticket)
+            deadline = now + wait
+            try:
+                while True:
+                    if ticket.refused:
+                        raise Busy(ticket.refused)
+                    if self._may_start(ticket):
+                        break
+                    self._preempt_for(ticket)
+                    remaining = deadline - self._clock()
+                    if remaining <= 0:
+                        raise Busy(f"no query slot free within {wait:g} s")
+                    self._cond.wait(min(remaining, self._next_share_end() or remaining))
+            finally:
+                if ticket in self._waiting:
+                    self._waiting.remove(ticket)
+        except BaseException:
+            with self._entry(client) as usage:
+                usage.part()
+            raise
         ticket.started = self._clock()
         self._running.append(ticket)
-        state.running += 1
         self._cond.notify_all()  # the order of the others may have changed
         return ticket
 
@@ -152,12 +155,12 @@ class Admission:
         """The query ended (answered, failed, timed out or stopped): charge its time to the client."""
         with self._cond:
             now = self._clock()
-            state = self._client(ticket.client, now)
             work = self._work(ticket)
-            state.used += work
-            if work >= self.limits.share or ticket.stopped or now - (ticket.started or now) >= self.limits.timeout:
-                state.long_until = now + self.limits.window
-            state.running -= 1
+            with self._entry(ticket.client) as usage:
+                usage.used += work
+                if work >= self.limits.share or ticket.stopped or now - (ticket.started or now) >= self.limits.timeout:
+                    usage.heavy_until = now + self.limits.window
+                usage.part()
             self._running.remove(ticket)
             self._cond.notify_all()
 
@@ -175,21 +178,27 @@ class Admission:
 
     # ------------------------------------------------------------ policy
 
-    def _client(self, name: str, now: float) -> _Client:
-        state = self._clients.get(name)
-        if state is None:
-            if len(self._clients) > 10000:  # forget idle clients with empty buckets: memory stays bounded
-                self._forget_idle(now)
-            state = self._clients[name] = _Client(updated=now)
-        drained = (now - state.updated) * self.limits.budget / self.limits.window
-        state.used, state.updated = max(0.0, state.used - drained), now
-        return state
+    def usage(self, client: str) -> tuple[float, bool]:
+        """The client's query-seconds now and whether it counts as heavy (for diagnostics and tests)."""
+        used, heavy_until = self._usage(client)
+        return used, heavy_until > self._clock()
 
-    def _forget_idle(self, now: float) -> None:
-        for name, state in list(self._clients.items()):
-            self._client(name, now)
-            if not (state.used or state.running or state.waiting or state.long_until > now):
-                del self._clients[name]
+    @contextmanager
+    def _entry(self, client: str) -> Iterator[Usage]:
+        """The client's entry in the shared table, locked, its bucket drained to now; changed in place."""
+        self._seen.pop(client, None)
+        with self._table.entry(client, self._clock(), self.limits.budget / self.limits.window) as usage:
+            yield usage
+
+    def _usage(self, client: str) -> tuple[float, float]:
+        """Query-seconds and heavy-until of a client, as read a moment ago (ranking reads them often)."""
+        now = self._clock()
+        seen = self._seen.get(client)
+        if seen is None or now - seen[0] > FRESH:
+            if len(self._seen) > 1000:
+                self._seen.clear()
+            seen = self._seen[client] = (now, *self._table.peek(client, now, self.limits.budget / self.limits.window))
+        return seen[1], seen[2]
 
     def _work(self, ticket: Ticket) -> float:
         """Seconds the query has used: as settled, else its process's CPU time, else wall time since it started."""
@@ -201,12 +210,12 @@ class Admission:
         return self._clock() - ticket.started if ticket.started is not None else 0.0
 
     def _heavy(self, client: str) -> bool:
-        return self._clients[client].long_until > self._clock()
+        return self._usage(client)[1] > self._clock()
 
     def _rank(self, ticket: Ticket) -> tuple:
         """Lower goes first: clients without recent long queries, then less recent use, then arrival."""
-        state = self._clients[ticket.client]
-        return (self._heavy(ticket.client), round(state.used, 1), ticket.order)
+        used, heavy_until = self._usage(ticket.client)
+        return (heavy_until > self._clock(), round(used, 1), ticket.order)
 
     def _may_start(self, ticket: Ticket) -> bool:
         free = self.limits.slots - len(self._running)
@@ -239,9 +248,9 @@ class Admission:
 
     def _rank_running(self, ticket: Ticket) -> tuple:
         """A running query's client as it will stand once this query is charged."""
-        state = self._clients[ticket.client]
+        used, heavy_until = self._usage(ticket.client)
         work = self._work(ticket)
-        return (self._heavy(ticket.client) or work >= self.limits.share, round(state.used + work, 1))
+        return (heavy_until > self._clock() or work >= self.limits.share, round(used + work, 1))
 
     def _turn_away(self, ticket: Ticket) -> None:
         ticket.refused = "turned away for a client with less recent use"

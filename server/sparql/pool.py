@@ -157,7 +157,7 @@ class QueryPool:
         fresh_failures = 0
         try:
             while True:
-                worker = self._checkout()
+                worker = self._checkout(graph)
                 with self._lock:
                     self._busy += 1
                 try:
@@ -215,14 +215,16 @@ class QueryPool:
         for worker in workers:
             worker.kill()
 
-    def _checkout(self) -> _Worker:
+    def _checkout(self, graph: GraphRef) -> _Worker:
         with self._lock:
             for worker in [w for w in self._idle if not w.process.is_alive()]:
                 self._idle.remove(worker)
                 worker.kill()  # died while idle (killed from outside, out of memory): just clean up
             ready = [w for w in self._idle if not w.loading or w.conn.poll(0)]  # loaded, or its reply is waiting
             if ready or self._idle:
-                worker = (ready or self._idle)[-1]
+                # One holding the build already, if any: a pool shared with old releases need not reload each time.
+                loaded = [w for w in ready if w.build_id == graph.build_id]
+                worker = (loaded or ready or self._idle)[-1]
                 self._idle.remove(worker)
                 return worker
             if self._ctx is None:

@@ -15,6 +15,7 @@ from server.i18n import current_lang
 from server.sparql import page
 from server.sparql.errors import Problem
 from server.sparql.shortlinks import Refused, ShortLinks
+from server.web.proxies import client_address
 from server.web.urls import public_url
 
 bp = Blueprint("abfrage", __name__)
@@ -50,7 +51,7 @@ def create():
         return _problem(413, f"Die Abfrage ist zu lang für einen Kurzlink (höchstens {limit} Zeichen).",
                         f"The query is too long for a short link (at most {limit} characters).", text)
     try:
-        link = _store().put(text, request.remote_addr or "-")
+        link = _store().put(text, client_address())
     except Refused as exc:
         if exc.status == 429:
             minutes = max(1, round(exc.retry_after / 60))

@@ -40,6 +40,7 @@ from server.state import published as current_published
 from server.web.caching import for_build
 from server.web.cors import SPARQL_METHODS, open_to_all
 from server.web.negotiation import NotAcceptable, UnknownFormat, choose, refusal, requested_formats, vary_on_accept
+from server.web.proxies import client_address
 from server.web.responses import json_response
 from server.web.untrusted import shown
 from server.web.urls import public_url
@@ -69,6 +70,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_cors)  # app-wide: a 405 from routing never reaches the blueprint's own hooks
 
 
+def share_queries(app: Flask, current: Flask) -> None:
+    """``app`` (an old release's) answers queries with the query processes, client accounting and answer cache of
+    ``current``: one set of limits per server, not one more per release (answers are kept per build)."""
+    app.extensions[POOL].close()  # its own, never used: no process started yet
+    app.extensions[POOL], app.extensions[ANSWERS] = current.extensions[POOL], current.extensions[ANSWERS]
+
+
 def _cors(response: Response) -> Response:
     """Every answer of the endpoint is readable by scripts on other sites, refusals and 405 included."""
     if request.path in ENDPOINT_PATHS:
@@ -88,22 +96,28 @@ def endpoint():
         if query is None:
             return _without_query()
         return _run(query)
-    except Refused as exc:
-        return _error(exc.status, exc.german, exc.english, query)
-    except (UnknownFormat, NotAcceptable) as exc:
-        return _error(*refusal(exc), query)
-    except RequestEntityTooLarge:  # the body outgrew MAX_CONTENT_LENGTH while it was read
-        return _error(*_too_long(current_app.config["KG_MAX_QUERY_LENGTH"]).answer(), None)
+    except REFUSALS as exc:
+        return _refused(exc, query)
 
 
 def run_query(query: str) -> Response:
     """Answer ``query`` as the endpoint does (limits, guard, negotiation, cache); for the short links."""
     try:
         return _run(query)
-    except Refused as exc:
-        return _error(exc.status, exc.german, exc.english, query)
-    except (UnknownFormat, NotAcceptable) as exc:
-        return _error(*refusal(exc), query)
+    except REFUSALS as exc:
+        return _refused(exc, query)
+
+
+REFUSALS = (Refused, UnknownFormat, NotAcceptable, RequestEntityTooLarge)
+
+
+def _refused(exc: Exception, query: str | None) -> Response:
+    """The answer to a request refused before or instead of running (400/406/413/415), for the endpoint and short links."""
+    if isinstance(exc, RequestEntityTooLarge):  # the body outgrew MAX_CONTENT_LENGTH while it was read
+        return _error(*_too_long(current_app.config["KG_MAX_QUERY_LENGTH"]).answer(), None)
+    if isinstance(exc, Refused):
+        return _error(*exc.answer(), query)
+    return _error(*refusal(exc), query)
 
 
 @bp.get("/sparql/vokabular.json")
@@ -221,7 +235,7 @@ def _run(query: str):
         return _result_response(cached, query, key)
     try:
         outcome = current_app.extensions[POOL].run(job, graph, wait=float(config["KG_QUERY_QUEUE_WAIT"]),
-                                                   client=request.remote_addr or "")
+                                                   client=client_address())
     except OverLimit as exc:
         return _error(429, "Sie haben Ihren Anteil an der Rechenzeit für Abfragen ausgeschöpft "
                            f"({config['KG_CLIENT_QUERIES']} gleichzeitig, {config['KG_CLIENT_QUERY_SECONDS']:g} s je "

@@ -11,10 +11,25 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable
 
+from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 FORWARDING = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
               "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_X_REAL_IP")
+
+
+def client_address() -> str:
+    """Who sent this request, for per-client limits (query shares, short-link rate): the peer address, or the client a
+    trusted proxy names (TrustedProxies has put it in REMOTE_ADDR). An IPv6 client counts as its /64 network – one
+    connection is usually given a whole /64, so single addresses would cost it nothing to change."""
+    address = request.remote_addr or "-"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return address
 
 
 def networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -3,6 +3,11 @@ retired since answers 410 on the current site and 200 in the old release."""
 
 from __future__ import annotations
 
+import http.client
+import threading
+import time
+import urllib.parse
+
 import pytest
 import requests
 from lxml import html as lxml_html
@@ -10,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from tests.releases.conftest import BASE, NEW_TITLE_5, RETIRED
+from tests.support.processes import gunicorn_server
 from tests.support.servers import gunicorn
 
 M5 = URIRef(BASE + "id/massnahme/5")
@@ -130,3 +136,38 @@ def test_the_current_release_under_its_own_address_is_not_the_current_sites_kept
         assert len(notice("release/2021/doc/massnahme/5.html")) == 1
         assert len(notice("release/2021/massnahmen")) == 1 and notice("massnahmen") == []
         assert len(notice("release/2021/")) == 1 and notice("") == []
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _ask(root: str, path: str, query: str, source: str) -> int:
+    host, port = urllib.parse.urlsplit(root).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+    try:
+        conn.request("GET", f"{path}?{urllib.parse.urlencode({'query': query})}",
+                     headers={"Accept": "application/sparql-results+json"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_an_old_release_uses_the_query_processes_and_the_client_limits_of_the_current_site(two_releases):
+    """Before: each release's app had query processes and client accounting of its own – every release read started
+    processes of its own, and a client had its limits once more in each release."""
+    env = {"KG_RELEASES_DIR": str(two_releases["directory"]), "KG_URI_REGISTRY": str(two_releases["project"].data / "uri-registry.csv"),
+           "KG_QUERY_TIMEOUT": "3", "KG_QUERY_WORKERS": "2", "KG_CLIENT_QUERIES": "1", "KG_QUERY_RESERVED": "0"}
+    with gunicorn_server(two_releases["out"], env, workers=1, threads=8) as server:
+        assert _ask(server.url, "/sparql", "ASK {}", "127.0.0.1") == 200
+        assert _ask(server.url, "/release/2020/sparql", "ASK {}", "127.0.0.1") == 200
+        time.sleep(3)  # spare processes are started in the background
+        assert len(server.query_processes()) <= 3, "KG_QUERY_WORKERS + 1 spare, not that again for the release"
+
+        runaway = threading.Thread(target=_ask, args=(server.url, "/sparql", RUNAWAY, "127.0.7.1"))
+        runaway.start()
+        time.sleep(1)
+        assert _ask(server.url, "/release/2020/sparql", "ASK { ?s ?p ?o }", "127.0.7.1") == 429  # its one query runs
+        assert _ask(server.url, "/release/2020/sparql", "ASK { ?s ?p ?o }", "127.0.7.2") == 200
+        runaway.join()

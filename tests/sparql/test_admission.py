@@ -149,8 +149,8 @@ def test_a_query_is_charged_the_processor_time_its_process_used_not_the_time_it_
     admission.settle(ticket)
     cpu["used"] = 3.0  # the process has gone on to other work: not this query's
     admission.leave(ticket)
-    assert not admission._heavy("ordinary")
-    assert admission._clients["ordinary"].used == pytest.approx(0.02)
+    assert not admission.usage("ordinary")[1]
+    assert admission.usage("ordinary") == (pytest.approx(0.02), False)
     # A client that is not heavy may take the reserved slot while a heavy one holds the other.
     admission.leave(started(admission, "runaway", clock, seconds=3))
     hog = started(admission, "runaway", clock)
@@ -166,7 +166,7 @@ def test_a_query_that_hits_the_time_limit_makes_its_client_heavy_whatever_it_cos
     clock.now += 4
     admission.settle(ticket)
     admission.leave(ticket)
-    assert admission._heavy("runaway")
+    assert admission.usage("runaway")[1]
 
 
 def test_a_starved_query_is_not_stopped_for_a_waiter_with_as_little_use_but_one_that_used_more_is():
@@ -185,4 +185,4 @@ def test_a_starved_query_is_not_stopped_for_a_waiter_with_as_little_use_but_one_
         admission.enter("waiter2", wait=0)
     assert stops == ["starved"]
     admission.leave(slow)
-    assert admission._heavy("starved")  # stopped for others: it may not take the reserved slots for a window
+    assert admission.usage("starved")[1]  # stopped for others: it may not take the reserved slots for a window

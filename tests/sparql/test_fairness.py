@@ -17,7 +17,7 @@ from collections import Counter
 
 import pytest
 
-from tests.support.processes import gunicorn_server
+from tests.support.processes import QUERY_PROCESS, descendants, gunicorn_server, name, serving_process, wait_for
 
 pytestmark = pytest.mark.live  # real gunicorn processes
 
@@ -200,3 +200,57 @@ def test_normal_clients_keep_their_share_when_the_query_processes_are_starved_of
     assert slow >= 10, f"the starvation worked: {slow} of {len(results['normal'])} queries took longer than {share} s"
     assert statuses["normal"] == {200: len(results["normal"])}, statuses
     assert set(statuses["runaway"]) <= {429, 503}, statuses
+
+
+def connections_to_each_worker(server, source: str, tries: int = 60) -> dict[int, http.client.HTTPConnection]:
+    """One open connection from ``source`` to each web process of the server (which one accepts is the kernel's
+    choice: connect until every process has one)."""
+    host, port = urllib.parse.urlsplit(server.url).netloc.split(":")
+    found: dict[int, http.client.HTTPConnection] = {}
+    for _ in range(tries):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+        conn.request("GET", "/dumps/index.json")
+        conn.getresponse().read()
+        pid = serving_process(server, conn)
+        if pid is not None and pid not in found:
+            found[pid] = conn
+        else:
+            conn.close()
+        if len(found) == len(server.web_workers()):
+            break
+    return found
+
+
+def ask(conn: http.client.HTTPConnection, query: str) -> int:
+    conn.request("GET", sparql(query), headers={"Accept": "application/sparql-results+json"})
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def test_a_clients_limits_hold_across_the_web_processes_of_one_server(built):
+    """Before: each gunicorn web process counted a client on its own, so with two processes a client had twice its
+    concurrent queries and twice its query-seconds. Now one table shared by the processes counts it."""
+    env = {"KG_QUERY_TIMEOUT": "3", "KG_QUERY_WORKERS": "2", "KG_CLIENT_QUERIES": "1", "KG_QUERY_RESERVED": "0",
+           "KG_CLIENT_QUERY_SECONDS": "0.25", "KG_CLIENT_WINDOW": "3600", "KG_QUERY_CACHE_MB": "0"}
+    with gunicorn_server(built, env, workers=2, threads=8) as server:
+        assert wait_for(lambda: len(server.web_workers()) == 2, 30)
+        mine = connections_to_each_worker(server, "127.0.5.1")
+        assert len(mine) == 2, "a connection to each of the two web processes"
+        (first, a), (second, b) = mine.items()
+        other = connections_to_each_worker(server, "127.0.5.2")[second]
+        assert ask(other, "ASK {}") == 200  # the query processes of the second web process are up
+
+        runaway = threading.Thread(target=ask, args=(a, RUNAWAY))
+        runaway.start()
+        # Admitted once the first process starts query processes (it ran no query before): the client's one query.
+        assert wait_for(lambda: any(name(pid) == QUERY_PROCESS for pid in descendants(first)), 60)
+        # The client's one query runs in the first process: the second refuses it more (429), each refusal costs
+        # 0.1 query-seconds, and another client is not affected.
+        assert [ask(b, NORMAL.format(n)) for n in range(3)] == [429, 429, 429]
+        assert ask(other, NORMAL.format("other")) == 200
+        runaway.join()
+        # 0.3 query-seconds of refusals in the second process (and the runaway's time): the first one sees the budget
+        # of 0.25 used up, though nothing of this client runs any more.
+        assert ask(a, NORMAL.format("after")) == 429
+        assert ask(other, NORMAL.format("other, after")) == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -168,3 +169,25 @@ def _stop_tree(proc: subprocess.Popen) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def serving_process(server: Server, conn: http.client.HTTPConnection) -> int | None:
+    """The web process that holds the server's end of ``conn`` (an open connection that has been answered once):
+    which of several gunicorn workers serves it, from the socket's inode in /proc/net/tcp and the workers' open files."""
+    client_port, server_port = conn.sock.getsockname()[1], conn.sock.getpeername()[1]
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1], fields[2]
+        if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == client_port:
+            inode = fields[9]
+    if inode is None:
+        return None
+    for pid in server.web_workers():
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+        except OSError:
+            continue
+    return None
