@@ -191,17 +191,6 @@ def class_counts(graph: Graph) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def write(result: Result, out: Path, base: str, keep: int = KEEP_BUILDS) -> Path:
-    """Write the build into a new directory and switch ``out`` (a symlink) to it atomically."""
-    staging = new_staging(Path(out))
-    try:
-        stage(result.graph, staging, result.timings)
-        return publish(staging, result, Path(out), base, keep)
-    except BaseException:
-        shutil.rmtree(staging.path, ignore_errors=True)
-        raise
-
-
 def new_staging(out: Path, into: Path | None = None) -> Staging:
     """A fresh ``.builds/<id>.<pid>.partial`` next to ``out``, after removing the partial directories of builds
     that died (killed, or stopped by a full disk before they could clean up); or the new directory ``into``, which
@@ -285,12 +274,12 @@ def publish(staging: Staging, result: Result, out: Path, base: str, keep: int = 
     finish(staging, result, base)
     final = staging.path.with_name(staging.build_id)
     staging.path.rename(final)
-    _switch(out, final)
+    switch(out, final)
     prune(final.parent, current=final, keep=keep)
     return final
 
 
-def _switch(out: Path, target: Path) -> None:
+def switch(out: Path, target: Path) -> None:
     if out.exists() and not out.is_symlink():
         # A plain directory from elsewhere: keep it as an old build rather than delete it.
         out.rename(out.parent / ".builds" / f"legacy-{int(time.time())}")
@@ -299,9 +288,6 @@ def _switch(out: Path, target: Path) -> None:
         link.unlink()
     link.symlink_to(os.path.relpath(target, out.parent))
     os.replace(link, out)  # atomic on POSIX: readers see the old or the new build
-
-
-switch = _switch  # kg/releases.py serves a finished release the same way
 
 
 def prune(builds: Path, current: Path, keep: int = KEEP_BUILDS) -> list[Path]:

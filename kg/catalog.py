@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from kg.namespaces import DCATDE, HYDRA, SPDX, VCARD
+from kg.namespaces import DCAT_HAS_VERSION, DCAT_PREVIOUS, DCAT_VERSION, DCATDE, HYDRA, SPDX, VCARD
 
 ROOT = Path(__file__).resolve().parent.parent  # not from kg.build: kg.build reads these settings for the dumps
 SETTINGS_PATH = ROOT / "catalog.toml"
@@ -28,7 +28,6 @@ MAIN = "wissensgraph"  # name of the dataset that is the whole graph
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 # DCAT 3 versioning terms (rdflib's DCAT namespace predates them)
-DCAT_VERSION, DCAT_HAS_VERSION, DCAT_PREVIOUS = (URIRef(str(DCAT) + n) for n in ("version", "hasVersion", "previousVersion"))
 # The releases the served graph knows (kg/releases.py stamps them into every release's graph): for the catalog and VoID.
 RELEASES = """PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>

@@ -13,6 +13,7 @@ from kg import export, published
 from kg.build import KEEP_BUILDS, ROOT, Project, build, compile_graph
 from kg.errors import BuildError
 from kg.namespaces import base_uri
+from kg.registry import RegistryError
 from kg.verify import candidates, verify
 
 BUILD_DIR = ROOT / "build"
@@ -60,22 +61,44 @@ def _project(args) -> Project:
     return project
 
 
+def _served_dir() -> Path:
+    """The build directory the server reads (``KG_BUILD_DIR``, default build/)."""
+    return Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
+
+
+def _releases_dir(args) -> Path:
+    from kg import releases
+
+    return Path(args.releases) if args.releases else releases.releases_dir()
+
+
+def _disk_full(exc: OSError, out: Path) -> int:
+    """A full disk in one line: the half-written directory is gone and the served build unchanged."""
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        raise exc
+    print(f"Abgebrochen: kein Speicherplatz mehr ({exc.filename or out.parent}); nichts veröffentlicht, "
+          f"Teilverzeichnis entfernt, {out} unverändert. / Stopped: no space left on the device; "
+          "nothing published, the served build unchanged.", file=sys.stderr)
+    return 1
+
+
+def _record_published(args, graph) -> None:
+    """Only the real data is published; synthetic or test data (``--data``) must not enter published-uris.txt."""
+    if args.data:
+        return
+    added = published.update(graph, published.DEFAULT_PATH, base_uri())
+    if added:
+        print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
+
+
 def cmd_build(args) -> int:
     try:
         result = build(out=Path(args.out), project=_project(args), base=base_uri(), workers=args.jobs, keep=args.keep)
     except BuildError as exc:
         return _fail(exc)
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
-            raise
-        print(f"Build abgebrochen: kein Speicherplatz mehr ({exc.filename or Path(args.out).parent}); nichts veröffentlicht, "
-              "Teilverzeichnis entfernt, build/ unverändert. / Build stopped: no space left on the device; "
-              "nothing published, build/ unchanged.", file=sys.stderr)
-        return 1
-    if not args.data:  # only the real data is published; synthetic or test data must not enter the list
-        added = published.update(result.graph, published.DEFAULT_PATH, base_uri())
-        if added:
-            print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
+        return _disk_full(exc, Path(args.out))
+    _record_published(args, result.graph)
     warnings = [f for f in result.findings if f.severity != "Violation"]
     _print_findings(warnings, Path(args.out) / "quality.json")
     print(f"Build ok: {len(result.graph)} Tripel → {args.out} ({result.path.name}); "
@@ -92,19 +115,17 @@ def cmd_release(args) -> int:
         issued = date.fromisoformat(args.date) if args.date else None
     except ValueError:
         raise SystemExit(f"--date „{args.date}“ ist kein Datum: JJJJ-MM-TT, z. B. 2025-03-01 / not a date") from None
-    directory = Path(args.releases) if args.releases else releases.releases_dir()
     try:
         made, result = releases.make(args.name, out=Path(args.out), project=_project(args), base=base_uri(), issued=issued,
-                                     directory=directory, workers=args.jobs, keep=args.keep)
+                                     directory=_releases_dir(args), workers=args.jobs, keep=args.keep)
     except releases.ReleaseError as exc:
         print(f"Kein Release / no release: {exc}", file=sys.stderr)
         return 1
     except BuildError as exc:
         return _fail(exc)
-    if not args.data:
-        added = published.update(result.graph, published.DEFAULT_PATH, base_uri())
-        if added:
-            print(f"published-uris.txt: {len(added)} neue URIs / new URIs (commit the file)")
+    except OSError as exc:
+        return _disk_full(exc, Path(args.out))
+    _record_published(args, result.graph)
     changes = diff.read(made.path / diff.CHANGES)
     if changes is not None:
         print(diff.text(changes, f"Release {made.previous}" if made.previous else "nichts (erstes Release)", f"Release {made.name}"),
@@ -117,8 +138,8 @@ def cmd_release(args) -> int:
 def cmd_releases(args) -> int:
     from kg import releases
 
-    directory = Path(args.releases) if args.releases else releases.releases_dir()
-    current = releases.served(Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR), directory)  # the one the server reads
+    directory = _releases_dir(args)
+    current = releases.served(_served_dir(), directory)  # the one the server reads
     found = releases.listed(directory)
     if not found:
         print(f"Noch kein Release in {directory} / no release yet (kg release NAME)")
@@ -131,7 +152,7 @@ def cmd_releases(args) -> int:
 def cmd_diff(args) -> int:
     from kg import diff, releases
 
-    directory = Path(args.releases) if args.releases else releases.releases_dir()
+    directory = _releases_dir(args)
 
     def release(name: str):
         found = releases.find(name, directory)
@@ -156,7 +177,11 @@ def cmd_diff(args) -> int:
             return _fail(exc)
         new_name, registry = f"den aktuellen Daten ({project.workbook or project.data})", project.data / releases.REGISTRY
     old_graph = diff.load_graph(old.path / "graph.nt") if old else None
-    changes = diff.compare(old_graph, graph, base_uri(), registry=registry)
+    try:
+        changes = diff.compare(old_graph, graph, base_uri(), registry=registry)
+    except RegistryError as exc:
+        print(f"Keine Änderungsliste / no change list: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(changes.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -198,7 +223,7 @@ def cmd_validate(args) -> int:
 
 def _built(name: str) -> Path:
     """A file of the current build: the one the server reads (``KG_BUILD_DIR``, default build/)."""
-    path = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR) / name
+    path = _served_dir() / name
     if not path.exists():
         raise SystemExit(f"{path} fehlt: zuerst `kg build` ausführen / run `kg build` first")
     return path
@@ -270,7 +295,7 @@ def cmd_serve(args) -> int:
     if args.watch:
         from kg.watch import Watcher, snapshot, status_path
 
-        out = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
+        out = _served_dir()
         os.environ["KG_BUILD_DIR"] = str(out)
         os.environ["KG_PREVIEW_STATUS"] = str(status_path(out))  # the pages show the findings of a failed rebuild
         watcher = Watcher(_project(args), out, base_uri())
@@ -294,7 +319,7 @@ def cmd_serve(args) -> int:
 
 def _serve_production(args) -> int:
     """Check that there is an intact build to serve (one line if not), then become gunicorn."""
-    link = Path(os.environ.get("KG_BUILD_DIR") or BUILD_DIR)
+    link = _served_dir()
     if not any(verify(p).intact for p in [link.resolve(), *candidates(link)] if p.exists()):
         print(f"Kein intakter Build in {link} oder {link.parent / '.builds'}: zuerst `kg build` ausführen "
               "(Gründe: `kg verify`) / no intact build to serve: run `kg build`", file=sys.stderr)

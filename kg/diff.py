@@ -10,21 +10,21 @@ per resource.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 
-from kg.namespaces import DEFAULT_BASE, IK
+from kg.namespaces import DCAT_HAS_VERSION, DCAT_VERSION, DEFAULT_BASE, IK
+from kg.registry import load as load_registry
 
 CHANGES = "changes.json"  # the change list a release keeps against the release before it
 DERIVED = {IK.anzahlMassnahmen}  # counted by the build: they follow from the measures' own changes
 # Describe the release, not the data: every release changes them.
-VERSION_PROPERTIES = {OWL.versionInfo, URIRef(str(DCAT) + "version"), DCTERMS.issued, DCTERMS.hasVersion,
-                      URIRef(str(DCAT) + "hasVersion"), SKOS.editorialNote}
+VERSION_PROPERTIES = {OWL.versionInfo, DCAT_VERSION, DCTERMS.issued, DCTERMS.hasVersion, DCAT_HAS_VERSION,
+                      SKOS.editorialNote}
 KINDS = ("neu", "geändert", "zurückgezogen", "zusammengelegt", "entfernt")
 # Standard properties of a measure by the names the clerk knows from the workbook (ik: terms carry their own label).
 FIELD_LABELS = {
@@ -165,13 +165,6 @@ class _View:
         return int(tail) if tail.isdigit() else 0
 
 
-def _registry(path: Path | None) -> dict[str, dict]:
-    if not path or not Path(path).exists():
-        return {}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return {(row.get("uri_path") or "").strip(): row for row in csv.DictReader(fh)}
-
-
 def _shown(view: _View, values: set) -> list[str]:
     return sorted(view.label(v) for v in values)
 
@@ -181,7 +174,7 @@ def compare(old: Graph | None, new: Graph, base: str = DEFAULT_BASE, registry: P
     that goes with ``new`` and says which vanished measures were retired or merged."""
     before, after = _View(old if old is not None else Graph(), base), _View(new, base)
     was, now = before.measures(), after.measures()
-    retired = _registry(registry)
+    retired = load_registry(registry) if registry else {}  # RegistryError names the file and line
     changes = Changes(initial=old is None)
     for m in sorted(set(was) | set(now), key=lambda u: (after.nr(u, now[u]) if u in now else before.nr(u, was[u]))):
         if m in now and m not in was:
@@ -190,14 +183,13 @@ def compare(old: Graph | None, new: Graph, base: str = DEFAULT_BASE, registry: P
                                                   after.keys(f, "handlungsfeld"), after.keys(f, "zustaendig")))
         elif m in was and m not in now:
             f = was[m]
-            entry = retired.get("/" + str(m)[len(base):], {})
-            status = (entry.get("status") or "").strip()
-            kind = {"gone": "zurückgezogen", "moved": "zusammengelegt"}.get(status, "entfernt")
-            successor = (entry.get("successor_path") or "").strip()
+            entry = retired.get("/" + str(m)[len(base):])
+            kind = {"gone": "zurückgezogen", "moved": "zusammengelegt"}.get(entry.status if entry else "", "entfernt")
+            successor = entry.successor_path if entry else None
             changes.measures.append(MeasureChange(
                 kind, str(m), before.nr(m, f), before.label(m), before.keys(f, "handlungsfeld"),
                 before.keys(f, "zustaendig"), successor=base + successor.lstrip("/") if successor else None,
-                reason=(entry.get("reason") or "").strip()))
+                reason=entry.reason if entry else ""))
         else:
             fields = _fields(before, after, was[m], now[m])
             if fields:

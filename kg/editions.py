@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from kg.errors import BuildError, DataError
 from kg.mapping import Mapped, date_literal, de
-from kg.namespaces import IK, SCHEMA, uri
+from kg.namespaces import IK, SCHEMA, chapter_uri, uri
 from kg.sources import Record, Sources, parse_date, split
 
 KEY = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,39}$")
@@ -119,7 +119,7 @@ def _map(g: Graph, sources: Sources, rows: dict[str, Record], listing: dict[str,
             else:
                 g.add((report, IK.nichtAngegeben, DCTERMS.issued))
             m = CHAPTER.fullmatch(rec["kapitel"].strip())
-            chapter = _chapter(key, m["number"])
+            chapter = chapter_uri(key, m["number"])
             for cls in (IK.Kapitel,):
                 g.add((chapter, RDF.type, cls))
             g.add((chapter, DCTERMS.title, de(m["title"])))
@@ -144,7 +144,7 @@ def _map(g: Graph, sources: Sources, rows: dict[str, Record], listing: dict[str,
                     g.remove((record, p, chapter))
             listed_in = CHAPTER.fullmatch(rows[editions[-1]]["kapitel"].strip())["number"]
             for p in (PROV.wasDerivedFrom, IK.fundstelle):
-                g.add((record, p, _chapter(editions[-1], listed_in)))
+                g.add((record, p, chapter_uri(editions[-1], listed_in)))
         for key in editions:
             g.add((measure, DCTERMS.source, uri("bericht", key)))
         if len(order) > 1:  # with one edition dct:source says it all, and the report's page lists each measure once
@@ -152,8 +152,4 @@ def _map(g: Graph, sources: Sources, rows: dict[str, Record], listing: dict[str,
                 g.add((measure, IK.gelistetIn, uri("bericht", key)))
             g.add((measure, IK.erstmalsIn, uri("bericht", editions[0])))
             g.add((measure, IK.zuletztIn, uri("bericht", editions[-1])))
-
-
-def _chapter(edition: str, number: str):
-    return uri("kapitel", f"{edition}-{number.replace('.', '-')}")
 

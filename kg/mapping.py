@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import drucksache as ds
 from kg.errors import BuildError, DataError, Origin
-from kg.namespaces import IK, SCHEMA, bind_prefixes, scheme, uri
+from kg.namespaces import IK, SCHEMA, bind_prefixes, chapter_uri, scheme, uri
 from kg.sources import Sources, chapter_key, places, split
 
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/districtKey/"
@@ -132,7 +132,7 @@ class _Mapper:
 
     def chapter(self, key: str) -> URIRef:
         """A part of the report by its number ("6.1") or title key ("impressum")."""
-        return uri("kapitel", f"{self.s.bericht['key']}-{key.replace('.', '-')}")
+        return chapter_uri(self.s.bericht["key"], key)
 
     def places(self, subject: URIRef, text: str, origin: Origin) -> None:
         """ik:fundstelle: links to the parts of the report a cell names (checked by kg.sources)."""
@@ -258,7 +258,7 @@ class _Mapper:
                 self.add(u, SKOS.prefLabel, en(h["label_en"]))
                 self.add(u, RDFS.label, en(h["label_en"]))
             self.add(u, SKOS.notation, Literal(str(h["abschnitt"])))
-            self.add(u, IK.kapitel, uri("kapitel", f"{self.s.bericht['key']}-{str(h['abschnitt']).replace('.', '-')}"))
+            self.add(u, IK.kapitel, self.chapter(str(h["abschnitt"])))
             if h.get("einleitung"):
                 self.add(u, IK.einleitung, de(h["einleitung"].strip()))
             if h.get("integrationskonzept_seite"):

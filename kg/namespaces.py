@@ -22,6 +22,8 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+# DCAT 3 terms: rdflib's closed DCAT namespace predates them
+DCAT_VERSION, DCAT_HAS_VERSION, DCAT_PREVIOUS = (URIRef(str(DCAT) + n) for n in ("version", "hasVersion", "previousVersion"))
 
 # Built on the default base; rebased at build time (see module docstring).
 IK = Namespace(DEFAULT_BASE + "def/ik#")
@@ -62,6 +64,11 @@ def uri(kind: str, key: str | int) -> URIRef:
     if not re.fullmatch(KEY_PATTERN, key):
         raise ValueError(f"invalid key {key!r} for {kind}")
     return ID[f"{kind}/{key}"]
+
+
+def chapter_uri(report: str, part: str) -> URIRef:
+    """URI of a part of a report by its number ("6.1") or title key ("impressum"): ``id/kapitel/{report}-6-1``."""
+    return uri("kapitel", f"{report}-{str(part).replace('.', '-')}")
 
 
 def scheme(name: str) -> URIRef:

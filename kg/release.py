@@ -13,9 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.catalog import COUNTED, MAIN, Settings, counted
-from kg.namespaces import DEFAULT_BASE, IK, VOID
-
-DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace predates it
+from kg.namespaces import DCAT_VERSION, DEFAULT_BASE, IK, VOID
 
 
 def dataset_uri(base: str = DEFAULT_BASE) -> URIRef:

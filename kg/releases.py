@@ -31,16 +31,15 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import build as builder
 from kg import diff
-from kg.namespaces import DEFAULT_BASE
-from kg.release import DCAT_VERSION, dataset_uri
+from kg.namespaces import DCAT_HAS_VERSION, DCAT_PREVIOUS, DCAT_VERSION, DEFAULT_BASE
+from kg.registry import RegistryError
+from kg.release import dataset_uri
 
 ROOT = builder.ROOT
 RELEASES = ROOT / "releases"
 NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 INFO = "release.json"          # written last before the rename: a directory without it is no release
 REGISTRY = "uri-registry.csv"  # the retired URIs as they stood at the release
-DCAT_PREVIOUS = URIRef(str(DCAT) + "previousVersion")
-DCAT_HAS_VERSION = URIRef(str(DCAT) + "hasVersion")
 
 
 @dataclass(frozen=True)
@@ -50,10 +49,6 @@ class Release:
     issued: str            # ISO date
     previous: str | None   # name of the release it revises
     created: str           # when it was written (ISO timestamp)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.issued})"
 
 
 def release_uri(name: str, base: str = DEFAULT_BASE) -> URIRef:
@@ -236,7 +231,10 @@ def _changes(staging, graph: Graph, history: list[Release], directory: Path, bas
     """The change list against the previous release (kg/diff.py), kept with the release for /aenderungen."""
     previous = history[-1] if history else None
     old = diff.load_graph(previous.path / "graph.nt") if previous else None
-    changes = diff.compare(old, graph, base, registry=registry)
+    try:
+        changes = diff.compare(old, graph, base, registry=registry)
+    except RegistryError as exc:  # the registry goes into the release: a broken one must not be frozen there
+        raise ReleaseError(f"{exc} – die Zeile in {registry.name} berichtigen, dann erneut / fix the row") from None
     staging.write(diff.CHANGES, json.dumps(changes.to_json(), ensure_ascii=False, indent=1).encode())
 
 

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from kg import drucksache, editions, evidence
 from kg.errors import BuildError, DataError
 from kg.mapping import Mapped, date_literal, de
-from kg.namespaces import IK, uri
+from kg.namespaces import IK, chapter_uri, uri
 from kg.sources import Record, Sources, chapter_key, parse_date, places
 
 STATUSES = ("geplant", "laufend", "abgeschlossen", "beendet", "unbekannt")
@@ -128,7 +128,7 @@ def _map(g: Graph, mapped: Mapped, sources: Sources, by_measure: dict[str, list[
             g.add((node, IK.wortlaut, de(" ".join(rec["zitat"].split()))))
             g.add((node, DCTERMS.source, rec["_source"]))
             for key in rec["_places"]:
-                g.add((node, IK.fundstelle, uri("kapitel", f"{report_key}-{key.replace('.', '-')}")))
+                g.add((node, IK.fundstelle, chapter_uri(report_key, key)))
             if rec.get("notiz"):
                 g.add((node, SKOS.editorialNote, de(rec["notiz"].strip())))
         latest = rows[-1][1]

@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, Flask, Response, abort, redirect, render_template, request
 
+from kg import registry
 from kg.namespaces import KEY_PATTERN, TYPES
 from server import state, uri_registry
 from server.formats import HTML, JSON, RDF_FORMATS, RDF_NAMES
@@ -120,7 +121,7 @@ def answer_retired_uris() -> Response | None:
     """410 Gone or 301 for a registered path under /id/ or /doc/, in HTML, JSON or Turtle."""
     if not request.path.startswith(("/id/", "/doc/")):
         return None
-    hit = uri_registry.lookup(uri_registry.entries(), request.path)
+    hit = registry.lookup(uri_registry.entries(), request.path)
     if hit is None:
         return None
     status = 301 if hit.entry.status == "moved" else 410

@@ -10,7 +10,7 @@ import os
 import pytest
 from flask import Flask
 
-from kg.build import _switch
+from kg.build import switch
 from server import state
 from server.state import BuildState
 
@@ -52,10 +52,10 @@ def _build(tmp_path, name: str, manifest: str | None = None):
 
 def test_a_switched_build_is_picked_up_once_the_check_interval_has_passed(tmp_path, clock):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=60)
     assert served.current.etag == "a"  # the first request checks
-    _switch(out, _build(tmp_path, "b"))
+    switch(out, _build(tmp_path, "b"))
     clock.now += 30
     assert served.current.etag == "a", "not before the interval"
     clock.now += 30
@@ -70,24 +70,24 @@ def test_a_switched_build_is_picked_up_once_the_check_interval_has_passed(tmp_pa
 @pytest.mark.parametrize("broken", ["", "{\"build_id\": ", "[1, 2"])
 def test_a_half_written_manifest_keeps_the_previous_build_served(tmp_path, clock, broken):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
-    _switch(out, _build(tmp_path, "half", manifest=broken))
+    switch(out, _build(tmp_path, "half", manifest=broken))
     clock.now += 1
     assert served.current.etag == "a"
 
 
 def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_error_naming_kg_build(tmp_path, clock):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     os.remove(_build(tmp_path, "b") / "manifest.json")
-    _switch(out, tmp_path / ".builds" / "b")
+    switch(out, tmp_path / ".builds" / "b")
     clock.now += 1
     assert served.current.etag == "a"
     alone = tmp_path / "alone"  # no intact build anywhere (else the server falls back to it): an error naming kg build
     os.remove(_build(alone, "c") / "manifest.json")
-    _switch(alone / "build", alone / ".builds" / "c")
+    switch(alone / "build", alone / ".builds" / "c")
     with pytest.raises(state.BuildUnavailable, match="zuerst `kg build` ausführen"):
         BuildState(str(alone / "build"))
 
@@ -95,7 +95,7 @@ def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_e
 def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
     """Loading is the expensive part (the whole graph into a store): a check that finds the same build keeps it."""
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     before = served.current
     clock.now += 1
@@ -104,10 +104,10 @@ def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
 
 def test_a_build_whose_graph_cannot_be_read_keeps_the_previous_one(tmp_path, clock):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     os.remove(_build(tmp_path, "b") / "graph.nt")
-    _switch(out, tmp_path / ".builds" / "b")
+    switch(out, tmp_path / ".builds" / "b")
     clock.now += 1
     assert served.current.etag == "a"
 
@@ -118,7 +118,7 @@ def test_a_build_whose_graph_cannot_be_read_keeps_the_previous_one(tmp_path, clo
 ])
 def test_the_data_base_is_the_build_s_own_and_the_server_s_only_without_one(tmp_path, clock, manifest, expected):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a", manifest=json.dumps(manifest)))
+    switch(out, _build(tmp_path, "a", manifest=json.dumps(manifest)))
     app = Flask(__name__)
     app.config["KG_BASE_URI"] = "https://server.example/"
     app.extensions["kg"] = BuildState(str(out))
@@ -130,8 +130,8 @@ def test_switching_back_to_an_earlier_build_is_picked_up_too(tmp_path, clock):
     """A rollback points build/ at an older build again (its name sorts first): it is served like any other."""
     out = tmp_path / "build"
     first, second = _build(tmp_path, "a"), _build(tmp_path, "b")
-    _switch(out, second)
+    switch(out, second)
     served = BuildState(str(out), check_seconds=0)
-    _switch(out, first)
+    switch(out, first)
     clock.now += 1
     assert served.current.etag == "a"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.build import _switch, build, compile_graph
+from kg.build import build, compile_graph, switch
 from kg.errors import BuildError
 
 
@@ -165,7 +165,7 @@ def test_a_concurrent_reader_never_finds_build_missing_while_it_is_switched(tmp_
         target.mkdir(parents=True)
         (target / "manifest.json").write_text(json.dumps({"build_id": name}))
         targets.append(target)
-    _switch(out, targets[0])
+    switch(out, targets[0])
     context = multiprocessing.get_context("fork")
     seen, missing, done = {"a": context.Value("l", 0), "b": context.Value("l", 0)}, context.Value("l", 0), context.Event()
     reader = context.Process(target=_read_while_switched, args=(out, seen, missing, done))
@@ -175,7 +175,7 @@ def test_a_concurrent_reader_never_finds_build_missing_while_it_is_switched(tmp_
         # At least 5000 switches, and on until the reader has read both builds several times: a reader that never
         # ran beside the switching would prove nothing (on a loaded machine it may get no turn for a while).
         while (switches < 5000 or min(v.value for v in seen.values()) < 20) and time.monotonic() < deadline:
-            _switch(out, targets[switches % 2])
+            switch(out, targets[switches % 2])
             switches += 1
     finally:
         done.set()

@@ -23,8 +23,10 @@ def _size(path: Path) -> int:
 
 
 @pytest.mark.live
-def test_a_full_disk_stops_the_build_in_one_line_and_leaves_the_old_build_and_no_partial(built, tmp_path):
-    """Before: a traceback, and one .partial directory per retry."""
+@pytest.mark.parametrize("command", ["build", "release 2099-1 --date 2099-01-01 --releases {disk}/releases"])
+def test_a_full_disk_stops_the_build_in_one_line_and_leaves_the_old_build_and_no_partial(built, tmp_path, command):
+    """Before: a traceback, and one .partial directory per retry (`kg release` too: it writes a build of its own);
+    the second attempt of a release under the same name would be refused if the first had left its directory."""
     if shutil.which("unshare") is None:
         pytest.fail("unshare (util-linux) is needed to give kg build a small file system of its own")
     old = tmp_path / "seed" / ".builds" / "20000101T000000000000Z"
@@ -38,12 +40,13 @@ set -u
 mount -t tmpfs -o size={size_kib}k kg-test-disk {disk} || exit 97
 cp -a {tmp_path / 'seed'}/. {disk}/
 for attempt in 1 2; do
-  {KG} build --out {disk}/build --data {ROOT / 'data'} --workbook - --jobs 1 2> {disk}/err-$attempt.txt > /dev/null
+  {KG} {command.format(disk=disk)} --out {disk}/build --data {ROOT / 'data'} --workbook - --jobs 1 2> {disk}/err-$attempt.txt > /dev/null
   echo "rc=$?"
   cat {disk}/err-$attempt.txt | grep -v '^Tabellen aus' | sed 's/^/err: /'
 done
 ls -a {disk}/.builds | sed 's/^/builds: /'
 readlink {disk}/build | sed 's/^/link: /'
+ls -A {disk}/releases 2>/dev/null | grep -vx .lock | sed 's/^/releases: /'
 {KG} verify --out {disk}/build > /dev/null; echo "verify=$?"
 """
     run = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=600,
@@ -58,6 +61,7 @@ readlink {disk}/build | sed 's/^/link: /'
     builds = [line.removeprefix("builds: ") for line in lines if line.startswith("builds: ")]
     assert sorted(set(builds) - {".", ".."}) == [old.name], builds  # no .partial left, old build kept
     assert f"link: .builds/{old.name}" in lines and "verify=0" in lines
+    assert not [line for line in lines if line.startswith("releases: ")], "a failed release left its directory (its lock file aside)"
 
 
 def test_abandoned_partials_are_removed_a_running_builds_is_kept_and_the_last_n_builds_stay(project_copy, tmp_path):

@@ -198,8 +198,8 @@ def test_serve_answers_on_the_given_host_and_port(built):
         deadline, page = time.monotonic() + 60, None
         while page is None and proc.poll() is None and time.monotonic() < deadline:
             try:
-                page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
-            except requests.ConnectionError:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a first page on a loaded machine
                 time.sleep(0.2)
         assert page is not None, proc.stderr.read().decode(errors="replace")[-2000:] if proc.poll() is not None else "no answer"
         assert page.status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kg import build as kg_build
-from kg.build import KEEP_BUILDS, _switch, prune, remove_abandoned_partials
+from kg.build import KEEP_BUILDS, prune, remove_abandoned_partials, switch
 
 NOW = 2_000_000_000  # whole seconds, so that file times compare exactly
 
@@ -35,7 +35,7 @@ def test_a_plain_directory_in_the_way_is_kept_as_an_old_build_not_deleted(tmp_pa
     out.mkdir()
     (out / "graph.nt").write_text("handmade\n")
     new = _build_dir(builds, "new", 0)
-    _switch(out, new)
+    switch(out, new)
     assert out.is_symlink() and os.readlink(out) == os.path.join(".builds", "new"), "a relative link"
     assert (builds / f"legacy-{NOW}" / "graph.nt").read_text() == "handmade\n"
 
@@ -43,8 +43,8 @@ def test_a_plain_directory_in_the_way_is_kept_as_an_old_build_not_deleted(tmp_pa
 def test_switching_again_replaces_the_link_and_moves_nothing_aside(tmp_path, clock):
     out, builds = tmp_path / "build", tmp_path / ".builds"
     first, second = _build_dir(builds, "a", 10), _build_dir(builds, "b", 0)
-    _switch(out, first)
-    _switch(out, second)
+    switch(out, first)
+    switch(out, second)
     assert os.readlink(out) == os.path.join(".builds", "b")
     assert sorted(p.name for p in builds.iterdir()) == ["a", "b"], "no legacy copy of a link"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".builds", "build"], "no temporary link left"
@@ -55,7 +55,7 @@ def test_a_link_left_by_a_crashed_switch_of_the_same_process_is_replaced(tmp_pat
     target = _build_dir(builds, "a", 0)
     stale = tmp_path / f".build.tmp-{os.getpid()}"
     stale.symlink_to("nowhere")
-    _switch(out, target)
+    switch(out, target)
     assert os.readlink(out) == os.path.join(".builds", "a") and not os.path.lexists(stale)
 
 

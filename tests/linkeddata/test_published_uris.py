@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from kg import published
+from kg import published, registry
 from kg.build import ROOT
-from server import uri_registry as registry
 from tests.support.servers import routed
 
 LIST = ROOT / "published-uris.txt"

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
+from kg import registry
 from kg.build import ROOT
-from server import uri_registry as registry
 
 BASE = "https://integration.region-hannover.example/"
 HEADER = "uri_path,status,successor_path,date,reason\n"

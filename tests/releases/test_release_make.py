@@ -110,6 +110,23 @@ def test_a_release_refuses_what_only_the_graph_rules_find_as_kg_build_does(two_r
     assert not list(d["directory"].glob(".*.partial"))
 
 
+def test_a_broken_uri_registry_makes_no_release_and_the_message_names_its_line(two_releases, tmp_path):
+    """The registry is frozen into the release and read for its change list: before, a row with a bad status was
+    read as 'entfernt' and released as it was."""
+    d = two_releases
+    before = os.readlink(d["out"])
+    broken = copy_project(tmp_path)
+    path = broken.data / "uri-registry.csv"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n/id/massnahme/999,verschwunden,,2026-01-01,Test\n",
+                    encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with pytest.raises(releases.ReleaseError, match=rf"uri-registry.csv, Zeile/line {lines}: status „verschwunden“"):
+        releases.make("2024", out=d["out"], project=broken, directory=d["directory"], issued=date(2026, 3, 1))
+    assert [r.name for r in releases.listed(d["directory"])] == ["2020", "2021"]
+    assert os.readlink(d["out"]) == before
+    assert not (d["directory"] / "2024").exists()
+
+
 def test_renamed_and_reordered_columns_change_nothing(tmp_path):
     """The diff reads graphs: a column order or quoting that differs gives the same triples, so no change."""
     project = copy_project(tmp_path)
