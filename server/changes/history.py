@@ -3,13 +3,13 @@ first, each with the measures it added, changed, retired or merged."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
 from kg import diff, releases
+from server.caches import per_file
 
 
 @dataclass(frozen=True)
@@ -18,36 +18,26 @@ class Entry:
     changes: diff.Changes
 
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, list[Entry]]] = {}
-
-
 def directory() -> Path:
     return Path(current_app.config["KG_RELEASES_DIR"])
 
 
+def _read_all(where: Path) -> list[tuple[releases.Release, diff.Changes | None]]:
+    """Every complete release with its change list (None: it keeps none), oldest first. A release is immutable and
+    appears (renamed into place) or goes (pruned) as a whole, so the directory's own modification time says when
+    to read again."""
+    return [(r, diff.read(r.path / diff.CHANGES)) for r in releases.listed(where)]
+
+
 def entries() -> list[Entry]:
-    """Every release with its change list, newest first; re-read only when the set of releases changes. An app
-    serving an earlier release (``KG_RELEASE_VIEW``) sees the releases up to that one: the history as it stood."""
-    where = directory()
-    found = releases.listed(where)
+    """Every release with its change list, newest first. An app serving an earlier release (``KG_RELEASE_VIEW``)
+    sees the releases up to that one: the history as it stood."""
+    found = per_file(directory(), _read_all)
     viewed = current_app.config.get("KG_RELEASE_VIEW")
-    names = [r.name for r in found]
+    names = [r.name for r, _ in found]
     if viewed in names:
         found = found[:names.index(viewed) + 1]
-    stamp = tuple((r.name, r.created) for r in found)
-    with _lock:
-        cached = _cache.get(str(where))
-        if cached and cached[0] == stamp:
-            return cached[1]
-    out = []
-    for r in reversed(found):
-        changes = diff.read(r.path / diff.CHANGES)
-        if changes is not None:
-            out.append(Entry(r, changes))
-    with _lock:
-        _cache[str(where)] = (stamp, out)
-    return out
+    return [Entry(r, changes) for r, changes in reversed(found) if changes is not None]
 
 
 def of_measure(uri: str) -> list[tuple[releases.Release, diff.MeasureChange, bool]]:

@@ -114,3 +114,26 @@ def test_catalog_and_void_describe_the_served_release_and_the_ones_before(releas
     old = URIRef(BASE + "release/2020")
     assert (old, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), URIRef(BASE + "release/2020/sparql")) in void
     assert (URIRef(BASE + "release/2021"), ns.PROV.wasRevisionOf, old) in void
+
+
+def test_a_release_added_or_pruned_while_serving_shows_on_the_next_request(two_releases, tmp_path):
+    """The list is kept until the releases directory changes: a release renamed into place (as kg release does) or
+    removed (pruned) shows at once, without a restart."""
+    import shutil
+
+    from server.app import create_app
+
+    directory = tmp_path / "releases"
+    directory.mkdir()
+    shutil.copytree(two_releases["first"].path, directory / "2020")
+    app = create_app({"KG_BUILD_DIR": str(two_releases["out"]), "KG_RELEASES_DIR": str(directory)})
+    client = app.test_client()
+    names = lambda: [r["name"] for r in client.get("/aenderungen.json").get_json()["releases"]]  # noqa: E731
+    assert names() == ["2020"]
+    assert names() == ["2020"]  # kept
+    shutil.copytree(two_releases["second"].path, directory / ".2021.partial")
+    assert names() == ["2020"], "a half-written release is not listed"
+    (directory / ".2021.partial").rename(directory / "2021")
+    assert names() == ["2021", "2020"]
+    shutil.rmtree(directory / "2020")
+    assert names() == ["2021"]
