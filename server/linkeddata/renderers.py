@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
 
 from server import state
 from server.caches import per_build, rendered_page
+from server.drucksache.cite_formats import today
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick
@@ -88,20 +87,13 @@ def _render_html(doc: Document) -> Response:
         body = render_template("linkeddata/ontology.html", terms=terms, base=state.base())
         return cacheable(Response(body, mimetype="text/html"), HTML, doc)
     if set(request.args) <= PAGE_ARGS:
-        body = rendered_page(lambda: _resource_page(doc), doc.page, PAGE_SIZE, d.HUB, _today())
+        # kept per day too: the citation names the day as its access date
+        body = rendered_page(lambda: _resource_page(doc), doc.page, PAGE_SIZE, d.HUB, today().isoformat())
     else:  # other parameters show up in the canonical and language links: not worth keeping
         body = _resource_page(doc)
     if body is None:
         return not_found(HTML, doc)
     return cacheable(Response(body, mimetype="text/html"), HTML, doc)
-
-
-def _today() -> str:
-    """The reader's day in Hannover: the measure's citation names it as the access date."""
-    try:
-        return datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
-    except ZoneInfoNotFoundError:  # system without tz database
-        return date.today().isoformat()
 
 
 def _resource_page(doc: Document) -> str | None:

@@ -12,14 +12,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, request
 
-
-def configured_base() -> str:
-    return current_app.config["KG_BASE_URI"]
+from server import state
 
 
 def public_url(path: str = "") -> str:
     """This server's absolute address from configuration (``KG_PUBLIC_URL``, else ``KG_BASE_URI``), plus ``path``."""
-    root = current_app.config.get("KG_PUBLIC_URL") or configured_base()
+    root = current_app.config.get("KG_PUBLIC_URL") or state.base()
     return root.rstrip("/") + "/" + path.lstrip("/")
 
 
@@ -38,7 +36,7 @@ def relative_redirects(response: Response) -> Response:
 
 def local_path(iri: str, base: str | None = None) -> str | None:
     """The path under which this server answers for a data IRI, or None if it is not ours."""
-    root = base or configured_base()
+    root = base or state.base()
     return "/" + iri[len(root):] if iri.startswith(root) else None
 
 

@@ -95,9 +95,16 @@ def limited(built, make_app):
     return make_app(KG_QUERY_TIMEOUT=3, KG_MAX_ROWS=1000).test_client()
 
 
+@pytest.fixture(scope="module")
+def patient(built, make_app):
+    """For the cases that must be answered: their time limit is no part of the case (a loaded machine took > 3 s)."""
+    return make_app(KG_QUERY_TIMEOUT=60, KG_MAX_ROWS=1000).test_client()
+
+
 @pytest.mark.parametrize("case", SPARQL_CASES, ids=lambda c: c.name)
-def test_hostile_sparql_gets_its_defined_answer(limited, case):
-    r = limited.post("/sparql", data={"query": case.path}, headers={"Accept": "application/sparql-results+json"})
+def test_hostile_sparql_gets_its_defined_answer(limited, patient, case):
+    client = limited if case.status == 503 else patient
+    r = client.post("/sparql", data={"query": case.path}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == case.status, (case.name, r.status_code, r.get_data(as_text=True)[:300])
     body = r.get_data(as_text=True)
     assert "Traceback" not in body
