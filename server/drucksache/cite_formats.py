@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 from server.drucksache.queries import Measure, Report
+from server.i18n.language import today
 
 # Characters that are invisible in print but break a copied URL.
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
@@ -24,14 +24,6 @@ _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#_$^~])")
 
 def clean_url(uri: str) -> str:
     return INVISIBLE.sub("", "".join(uri.split()))
-
-
-def today() -> date:
-    """The access date as the reader in Hannover sees it."""
-    try:
-        return datetime.now(ZoneInfo("Europe/Berlin")).date()
-    except ZoneInfoNotFoundError:  # system without tz database
-        return date.today()
 
 
 @dataclass(frozen=True)

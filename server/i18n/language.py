@@ -11,7 +11,9 @@ language, so a cached German page is never revalidated as the English one (or th
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Request, Response, g, has_request_context, request
 from werkzeug.http import parse_etags, quote_etag
@@ -64,6 +66,14 @@ MONTHS = {"de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "
                   "Dezember"),
           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                  "November", "December")}
+
+
+def today() -> date:
+    """The reader's day in Hannover: a citation names it as the access date."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Berlin")).date()
+    except ZoneInfoNotFoundError:  # system without tz database
+        return date.today()
 
 
 def date_text(iso: str) -> str:

@@ -15,10 +15,9 @@ from rdflib import Graph
 
 from server import state
 from server.caches import per_build, rendered_page
-from server.drucksache.cite_formats import today
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
-from server.i18n.language import current_lang, pick
+from server.i18n.language import current_lang, pick, today
 from server.linkeddata import describe as d
 from server.linkeddata import queries
 from server.linkeddata.schema_org import schema_org
