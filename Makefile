@@ -49,12 +49,13 @@ test: $(STAMP) test-tools
 
 # Mutation testing (cosmic-ray) against tests/mutation/baseline.toml: slow, one module at a time, never in CI.
 #   make mutate MODULE=kg/drucksache.py      (modules and their tests: tests/mutation/modules.toml)
+#   make mutate MODULE=kg/sources.py SAMPLE=80   (a fixed random sample of 80 mutants, for a long module)
 $(VENV)/.mutate-installed: pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,mutate]'
 	touch $@
 
 mutate: $(VENV)/.mutate-installed
-	nice -n 19 $(BIN)/python tests/mutation/run.py $(MODULE)
+	nice -n 19 $(BIN)/python tests/mutation/run.py $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULE)
 
 # The bugs issue 19 found surviving, as hand-written mutants (tests/mutation/named.toml): each must be killed.
 mutate-named: $(STAMP)

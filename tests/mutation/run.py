@@ -6,9 +6,11 @@ is missing, or the mutant does what the original does (equivalent) – tests/mut
 survivor with its status and, for an equivalent one, the reason. The run fails when a survivor is not in the
 baseline as equivalent; `--update` writes the counts and new survivors (status "open") into it.
 
-    python tests/mutation/run.py [--update] [--recheck] [MODULE ...]     (make mutate MODULE=kg/drucksache.py)
+    python tests/mutation/run.py [--update] [--recheck] [--sample N] [MODULE ...]  (make mutate MODULE=kg/drucksache.py)
 
 --recheck runs the tests again against the last run's survivors only: the quick loop while adding tests.
+--sample N runs a fixed random sample of N mutants (the same N on the same source draws the same ones): for a module
+whose full run takes hours; the baseline then records `sample_of` (all mutants) next to the sample's counts.
 --named applies the hand-written mutants of tests/mutation/named.toml (the bugs issue 19 found surviving) one at a
 time and fails unless each one's tests fail (make mutate-named; a few minutes).
 
@@ -111,6 +113,24 @@ def skip_annotations(session: Path, path: str) -> int:
     return len(inside)
 
 
+def keep_sample(session: Path, path: str, size: int) -> tuple[int, int]:
+    """Mark all but ``size`` of the pending mutants as skipped: a sample, drawn the same way on every run of the
+    same source (seeded with the module's path), for a module whose full run takes longer than there is time."""
+    import random
+
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    with use_db(str(session)) as db:
+        pending = sorted(item.job_id for item in db.pending_work_items)
+        if size >= len(pending):
+            return len(pending), len(pending)
+        chosen = set(random.Random(path).sample(pending, size))
+        db.set_multiple_results([j for j in pending if j not in chosen],
+                                WorkResult(output="not in the sample", worker_outcome=WorkerOutcome.SKIPPED))
+    return size, len(pending)
+
+
 def _test_command(module: dict) -> str:
     return " ".join([str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *module["tests"]])
 
@@ -119,7 +139,7 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-def mutate(module: dict, recheck: bool = False) -> tuple[list[Mutant], float]:
+def mutate(module: dict, recheck: bool = False, sample: int | None = None) -> tuple[list[Mutant], float, int | None]:
     path = module["path"]
     if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
         raise SystemExit(f"{path} differs from the last commit (a leftover mutant?): commit it or `git checkout {path}`")
@@ -158,7 +178,7 @@ def mutate(module: dict, recheck: bool = False) -> tuple[list[Mutant], float]:
         if not source.exists() or source.read_text(encoding="utf-8") != (ROOT / path).read_text(encoding="utf-8"):
             raise SystemExit(f"{path} changed since its last full run: the mutants' positions no longer hold; "
                              "run it in full")
-        return _recheck(session, path, command, max(60.0, 4 * seconds), env), seconds
+        return _recheck(session, path, command, max(60.0, 4 * seconds), env), seconds, None
     session.unlink(missing_ok=True)
     source.write_text((ROOT / path).read_text(encoding="utf-8"), encoding="utf-8")
     cosmic = BIN / "cosmic-ray"
@@ -166,16 +186,20 @@ def mutate(module: dict, recheck: bool = False) -> tuple[list[Mutant], float]:
     if module.get("functions"):
         steps.append([str(BIN / "cr-filter-lines"), "--config", str(work / "config.toml"), str(session)])
     steps.append([str(cosmic), "exec", str(work / "config.toml"), str(session)])
+    population = None
     for step in steps:
         if step[1] == "exec":
             print(f"{path}: {skip_annotations(session, path)} mutants in type annotations skipped; running the rest "
                   f"(tests {seconds:.1f} s per run)", flush=True)
+            if sample:
+                chosen, population = keep_sample(session, path, sample)
+                print(f"{path}: a sample of {chosen} of {population} mutants", flush=True)
         done = subprocess.run(step, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode:
             raise SystemExit(f"{' '.join(step)} failed:\n{done.stderr[-3000:]}")
     if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
         raise SystemExit(f"{path} was left mutated: `git checkout {path}`")
-    return _read(session, path), seconds
+    return _read(session, path), seconds, population
 
 
 def _recheck(session: Path, path: str, command: str, timeout: float, env: dict) -> list[Mutant]:
@@ -216,13 +240,23 @@ def _read(session: Path, path: str) -> list[Mutant]:
     return mutants
 
 
+def _edits(mutant: dict) -> list[tuple[str, str]]:
+    """A named mutant's edits: `old` → `new`, or lists of both for a bug made of several edits (applied in order)."""
+    if isinstance(mutant["old"], str):
+        return [(mutant["old"], mutant["new"])]
+    if len(mutant["old"]) != len(mutant["new"]):
+        raise SystemExit(f"{NAMED.name}: „{mutant['name']}“: as many `new` as `old` needed")
+    return list(zip(mutant["old"], mutant["new"], strict=True))
+
+
 def named(env: dict | None = None) -> int:
     """Apply each mutant of named.toml alone, run its tests, restore the file; 1 if any mutant survives."""
     mutants = tomllib.loads(NAMED.read_text(encoding="utf-8"))["mutant"]
     for m in mutants:  # all first, so a stale `old` is reported before anything is mutated
-        count = (ROOT / m["path"]).read_text(encoding="utf-8").count(m["old"])
-        if count != 1:
-            raise SystemExit(f"{NAMED.name}: „{m['name']}“: `old` occurs {count} times in {m['path']}, not once")
+        for old, _ in _edits(m):
+            count = (ROOT / m["path"]).read_text(encoding="utf-8").count(old)
+            if count != 1:
+                raise SystemExit(f"{NAMED.name}: „{m['name']}“: `old` occurs {count} times in {m['path']}, not once")
     env = dict(os.environ) if env is None else env
     passing = set()
     survived = []
@@ -235,7 +269,10 @@ def named(env: dict | None = None) -> int:
         path = ROOT / m["path"]
         original = path.read_text(encoding="utf-8")
         try:
-            path.write_text(original.replace(m["old"], m["new"]), encoding="utf-8")
+            mutated = original
+            for old, new in _edits(m):
+                mutated = mutated.replace(old, new)
+            path.write_text(mutated, encoding="utf-8")
             started = time.monotonic()
             done = subprocess.run(command, cwd=ROOT, env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
                                   capture_output=True, text=True)
@@ -280,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="write counts and new survivors into baseline.toml")
     parser.add_argument("--recheck", action="store_true", help="test only the survivors of the last run again")
     parser.add_argument("--named", action="store_true", help="only the hand-written mutants of named.toml")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="run a fixed random sample of N mutants per module (the score is the sample's)")
     args = parser.parse_args(argv)
     if args.named:
         return named()
@@ -293,14 +332,17 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for path in chosen:
         started = time.monotonic()
-        mutants, test_seconds = mutate(configured[path], args.recheck)
+        mutants, test_seconds, population = mutate(configured[path], args.recheck, args.sample)
+        if args.recheck:  # the survivors of the last run, which may have been a sample
+            population = next((r.get("sample_of") for r in baseline["result"] if r["module"] == path), None)
         known = {s["key"]: s for s in baseline["survivor"] if s["module"] == path}
         survivors = [m for m in mutants if m.outcome == "survived"]
         equivalent = [m for m in survivors if known.get(m.key, {}).get("status") == "equivalent"]
         open_ = [m for m in survivors if m not in equivalent]
         killed = len(mutants) - len(survivors)
         score = killed / (len(mutants) - len(equivalent)) if len(mutants) > len(equivalent) else 1.0
-        print(f"{path}: {len(mutants)} mutants, {killed} killed, {len(equivalent)} equivalent, {len(open_)} survived "
+        sampled = f" (a sample of {population})" if population and population > len(mutants) else ""
+        print(f"{path}: {len(mutants)} mutants{sampled}, {killed} killed, {len(equivalent)} equivalent, {len(open_)} survived "
               f"→ score {score:.1%} ({time.monotonic() - started:.0f} s; tests {test_seconds:.1f} s per run)")
         for m in open_:
             print(f"  SURVIVED {path}:{m.line_no} ({m.function}) {m.operator}\n    - {m.line.strip()}\n    + {m.mutated.strip()}")
@@ -312,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             baseline["result"] = [r for r in baseline["result"] if r["module"] != path] + [{
                 "module": path, "commit": commit, "date": datetime.date.today().isoformat(), "mutants": len(mutants),
                 "killed": killed, "equivalent": len(equivalent), "survived": len(open_), "score": round(score, 4),
-                "seconds": round(time.monotonic() - started)}]
+                "seconds": round(time.monotonic() - started),
+                **({"sample_of": population} if population and population > len(mutants) else {})}]
             kept = [s for s in baseline["survivor"] if s["module"] != path or s["key"] in {m.key for m in survivors}]
             for m in survivors:
                 if m.key not in known:
