@@ -103,6 +103,6 @@ def _cell(ws, value: Cell, wrap):
         cell.data_type = "s"  # never a formula, whatever it starts with
         if dangerous(value):
             cell.quotePrefix = True
-        if "\n" in value:
+        if "\n" in text:  # a bare CR (old Mac line end) is a line break too
             cell.alignment = wrap
     return cell

@@ -135,3 +135,72 @@ def test_switching_back_to_an_earlier_build_is_picked_up_too(tmp_path, clock):
     switch(out, first)
     clock.now += 1
     assert served.current.etag == "a"
+
+
+def _seal(path, triples: int) -> None:
+    """Write a build's manifest for the graph.nt it has now (as kg build would)."""
+    data = (path / "graph.nt").read_bytes()
+    (path / "manifest.json").write_text(json.dumps({"build_id": path.name, "triples": triples, "files": {
+        "graph.nt": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}}))
+
+
+def test_a_served_build_that_grows_is_damaged_too_and_the_older_intact_one_is_served(tmp_path, clock):
+    out = tmp_path / "build"
+    _build(tmp_path, "a")
+    _switch(out, _build(tmp_path, "b"))
+    served = BuildState(str(out), check_seconds=0)
+    assert served.current.etag == "b"
+    with open(tmp_path / ".builds" / "b" / "graph.nt", "a") as fh:
+        fh.write(TRIPLE.format("angehängt"))
+    clock.now += 1
+    assert served.current.etag == "a"
+
+
+def test_the_fallback_is_the_newest_older_build_never_a_newer_one_and_the_switch_is_logged(tmp_path, clock, caplog):
+    out = tmp_path / "build"
+    _build(tmp_path, "a")
+    _switch(out, _build(tmp_path, "b"))
+    _build(tmp_path, "c")  # newer than the build the link names: not what the operator chose
+    with caplog.at_level("WARNING", logger="server.state"):
+        served = BuildState(str(out), check_seconds=0)
+        assert served.current.etag == "b"
+        assert not caplog.records, "serving the build the link names is nothing to warn about"
+        (tmp_path / ".builds" / "b" / "graph.nt").write_text(TRIPLE.format("x"))  # same size, other bytes
+        clock.now += 1
+        assert served.current.etag == "a"
+    switched = [r.getMessage() for r in caplog.records if "newest intact build" in r.getMessage()]
+    assert switched == ["Build b nicht verwendbar; es gilt der letzte intakte Build a / "
+                        "build b unusable; serving the newest intact build a"]
+
+
+def test_a_graph_that_loads_fewer_triples_than_its_manifest_promises_is_not_served(tmp_path, clock, caplog):
+    """A duplicated line passes the file checks (size, SHA-256, one triple per line) but the store holds one triple
+    less than the manifest promises: the loaded count is checked too."""
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    dup = _build(tmp_path, "dup")
+    (dup / "graph.nt").write_text(TRIPLE.format("d") * 2)
+    _seal(dup, triples=2)
+    _switch(out, dup)
+    clock.now += 1
+    with caplog.at_level("WARNING", logger="server.state"):
+        assert served.current.etag == "a"
+    assert any("graph.nt: 1 Tripel geladen statt / loaded instead of 2" in r.getMessage() for r in caplog.records)
+
+
+def test_a_rejected_build_is_served_once_it_is_repaired(tmp_path, clock):
+    out = tmp_path / "build"
+    _switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    b = _build(tmp_path, "b")
+    good = (b / "graph.nt").read_bytes()
+    (b / "graph.nt").write_bytes(good.replace(b"b", b"x"))
+    _switch(out, b)
+    clock.now += 1
+    assert served.current.etag == "a"
+    clock.now += 1
+    assert served.current.etag == "a", "unchanged since it was rejected"
+    (b / "graph.nt").write_bytes(good)
+    clock.now += 1
+    assert served.current.etag == "b"

@@ -74,6 +74,16 @@ def test_pruning_never_removes_the_served_build_even_when_it_is_the_oldest(tmp_p
     assert sorted(p.name for p in builds.iterdir()) == ["b1", "b4", "b5", "b6"]
 
 
+@pytest.mark.parametrize("keep,kept", [(1, ["b1", "b6"]), (2, ["b1", "b5", "b6"]), (0, ["b1", "b6"])])
+def test_kg_build_keep_n_keeps_the_n_newest_and_never_fewer_than_the_newest(tmp_path, clock, keep, kept):
+    """``kg build --keep N`` / KG_KEEP_BUILDS: --keep 0 still keeps the newest finished build, and the served one."""
+    builds = tmp_path / ".builds"
+    made = [_build_dir(builds, f"b{i}", age=100 * (6 - i)) for i in range(1, 7)]
+    removed = prune(builds, current=made[0], keep=keep)
+    assert sorted(p.name for p in builds.iterdir()) == kept
+    assert sorted(p.name for p in removed) == sorted({f"b{i}" for i in range(1, 7)} - set(kept))
+
+
 def test_half_written_builds_go_when_their_writer_is_gone_whatever_their_age(tmp_path, clock):
     """A .partial directory names the process writing it (<id>.<pid>.partial): a running build's stays, however old;
     a dead writer's goes, however fresh; one without a process id (older kg) goes."""

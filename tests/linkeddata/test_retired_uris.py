@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS, OWL, RDFS, XSD
 
 from kg import registry
 from kg.build import ROOT
@@ -150,3 +150,87 @@ def test_wrong_header_is_refused(tmp_path):
 
 def test_missing_file_is_an_empty_registry(tmp_path):
     assert registry.load(tmp_path / "none.csv") == {}
+
+
+# ------------------------------------------------------------------ what each answer says, in every format
+
+
+def test_a_gone_uri_states_its_date_and_reason_as_rdf_and_json(client):
+    ttl = client.get("/id/massnahme/200", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=ttl.get_data(as_text=True), format="turtle")
+    subject = URIRef(f"{BASE}id/massnahme/200")
+    assert g.value(subject, DCTERMS.date) == Literal("2024-05-01", datatype=XSD.date)
+    assert g.value(subject, RDFS.comment) == Literal("Doppelt erfasst; im Bericht gibt es keine Nr. 200", lang="de")
+    assert g.value(subject, DCTERMS.isReplacedBy) is None
+    body = client.get("/doc/massnahme/200.bib", headers={"Accept": "application/json"})
+    assert body.status_code == 410
+    assert body.get_json() == {"status": "gone", "http_status": 410, "uri": f"{BASE}id/massnahme/200",
+                               "path": "/doc/massnahme/200.bib", "date": "2024-05-01",
+                               "reason": "Doppelt erfasst; im Bericht gibt es keine Nr. 200"}
+
+
+def test_a_moved_documents_json_names_where_it_went_and_the_successor_uri(client):
+    body = client.get("/doc/massnahme/300.ttl", headers={"Accept": "application/json"})
+    assert body.status_code == 301 and body.headers["Location"] == "/doc/massnahme/22.ttl"
+    assert body.get_json() == {"status": "moved", "http_status": 301, "uri": f"{BASE}id/massnahme/300",
+                               "path": "/doc/massnahme/300.ttl", "date": "2024-05-01",
+                               "reason": "Mit Nr. 301 zusammengelegt", "successor_path": "/doc/massnahme/22.ttl",
+                               "successor_uri": f"{BASE}id/massnahme/22"}
+    ttl = client.get("/id/massnahme/300", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=ttl.get_data(as_text=True), format="turtle")
+    assert (URIRef(f"{BASE}id/massnahme/300"), OWL.deprecated, None) not in g
+
+
+def test_a_document_moved_to_a_document_path_redirects_there_unchanged(tmp_path, built, make_app):
+    rows = "/doc/massnahme/400,moved,/doc/massnahme/22,2024-05-01,Dokument verschoben\n" \
+           "/id/massnahme/401,moved,/doc/massnahme/22.ttl,2024-05-01,Auf das Dokument verwiesen\n"
+    client = make_app(KG_URI_REGISTRY=str(write(tmp_path / "r.csv", rows))).test_client()
+    r = client.get("/doc/massnahme/400")
+    assert (r.status_code, r.headers["Location"]) == (301, "/doc/massnahme/22")
+    r = client.get("/doc/massnahme/401.bib")  # the successor is no /id/ path: no document of it to derive
+    assert (r.status_code, r.headers["Location"]) == (301, "/doc/massnahme/22.ttl")
+    assert client.get("/doc/massnahme/400.ttl").status_code == 404  # only /id/ rows cover documents with extensions
+
+
+def test_the_committed_registry_is_what_the_app_reads_by_default(built, make_app):
+    client = make_app(KG_URI_REGISTRY="").test_client()
+    assert registry.load(ROOT / "data" / "uri-registry.csv") == {}
+    assert client.get("/id/massnahme/22").status_code == 303
+    assert client.get("/id/massnahme/200").status_code == 404
+
+
+# ------------------------------------------------------------------ reading rows
+
+
+def test_cells_are_trimmed_and_the_status_read_in_any_case(tmp_path):
+    rows = " /id/massnahme/5 , Gone ,, 2024-01-01 , Zurückgezogen \n/id/massnahme/6,MOVED, /id/massnahme/7 ,2024-01-01,x\n"
+    entries = registry.load(write(tmp_path / "r.csv", rows))
+    assert entries == {
+        "/id/massnahme/5": registry.Entry("/id/massnahme/5", "gone", None, "2024-01-01", "Zurückgezogen"),
+        "/id/massnahme/6": registry.Entry("/id/massnahme/6", "moved", "/id/massnahme/7", "2024-01-01", "x"),
+    }
+
+
+def test_a_uri_path_climbing_out_is_refused(tmp_path):
+    with pytest.raises(registry.RegistryError, match="uri_path"):
+        registry.load(write(tmp_path / "r.csv", "/id/massnahme/../../sparql,gone,,2024-01-01,x\n"))
+
+
+def chain(length: int) -> str:
+    """``length`` moved rows, each to the next; the last one's successor is not registered."""
+    return "".join(f"/id/massnahme/{500 + i},moved,/id/massnahme/{501 + i},2024-01-01,x\n" for i in range(length))
+
+
+def test_a_chain_of_moves_is_followed_up_to_its_bound_and_refused_beyond(tmp_path):
+    longest = registry.MAX_CHAIN + 1  # the row asked for and MAX_CHAIN rows after it
+    entries = registry.load(write(tmp_path / "ok.csv", chain(longest)))
+    hit = registry.lookup(entries, "/id/massnahme/500")
+    assert (hit.location, hit.replaced_by) == (f"/id/massnahme/{500 + longest}",) * 2
+    with pytest.raises(registry.RegistryError, match="kette ohne Ende"):
+        registry.load(write(tmp_path / "long.csv", chain(longest + 1)))
+
+
+def test_only_registered_paths_count_as_registered(client):
+    with client.application.app_context():
+        assert registry.is_registered("/id/massnahme/200")
+        assert not registry.is_registered("/id/massnahme/22")

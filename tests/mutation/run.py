@@ -298,10 +298,13 @@ def load_baseline() -> dict:
 def write_baseline(data: dict) -> None:
     lines = ["# Mutation testing baseline (tests/mutation/run.py --update writes the counts and new survivors; the",
              "# reasons are written by hand). score = killed / (mutants - equivalent). status: equivalent (the mutant",
-             "# behaves like the original; reason says why) or open (a test is missing).", ""]
+             "# behaves like the original; reason says why) or open (a test is missing). source: the git blob of the",
+             "# module as measured (`git hash-object`), commit: the last commit changing it; sample_of: all mutants of",
+             "# the module when only a sample of them was run (`--sample N`).", ""]
+    order = ["module", "source", "commit", "date", "mutants", "killed", "equivalent", "survived", "score", "seconds"]
     for result in sorted(data["result"], key=lambda r: r["module"]):
         lines.append("[[result]]")
-        lines += [f"{k} = {_toml(v)}" for k, v in result.items()]
+        lines += [f"{k} = {_toml(result[k])}" for k in sorted(result, key=lambda k: (k not in order, order.index(k) if k in order else 0))]
         lines.append("")
     for s in sorted(data["survivor"], key=lambda s: (s["module"], s["line_no"], s["key"])):
         lines.append("[[survivor]]")
@@ -309,6 +312,39 @@ def write_baseline(data: dict) -> None:
                                                   "operator", "key")]
         lines.append("")
     BASELINE.write_text("\n".join(lines), encoding="utf-8")
+
+
+def source_ids(path: str) -> tuple[str, str]:
+    """The module's source as measured: its git blob (the same whatever is rebased) and the last commit changing it."""
+    blob = _run("git", "hash-object", path).stdout.strip()[:12]
+    return blob, _run("git", "log", "-1", "--format=%h", "--", path).stdout.strip()
+
+
+def record(baseline: dict, path: str, mutants: list[Mutant], population: int | None, seconds: int) -> None:
+    """Write one module's counts and survivors into ``baseline``. Entries of mutants a sample did not try stay as
+    they are, unless their line is no longer in the module; new survivors come in as "open"."""
+    blob, commit = source_ids(path)
+    known = {s["key"]: s for s in baseline["survivor"] if s["module"] == path}
+    survivors = [m for m in mutants if m.outcome == "survived"]
+    equivalent = [m for m in survivors if known.get(m.key, {}).get("status") == "equivalent"]
+    killed = len(mutants) - len(survivors)
+    score = killed / (len(mutants) - len(equivalent)) if len(mutants) > len(equivalent) else 1.0
+    baseline["result"] = [r for r in baseline["result"] if r["module"] != path] + [{
+        "module": path, "source": blob, "commit": commit, "date": datetime.date.today().isoformat(), "mutants": len(mutants),
+        "killed": killed, "equivalent": len(equivalent), "survived": len(survivors) - len(equivalent),
+        "score": round(score, 4), "seconds": seconds,
+        **({"sample_of": population} if population and population > len(mutants) else {})}]
+    tried, surviving = {m.key for m in mutants}, {m.key for m in survivors}
+    lines = {line.strip() for line in (ROOT / path).read_text(encoding="utf-8").splitlines()}
+    kept = [s for s in baseline["survivor"] if s["module"] != path
+            or (s["key"] in surviving if s["key"] in tried else s["line"] in lines)]
+    for m in survivors:
+        if m.key not in known:
+            kept.append({"module": path, "status": "open", "reason": "", "function": m.function, "line_no": m.line_no,
+                         "line": m.line.strip(), "mutant": m.mutated.strip(), "operator": m.operator, "key": m.key})
+        else:
+            known[m.key]["line_no"] = m.line_no
+    baseline["survivor"] = kept
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,7 +364,6 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"not in {MODULES.relative_to(ROOT)}: {', '.join(unknown)}")
     baseline = load_baseline()
-    commit = _run("git", "rev-parse", "--short", "HEAD").stdout.strip()
     failed = False
     for path in chosen:
         started = time.monotonic()
@@ -346,25 +381,13 @@ def main(argv: list[str] | None = None) -> int:
               f"→ score {score:.1%} ({time.monotonic() - started:.0f} s; tests {test_seconds:.1f} s per run)")
         for m in open_:
             print(f"  SURVIVED {path}:{m.line_no} ({m.function}) {m.operator}\n    - {m.line.strip()}\n    + {m.mutated.strip()}")
-        gone = [s for k, s in known.items() if k not in {m.key for m in survivors}]
+        tried = {m.key for m in mutants}  # a sample leaves the rest untried: their entries stay as they are
+        gone = [s for k, s in known.items() if k in tried and k not in {m.key for m in survivors}]
         for s in gone:
             print(f"  no longer survives (remove from the baseline): {path}:{s['line_no']} {s['operator']}")
         failed |= bool(open_)
         if args.update:
-            baseline["result"] = [r for r in baseline["result"] if r["module"] != path] + [{
-                "module": path, "commit": commit, "date": datetime.date.today().isoformat(), "mutants": len(mutants),
-                "killed": killed, "equivalent": len(equivalent), "survived": len(open_), "score": round(score, 4),
-                "seconds": round(time.monotonic() - started),
-                **({"sample_of": population} if population and population > len(mutants) else {})}]
-            kept = [s for s in baseline["survivor"] if s["module"] != path or s["key"] in {m.key for m in survivors}]
-            for m in survivors:
-                if m.key not in known:
-                    kept.append({"module": path, "status": "open", "reason": "", "function": m.function,
-                                 "line_no": m.line_no, "line": m.line.strip(), "mutant": m.mutated.strip(),
-                                 "operator": m.operator, "key": m.key})
-                else:
-                    known[m.key]["line_no"] = m.line_no
-            baseline["survivor"] = kept
+            record(baseline, path, mutants, population, round(time.monotonic() - started))
             write_baseline(baseline)
     return 1 if failed else 0
 

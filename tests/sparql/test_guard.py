@@ -216,3 +216,53 @@ def test_an_escape_beyond_unicode_is_left_as_written():
     """\\U00110000 names no character: the escaped reading keeps the escape as written instead of failing."""
     assert expand_escapes("?o = '\\U00110000' && \\u0041") == "?o = '\\U00110000' && A"
     assert inspect("SELECT * WHERE { ?s ?p '\\U00110000' }", OWN).form == "SELECT"
+
+
+# ------------------------------------------------------------------ how the levels are counted, exactly
+
+def depth(query: str) -> int:
+    from server.sparql.guard import _tokens, nesting
+
+    return nesting(list(_tokens(query)))
+
+
+@pytest.mark.parametrize("query,levels", [
+    ("SELECT * WHERE { ?s ?p ?o }", 1),
+    ("DESCRIBE <a> <b> <c>", 3),                                # one per resource DESCRIBE names
+    ("DESCRIBE <a> <b> WHERE { ?s ?p ?o }", 3),                 # … counted for the rest of the query
+    ("SELECT * WHERE { ?s ?p (1 2 3) }", 4),                    # a collection: one per member after the first
+    ("SELECT * WHERE { ?s ?p ((1) (2) (3)) }", 5),              # a collection inside a collection is a member too
+    ("SELECT * WHERE { ?s ?p ((1) (2) (3)) . ?s ?p ((((((1)))))) }", 7),  # closed, it gives its levels back
+    ("SELECT * WHERE { FILTER(?a + ?b) }", 3),                  # an operator: one link, the term after it no member
+    ("SELECT * WHERE { FILTER(?a + ?b + ?c) }", 4),
+    ("SELECT * WHERE { ?s ?p (1 (2) 3) . ?s ?p ((((1)))) }", 5),
+])
+def test_the_levels_the_guard_counts_are_the_documented_ones(query, levels):
+    assert depth(query) == levels
+
+
+# ------------------------------------------------------------------ FROM resolved on the tokens
+
+GRAPH_DIR = DEFAULT_BASE + "catalog/dataset/"
+
+
+def test_from_with_a_declared_prefix_or_a_base_is_resolved_to_our_graph():
+    for query in (f"PREFIX own: <{GRAPH_DIR}> SELECT * FROM own:wissensgraph WHERE {{ ?s ?p ?o }}",
+                  f"PREFIX o: <{GRAPH_DIR}> SELECT * FROM o:wissensgraph WHERE {{ ?s ?p ?o }}",
+                  f"BASE <{GRAPH_DIR}> SELECT * FROM <wissensgraph> WHERE {{ ?s ?p ?o }}",
+                  f"BASE <{DEFAULT_BASE}> PREFIX c: <catalog/dataset/> SELECT * FROM c:wissensgraph WHERE {{ ?s ?p ?o }}"):
+        assert inspect(query, OWN).uses_own_graph_only, query
+
+
+def test_from_with_a_declared_prefix_to_another_graph_is_refused_naming_the_full_iri():
+    with pytest.raises(Refused) as exc:
+        inspect("PREFIX ex: <http://example.org/> SELECT * FROM ex:fremd WHERE { ?s ?p ?o }", OWN)
+    assert "http://example.org/fremd" in exc.value.english
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o } FROM", "SELECT * FROM 42 WHERE { ?s ?p ?o }",
+                                   "SELECT * FROM { ?s ?p ?o }"])
+def test_from_without_a_graph_name_is_refused_saying_so(query):
+    with pytest.raises(Refused) as exc:
+        inspect(query, OWN)
+    assert exc.value.english == "FROM could not be checked, the query is malformed: FROM is not followed by a graph name."
