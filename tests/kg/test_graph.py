@@ -6,7 +6,7 @@ import re
 
 import pytest
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.namespaces import DEFAULT_BASE, ID_PATTERN, IK, uri
 from kg.sources import HYPHEN_ARTEFACT
@@ -255,3 +255,64 @@ def test_measure_counts_equal_a_live_count_for_every_counted_resource(graph):
 def test_no_blank_nodes(graph):
     """Every resource has a URI (dereferenceable, citable); the sorted N-Triples dump is canonical only without them."""
     assert not [t for triple in graph for t in triple if isinstance(t, BNode)]
+
+
+# ------------------------------------------------------------------ what the data files say, read here on their own
+
+def _yaml(name: str):
+    import yaml
+
+    from kg.build import Project
+
+    return yaml.safe_load((Project().data / name).read_text(encoding="utf-8"))
+
+
+def test_every_concept_scheme_is_declared_with_german_and_english_labels_from_the_report(graph):
+    from kg.namespaces import scheme
+
+    report = uri("bericht", str(_yaml("bericht.yaml")["bericht"]["key"]))
+    mapped = {scheme(n) for n in ("handlungsfelder", "ziele", "zielgruppen", "oe-arten")}  # the data's own schemes
+    assert mapped <= set(graph.objects(None, SKOS.inScheme))
+    for sc in mapped:
+        assert (sc, RDF.type, SKOS.ConceptScheme) in graph
+        assert {lit.language for lit in graph.objects(sc, SKOS.prefLabel)} == {"de", "en"}, sc
+        assert graph.value(sc, DCTERMS.source) == report
+
+
+def test_the_examples_of_each_field_of_action_are_the_measures_the_file_names(graph):
+    fields = _yaml("handlungsfelder.yaml")
+    assert any(h.get("beispiele") for h in fields)
+    for h in fields:
+        named = {uri("massnahme", nr) for nr in h.get("beispiele") or []}
+        assert set(graph.objects(uri("handlungsfeld", h["slug"]), IK.beispiel)) == named, h["slug"]
+
+
+def test_the_region_s_head_is_sourced_from_the_chapter_the_file_names(graph):
+    region = _yaml("bericht.yaml")["region"]
+    report_key = _yaml("bericht.yaml")["bericht"]["key"]
+    [membership] = graph.subjects(ORG.organization, uri("organisation", region["key"]))
+    assert graph.value(membership, ORG.role) == IK.Leitung
+    chapter = region["leitung_fundstelle"].removeprefix("Kapitel ").replace(".", "-")
+    assert set(graph.objects(membership, IK.fundstelle)) == {uri("kapitel", f"{report_key}-{chapter}")}
+
+
+def test_a_drucksache_states_its_kind_or_that_the_report_does_not(graph):
+    papers = instances(graph, IK.Drucksache)
+    known = {d for d in papers if graph.value(d, IK.drucksachenart) is not None}
+    unknown = {d for d in papers if (d, IK.nichtAngegeben, IK.drucksachenart) in graph}
+    assert known and unknown and known.isdisjoint(unknown) and known | unknown == papers
+
+
+def test_evidence_for_a_date_written_the_german_way_states_the_measure_s_own_date(project_copy):
+    """belege.csv may give a date as a spreadsheet writes it (07.2017); the evidence states the measure's value."""
+    from kg.build import compile_graph
+
+    path = project_copy.data / "belege.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "\n2,beginn,2017-07,seit Juli 2017,," in text
+    path.write_text(text.replace("\n2,beginn,2017-07,", "\n2,beginn,07.2017,", 1), encoding="utf-8")
+    g = compile_graph(project_copy, DEFAULT_BASE).graph
+    [beleg] = [b for b in g.objects(uri("massnahme", 2), IK.beleg) if (b, IK.eigenschaft, None) in g
+               and str(g.value(b, PROV.value)) == "seit Juli 2017"]
+    value = g.value(beleg, IK.wertLiteral)
+    assert (str(value), value.datatype) == ("2017-07", XSD.gYearMonth)

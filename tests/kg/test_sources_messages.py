@@ -95,6 +95,11 @@ BAD = [
     ("date without century", row(beginn="1.3.25"),
      ["Spalte „beginn“", "„1.3.25“ ist kein Datum", "JJJJ-MM-TT eintragen (auch TT.MM.JJJJ geht)"]),
     ("date the calendar lacks", row(beginn="31.02.2025"), ["Spalte „beginn“", "„31.02.2025“ ist kein Datum"]),
+    ("two citations joined by a semicolon", row().replace(",jobcenter-region-hannover,,", ",jobcenter-region-hannover,0349 (IV) BDs; 2718 (IV) BDs,"),
+     ["Spalte „drucksachen“", "Mehrere Drucksachen mit | trennen: „0349 (IV) BDs|2718 (IV) BDs“"]),
+    ("a title word the description lacks", row().replace(",Beratung für Zugewanderte,", ",Beratungsangebote für Zugewanderte,"),
+     ["Spalte „titel“", "„titel“ enthält Wörter, die in der Beschreibung nicht vorkommen: Beratungsangebote",
+      "Titel nur aus dem Wortlaut des Berichts bilden"]),
 ]
 
 
@@ -202,3 +207,14 @@ def test_a_bad_key_in_another_table_is_one_finding_with_its_fix(project_copy, si
     found = findings(fails_unpublished(project_copy, site, capsys))
     assert len(found) == 1, found  # no echo on the measures that use the goal or unit
     assert found[0].startswith(where) and found[0].endswith(fix), found[0]
+
+
+def test_evidence_for_another_value_than_the_measure_has_names_the_value_it_has(project_copy, site, capsys):
+    path = project_copy.data / "belege.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "\n2,beginn,2017-07,seit Juli 2017,," in text
+    path.write_text(text.replace("\n2,beginn,2017-07,seit Juli 2017,,", "\n2,beginn,2018-07,seit Juli 2017,,", 1), encoding="utf-8")
+    found = findings(fails_unpublished(project_copy, site, capsys))
+    assert any(f.startswith("data/belege.csv") and "Maßnahme 2 hat in „beginn“ nicht den Wert „2018-07“ (sondern 2017-07)" in f
+               for f in found), found
+    assert any("beginn „2017-07“ hat keinen Beleg in belege.csv" in f for f in found), found  # and the one it had lost
