@@ -155,11 +155,11 @@ def split_targets(data: Graph, shapes: Graph, ontology: Graph, parts: int) -> li
     for triple in shapes:
         if triple[1] != SH.targetClass:
             base.add(triple)
-    for ns, prefix in shapes.namespaces():
-        base.bind(ns, prefix)
     for _ in range(parts):
         part = Graph()
-        part += base
+        part += base  # copies the triples, not the prefixes
+        for prefix, namespace in shapes.namespaces():  # pyshacl writes paths in messages with them, as in one run
+            part.bind(prefix, namespace, replace=True)
         out.append(part)
     focus: dict = {}
     for shape, cls in targets:  # a node targeted through two classes of one shape is still one focus node

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rdflib import Graph, URIRef
 
@@ -90,3 +92,63 @@ def test_a_failing_worker_fails_the_build_with_its_error(project_copy, always_pa
     with pytest.raises(RuntimeError, match="ValueError: shapes graph unreadable"):
         build(out=tmp_path / "build", project=project_copy, workers=2)
     assert not list((tmp_path / ".builds").glob("*"))
+
+
+# ------------------------------------------------------------------ on a small graph of its own
+
+EX = "http://example.org/"
+TINY_SHAPES = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+ex:Shape a sh:NodeShape ; sh:targetClass ex:A ;
+    sh:property [ sh:name "EX-1 Name" ; sh:path ex:name ; sh:minCount 1 ; sh:severity sh:Violation ] ,
+                [ sh:name "EX-2 Hinweis" ; sh:path ex:note ; sh:minCount 1 ; sh:severity sh:Info ] ."""
+TINY_ONTOLOGY = f"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . <{EX}B> rdfs:subClassOf <{EX}A> . " \
+                f"<{EX}C> rdfs:subClassOf <{EX}B> ."
+TINY_DATA = f"<{EX}a> a <{EX}A> . <{EX}b> a <{EX}B> . <{EX}c> a <{EX}C> ; <{EX}name> \"c\" ."
+
+
+def tiny() -> tuple[Graph, Graph, Graph]:
+    return (Graph().parse(data=TINY_DATA + TINY_ONTOLOGY, format="turtle"), Graph().parse(data=TINY_SHAPES, format="turtle"),
+            Graph().parse(data=TINY_ONTOLOGY, format="turtle"))
+
+
+def test_the_split_reaches_instances_of_subclasses_at_any_depth():
+    data, shapes, ontology = tiny()
+    parts = validate.split_targets(data, shapes, ontology, 2)
+    assert set().union(*(set(p.objects(None, SH.targetNode)) for p in parts)) == {URIRef(EX + n) for n in "abc"}
+
+
+def test_findings_are_ordered_by_severity_focus_rule_then_path_and_message():
+    def finding(severity, focus, rule, path, message):
+        return validate.Finding(severity, focus, path, rule, message, None)
+    ordered = [finding("Violation", "x", "R", None, "z"), finding("Violation", "x", "R", "p1", "b"),
+               finding("Violation", "x", "R", "p2", "a"), finding("Violation", "y", "A", None, "a"),
+               finding("Warning", "a", "A", None, "a"), finding("Info", "a", "A", None, "a")]
+    assert validate.merge(ordered[::-1][:3], ordered[::-1][3:], [ordered[0]]) == ordered
+
+
+def test_a_serial_validation_reports_its_findings_and_a_duration_within_the_call():
+    data, shapes, ontology = tiny()
+    started = time.perf_counter()
+    pending = validate.start(data, shapes, ontology, workers=1)
+    wall = time.perf_counter() - started
+    found = pending.result()
+    assert 0 < pending.seconds <= wall
+    assert [(f.severity, f.rule, f.focus) for f in found] == [
+        ("Violation", "EX-1 Name", EX + "a"), ("Violation", "EX-1 Name", EX + "b"),
+        ("Info", "EX-2 Hinweis", EX + "a"), ("Info", "EX-2 Hinweis", EX + "b"), ("Info", "EX-2 Hinweis", EX + "c")]
+
+
+def test_a_parallel_validation_reports_the_duration_of_its_slowest_worker_within_the_call(always_parallel):
+    data, shapes, ontology = tiny()
+    started = time.perf_counter()
+    pending = validate.start(data, shapes, ontology, workers=2)
+    found = pending.result()
+    wall = time.perf_counter() - started
+    assert 0 < pending.seconds <= wall
+    assert found == validate.run(data, shapes, ontology, workers=1)
+
+
+@pytest.mark.parametrize("cpus,workers", [(None, 1), (1, 1), (2, 2), (8, 8), (9, 8), (64, 8)])
+def test_the_default_number_of_validation_workers_is_the_cpus_up_to_eight(monkeypatch, cpus, workers):
+    monkeypatch.setattr(validate.os, "cpu_count", lambda: cpus)
+    assert validate.default_workers() == workers
