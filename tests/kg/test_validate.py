@@ -152,3 +152,12 @@ def test_a_parallel_validation_reports_the_duration_of_its_slowest_worker_within
 def test_the_default_number_of_validation_workers_is_the_cpus_up_to_eight(monkeypatch, cpus, workers):
     monkeypatch.setattr(validate.os, "cpu_count", lambda: cpus)
     assert validate.default_workers() == workers
+
+
+def test_a_rule_without_a_name_is_named_by_its_constraint_component():
+    data, _, ontology = tiny()
+    shapes = Graph().parse(data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:Unnamed a sh:NodeShape ; sh:targetNode ex:c ; sh:property [ sh:path ex:note ; sh:minCount 1 ] .""",
+        format="turtle")
+    [finding] = validate.run(data, shapes, ontology, workers=1)
+    assert (finding.rule, finding.focus, finding.path) == ("MinCountConstraintComponent", EX + "c", EX + "note")
