@@ -147,7 +147,7 @@ def _seal(path, triples: int) -> None:
 def test_a_served_build_that_grows_is_damaged_too_and_the_older_intact_one_is_served(tmp_path, clock):
     out = tmp_path / "build"
     _build(tmp_path, "a")
-    _switch(out, _build(tmp_path, "b"))
+    switch(out, _build(tmp_path, "b"))
     served = BuildState(str(out), check_seconds=0)
     assert served.current.etag == "b"
     with open(tmp_path / ".builds" / "b" / "graph.nt", "a") as fh:
@@ -159,7 +159,7 @@ def test_a_served_build_that_grows_is_damaged_too_and_the_older_intact_one_is_se
 def test_the_fallback_is_the_newest_older_build_never_a_newer_one_and_the_switch_is_logged(tmp_path, clock, caplog):
     out = tmp_path / "build"
     _build(tmp_path, "a")
-    _switch(out, _build(tmp_path, "b"))
+    switch(out, _build(tmp_path, "b"))
     _build(tmp_path, "c")  # newer than the build the link names: not what the operator chose
     with caplog.at_level("WARNING", logger="server.state"):
         served = BuildState(str(out), check_seconds=0)
@@ -177,12 +177,12 @@ def test_a_graph_that_loads_fewer_triples_than_its_manifest_promises_is_not_serv
     """A duplicated line passes the file checks (size, SHA-256, one triple per line) but the store holds one triple
     less than the manifest promises: the loaded count is checked too."""
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     dup = _build(tmp_path, "dup")
     (dup / "graph.nt").write_text(TRIPLE.format("d") * 2)
     _seal(dup, triples=2)
-    _switch(out, dup)
+    switch(out, dup)
     clock.now += 1
     with caplog.at_level("WARNING", logger="server.state"):
         assert served.current.etag == "a"
@@ -191,12 +191,12 @@ def test_a_graph_that_loads_fewer_triples_than_its_manifest_promises_is_not_serv
 
 def test_a_rejected_build_is_served_once_it_is_repaired(tmp_path, clock):
     out = tmp_path / "build"
-    _switch(out, _build(tmp_path, "a"))
+    switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     b = _build(tmp_path, "b")
     good = (b / "graph.nt").read_bytes()
     (b / "graph.nt").write_bytes(good.replace(b"b", b"x"))
-    _switch(out, b)
+    switch(out, b)
     clock.now += 1
     assert served.current.etag == "a"
     clock.now += 1

@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, RDFS, XSD
 
 from kg import registry
 from kg.build import ROOT
+from server import uri_registry
 
 BASE = "https://integration.region-hannover.example/"
 HEADER = "uri_path,status,successor_path,date,reason\n"
@@ -232,5 +233,5 @@ def test_a_chain_of_moves_is_followed_up_to_its_bound_and_refused_beyond(tmp_pat
 
 def test_only_registered_paths_count_as_registered(client):
     with client.application.app_context():
-        assert registry.is_registered("/id/massnahme/200")
-        assert not registry.is_registered("/id/massnahme/22")
+        assert uri_registry.is_registered("/id/massnahme/200")
+        assert not uri_registry.is_registered("/id/massnahme/22")
