@@ -13,6 +13,7 @@ from flask import Response, current_app, request
 from kg import releases
 from kg.drucksache import CitationError
 from server import state
+from server.caches import per_build
 from server.drucksache import citation, cite_formats, oparl
 from server.drucksache import queries as q
 from server.formats import Format
@@ -73,14 +74,16 @@ def measure_citation(uri: str) -> cite_formats.MeasureCitation | None:
     if not match:
         return None
     store, base = state.published().store, state.data_base()
-    found = q.measure(store, base, int(match[1]))
-    if found is None:
+    cited = q.cited_measure(store, base, f"{base}id/massnahme/{int(match[1])}")
+    if cited is None:
         return None
-    first, latest = q.editions(store, base, found.uri)
-    report = q.report(store, base, latest)  # the latest edition that lists the measure (kg/editions.py)
+    found, first, latest = cited.measure, cited.first, cited.latest
+    reports = per_build(f"report-editions|{base}", state.published(), lambda p: q.reports(p.store, base))
+    # the latest edition that lists the measure (kg/editions.py), else the newest
+    report = reports.get(latest) if latest else next(iter(reports.values()), None)
     if report is None:
         return None
-    earlier = q.report(store, base, first) if first and first != report.uri else None
+    earlier = reports.get(first) if first and first != report.uri else None
     viewed = _viewed_release()
     if viewed:  # an earlier release's page cites that release at its own address
         return cite_formats.citation(found, report, f"{base}release/{viewed[0]}/id/massnahme/{found.nr}", first=earlier,

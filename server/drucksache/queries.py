@@ -155,12 +155,30 @@ def citing_measures(store: Store, base: str, drucksache_uri: str) -> list[Measur
     return _measures(store.select(_prefixes(base) + f"SELECT * WHERE {{ ?m dcterms:references {quoted} . {_MEASURE_FIELDS} }}"))
 
 
-def measure(store: Store, base: str, nr: int) -> Measure | None:
-    # The number bound before the pattern (VALUES first), not filtered after it: Oxigraph would otherwise join every
-    # measure with its field, goal and citations and then keep one (36 ms at 100×, 0.3 ms bound; bench/pages.py).
-    query = f"SELECT * WHERE {{ VALUES ?nr {{ {literal(str(int(nr)))} }} {_MEASURE_FIELDS} }}"
-    found = _measures(store.select(_prefixes(base) + query))
-    return found[0] if found else None
+@dataclass(frozen=True)
+class CitedMeasure:
+    """What a measure's citation needs: number and title, and the editions of the report that list it."""
+
+    measure: Measure
+    first: str | None   # IRI of the edition it was first published in (kg/editions.py)
+    latest: str | None  # IRI of the latest edition that lists it
+
+
+def cited_measure(store: Store, base: str, uri: str) -> CitedMeasure | None:
+    """The measure ``uri`` as a citation names it; one query bound to the IRI (a page asks it on every first render)."""
+    try:
+        quoted = iri(uri)
+    except ValueError:
+        return None
+    rows = store.select(_prefixes(base) + f"""
+SELECT ?nr ?titel ?first ?latest WHERE {{ VALUES ?m {{ {quoted} }}
+  ?m a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel .
+  OPTIONAL {{ ?m ik:erstmalsIn ?first }} OPTIONAL {{ ?m ik:zuletztIn ?latest }}
+}} LIMIT 1""")
+    if not rows:
+        return None
+    r = rows[0]
+    return CitedMeasure(Measure(uri=uri, nr=int(r["nr"]), titel=r["titel"]), r.get("first"), r.get("latest"))
 
 
 def measure_numbers(store: Store, base: str) -> set[int]:
@@ -193,24 +211,15 @@ class Report:
     title: str
 
 
-def report(store: Store, base: str, edition: str | None = None) -> Report | None:
-    """The report ``edition`` (an IRI), or the newest one."""
-    chosen = f"VALUES ?b {{ {iri(edition)} }}" if edition else ""
-    rows = store.select(_prefixes(base) + f"""
-SELECT ?b ?key ?titel ?name WHERE {{ {chosen}
+def reports(store: Store, base: str) -> dict[str, Report]:
+    """Every edition of the report by IRI, newest first: a handful for the whole build, so a page's citation asks
+    for them once per build (server.drucksache.documents) instead of twice per measure."""
+    rows = store.select(_prefixes(base) + """
+SELECT ?b ?key ?titel ?name WHERE {
   ?b a ik:Bericht ; dcterms:identifier ?key ; dcterms:title ?titel ; dcterms:publisher ?p .
   ?p foaf:name ?name .
-}} ORDER BY DESC(?key) LIMIT 1""")
-    if not rows:
-        return None
-    r = rows[0]
-    return Report(uri=r["b"], publisher=r["name"], year=r["key"], title=r["titel"])
-
-
-def editions(store: Store, base: str, measure: str) -> tuple[str | None, str | None]:
-    """The edition a measure was first published in and the latest one that lists it (IRIs; kg/editions.py)."""
-    rows = store.select(_prefixes(base) + f"""
-SELECT ?first ?latest WHERE {{ OPTIONAL {{ {iri(measure)} ik:erstmalsIn ?first }} OPTIONAL {{ {iri(measure)} ik:zuletztIn ?latest }} }}""")
-    row = rows[0] if rows else {}
-    return row.get("first"), row.get("latest")
-
+} ORDER BY DESC(?key) ?b ?titel ?name""")
+    found: dict[str, Report] = {}
+    for r in rows:
+        found.setdefault(r["b"], Report(uri=r["b"], publisher=r["name"], year=r["key"], title=r["titel"]))
+    return found

@@ -38,8 +38,8 @@ def exists(store: Store, subject: str) -> bool:
     return bool(store.query(queries.exists(subject)))
 
 
-def _outgoing(store: Store, subject: str) -> list[ox.Triple]:
-    return list(store.query(queries.outgoing(subject)))
+def _outgoing(store: Store, subject: str, value_types: bool = True) -> list[ox.Triple]:
+    return list(store.query(queries.outgoing(subject, value_types)))
 
 
 def _incoming(store: Store, subject: str, members: str | None = None, window: slice | None = None) -> list[ox.Triple]:
@@ -190,7 +190,7 @@ def description(store: Store, subject: str, page: int, page_size: int, keep: Kee
 
     A hub's group counts and small groups come from ``keep`` (once per build: counting them reads every link, which
     grows with the data); per request only the asked-for window of each large group is fetched."""
-    out = _outgoing(store, subject)
+    out = _outgoing(store, subject, value_types=False)  # a page names its values, it shows not their types
     if not out:
         return None
     window = slice((page - 1) * page_size, page * page_size)

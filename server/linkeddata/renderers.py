@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
@@ -20,6 +21,7 @@ from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick, today
 from server.linkeddata import describe as d
 from server.linkeddata import queries
+from server.linkeddata.markup import PageMarkup
 from server.linkeddata.schema_org import schema_org
 from server.linkeddata.summary import summary
 from server.sparql_syntax import prefixes
@@ -106,17 +108,18 @@ def _resource_page(doc: Document) -> str | None:
              for data in (s.compute(doc.subject),) if data]
     lang = current_lang()
     ik = f"{state.data_base()}def/ik#"
+    markup = PageMarkup(lang, lambda p: _term(p, r, ik, lang), lambda v: _value_label(v, r, ik, lang), local_path)
     return render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
         alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],
-        local_path=local_path,
         schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind,
         summary=summary(r, kind, ik, local_path, lang), title=r.label_in(lang),
         sections=[(s.template, data) for s, data in shown if s.place == "main"],
         end_sections=[(s.template, data) for s, data in shown if s.place == "end"],
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         lists_measures=any(s.name in LISTS_MEASURES for s, _ in shown),
-        term=lambda p: _term(p, r, ik, lang), value_label=lambda v: _value_label(v, r, ik, lang),
+        term=lambda p: _term(p, r, ik, lang), show=markup.show, term_name=markup.term_name, item=markup.item,
+        property_rows=markup.property_rows,
     )
 
 
@@ -132,7 +135,12 @@ def _term(p: str, r: d.Description, ik: str, lang: str) -> dict:
 
 def compact(iri: str) -> str:
     """``dcterms:title`` for a standard term, the IRI itself if no prefix covers it."""
-    for name, ns in prefixes(state.base()).items():
+    return _compact(iri, state.base())
+
+
+@lru_cache(maxsize=1024)  # the terms of a build are few; a page names 20–30 of them
+def _compact(iri: str, base: str) -> str:
+    for name, ns in prefixes(base).items():
         if iri.startswith(ns) and name != "id" and len(iri) > len(ns):
             return f"{name}:{iri[len(ns):]}"
     return iri
