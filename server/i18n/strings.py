@@ -415,6 +415,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "evidence.under": ("unter", "under"),
     "evidence.no_page": ("Eine Seitenzahl je Zeile nennt der Bericht nicht.", "The report gives no page per row."),
     "evidence.years.one": ("{n} Jahr", "{n} year"), "evidence.years.other": ("{n} Jahre", "{n} years"),
+    # the summary of a Beleg's own page (server.pages.evidence.beleg_summary)
+    "beleg.explained": ("Diese Angabe steht im Bericht nicht in einer eigenen Spalte: sie ist aus den Worten der "
+                        "Maßnahme gelesen, die hier zitiert sind. So lässt sie sich am Bericht nachprüfen.",
+                        "The report has no column of its own for this statement: it is read from the words of the "
+                        "measure quoted here, so it can be checked against the report."),
+    "beleg.explained_goal": ("Diese Angabe steht im Bericht nicht in einer eigenen Spalte: sie ist aus den Worten des "
+                             "Ziels gelesen, zu dem die Maßnahme gehört, die hier zitiert sind. So lässt sie sich am "
+                             "Bericht nachprüfen.",
+                             "The report has no column of its own for this statement: it is read from the words of the "
+                             "goal the measure belongs to, quoted here, so it can be checked against the report."),
+    "beleg.measure": ("Maßnahme", "Measure"),
+    "beleg.statement": ("Angabe", "Statement"),
+    "beleg.words": ("Worte des Berichts", "The report's words"),
+    "beleg.words_note": ("(auf Deutsch, wie im Bericht)", "(in German, as in the report)"),
+    "beleg.from_goal": ("Aus dem Ziel", "Quoted from the goal"),
+    "beleg.found_in": ("Fundstelle im Bericht", "Where in the report"),
+    "beleg.back": ("Zurück zu Maßnahme {nr}", "Back to measure {nr}"),
     "resource.cite": ("Diese Ressource zitieren", "Cite this resource"),
     "resource.uri": ("Dauerhafte URI:", "Persistent URI:"),
     "resource.formats": ("Formate:", "Formats:"),

@@ -34,7 +34,7 @@ from server.web.urls import local_path
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
 PAGE_SIZE = 50
-LISTS_MEASURES = {"field", "unit", "group", "drucksache"}  # sections that list the measures linking here
+LISTS_MEASURES = {"field", "unit", "group", "drucksache", "beleg"}  # sections that list the measures linking here
 PAGE_ARGS = {"lang", "seite"}  # the only parameters a resource page depends on (its rendered HTML is kept)
 SCHEMES = ("handlungsfelder", "ziele", "zielgruppen", "oe-arten", "status")
 

@@ -79,6 +79,7 @@ SUMMARIES: dict[str, Kind] = {
     # a concept scheme (/def/zielgruppen, /def/handlungsfelder …): its concepts, each linked to its page
     "scheme": Kind(facts=(Fact("summary.top_concepts", (SKOS + "hasTopConcept",)),), text=(DC + "description",)),
     "drucksache": Kind(),  # its section (server.drucksache) is its summary: number, term, kind, citing measures
+    "beleg": Kind(),  # its section (server.pages.evidence.beleg_summary): the statement it backs, the words, where
     "bericht": Kind(facts=(Fact("summary.short_title", (DC + "alternative",)),
                            Fact("summary.publisher", (DC + "publisher",)),
                            Fact("summary.editor", (DC + "creator",)),

@@ -1,5 +1,6 @@
 """The „Was der Bericht sagt“ section of a measure page: each target group, age, date and duration with the report's
-words it is read from (the measure's ik:Beleg), and where in the report the measure stands (its appendix entry).
+words it is read from (the measure's ik:Beleg), and where in the report the measure stands (its appendix entry);
+and the summary of a Beleg's own page: which statement of which measure it backs, the report's words, where they stand.
 
 Computed by the resource page's view through :data:`SECTIONS` (handed to server.linkeddata by the app factory).
 """
@@ -83,4 +84,45 @@ def evidence(uri: str) -> Evidence | None:
     return Evidence(list(properties.values()), entry, chapter, [h for _, h in sorted(set(headings))])
 
 
-SECTIONS = (Section("evidence", frozenset({"massnahme"}), "pages/section_evidence.html", evidence),)
+@dataclass
+class Backing:
+    """What one Beleg's page tells a reader: measure ``nr`` (``measure`` = (title, lang, path)) is said to have
+    ``statement`` = ``value``, read from the report's ``quote``, found in ``chapter`` (and quoted from ``goal``)."""
+
+    nr: str
+    measure: tuple[str, str, str]
+    statement: str
+    value: str
+    value_lang: str
+    value_path: str | None
+    quote: str
+    chapter: tuple[str, str, str] | None
+    goal: tuple[str, str, str] | None
+
+
+def beleg_summary(uri: str) -> Backing | None:
+    """The summary of the Beleg ``uri``; None for anything else (one query, the labels the build keeps)."""
+    published, base = state.published(), state.base()
+    labels, lang = labels_for(published), current_lang()
+    rows = published.store.select(queries.beleg(base, uri))
+    if not rows:
+        return None
+    row = rows[0]
+
+    def named(iri: str) -> tuple[str, str, str]:
+        text, text_lang = labels.get(iri, lang)
+        return text, text_lang, link(iri, base)
+
+    prop = row["p"]
+    known = labels.all(prop)
+    name = term_label(prop, {prop: known.get(lang) or known.get("de")} if known else None, lang)
+    if row.get("v"):
+        value, value_lang, value_path = named(row["v"])
+    else:
+        value, value_lang, value_path = quantity(prop, row.get("lit", "")), "", None
+    return Backing(row["nr"], named(row["m"]), name[:1].upper() + name[1:], value, value_lang, value_path, row["zitat"],
+                   named(row["chapter"]) if row.get("chapter") else None, named(row["ziel"]) if row.get("ziel") else None)
+
+
+SECTIONS = (Section("evidence", frozenset({"massnahme"}), "pages/section_evidence.html", evidence),
+            Section("beleg", frozenset({"beleg"}), "pages/section_beleg.html", beleg_summary))

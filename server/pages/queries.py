@@ -64,6 +64,17 @@ SELECT ?b ?p ?v ?lit ?zitat ?ziel WHERE {{
 }}""")
 
 
+def beleg(base: str, uri: str) -> str:
+    """One ik:Beleg for its own page: the measure and the statement it backs, the report's words, where they stand."""
+    return prefixed(base, f"""
+SELECT ?m ?nr ?p ?v ?lit ?zitat ?chapter ?ziel WHERE {{
+  VALUES ?b {{ {iri(uri)} }}
+  ?b a ik:Beleg ; ik:eigenschaft ?p ; prov:value ?zitat . ?m ik:beleg ?b ; skos:notation ?nr .
+  OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }}
+  OPTIONAL {{ ?b prov:wasQuotedFrom ?chapter }}
+}} ORDER BY ?m ?v ?lit LIMIT 1""")
+
+
 def appendix_entry(base: str, measure: str) -> str:
     """Where the measure stands in the report: its appendix entry, the chapter it is derived from, the headings."""
     return prefixed(base, f"""

@@ -224,3 +224,47 @@ def test_search_page_offers_its_field_on_a_phone(browser, server):
         assert page.locator("ol.results a").first.get_attribute("href") == "/id/massnahme/22"
     finally:
         page.context.close()
+
+
+# Words the reader reads (not addresses, code or form fields), split where a line may break anyway (space, hyphen,
+# slash, dash, punctuation): a word shown on two lines without a hyphen was cut inside.
+CUT_WORDS = r"""() => {
+  const cut = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('code, pre, textarea, input, .iri, .uri, .zitat, script, style')) continue;
+    if (!el.getClientRects().length) continue;
+    const words = /[^\s\/\-–—.,;:()\[\]„“"'’?!&=_]{2,}/g;
+    for (let m; (m = words.exec(n.data)); ) {
+      const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (lines.size > 1) cut.push(m[0]);
+    }
+  }
+  return cut;
+}"""
+
+
+def test_no_word_is_cut_inside_on_a_phone(browser, server):
+    """At 375 px no word of any page type breaks inside ("Arbeitsmarktintegratio / n" in a Beleg's heading): text
+    is hyphenated by the browser in its element's language (``hyphens: auto``, which Debian's Chromium cannot do
+    without its dictionaries, so here every long word must fit), breaking anywhere is only the fallback; addresses
+    and code are never hyphenated."""
+    urls = {**PAGE_TYPES, "beleg-en": "/doc/beleg/10-zielgruppe-gefluechtete?lang=en", "beleg-literal": "/doc/beleg/100-beginn"}
+    cut = {}
+    for name, url in urls.items():
+        page = _open(browser, server, url, 375)
+        try:
+            words = page.evaluate(CUT_WORDS)
+            if words:
+                cut[name] = words[:5]
+            if name.startswith("beleg"):
+                styles = page.evaluate("""() => ['main p', 'main h1', 'main dd', 'main input', 'main code']
+                    .map(s => document.querySelector(s)).map(e => e && getComputedStyle(e).hyphens)""")
+                assert styles == ["auto", "auto", "auto", "manual", "manual"], (name, styles)
+                lang = page.evaluate("document.querySelector('main h1').closest('[lang]').lang")
+                assert lang == "de", (name, lang)  # the heading quotes the report: hyphenated as German
+        finally:
+            page.context.close()
+    assert not cut, f"words cut inside at 375 px: {cut}"

@@ -120,3 +120,50 @@ def test_dates_as_precise_as_stated(app, value, de, en):
         with app.test_request_context(f"/?lang={lang}"):
             app.preprocess_request()
             assert stated_date(Literal(value)) == expected
+
+
+PROV = "http://www.w3.org/ns/prov#"
+
+
+def test_every_beleg_page_says_which_statement_it_backs(client, graph):
+    """A Beleg's own page, for a reader who follows it from a measure: the measure (number and title, linked back), the
+    statement (property and value as the graph has them), the report's words and where they stand – all of them
+    checked against the graph, in German and English."""
+    from rdflib.namespace import RDFS
+
+    belege = sorted(graph.subjects(RDF.type, IK.Beleg))
+    assert len(belege) > 200
+    for b in belege:
+        (m,) = graph.subjects(IK.beleg, b)
+        nr = str(graph.value(m, SKOS.notation))
+        prop = graph.value(b, IK.eigenschaft)
+        value = graph.value(b, IK.wert)
+        literal = graph.value(b, IK.wertLiteral)
+        for lang, headings in (("de", ("Maßnahme", "Angabe", "Worte des Berichts", "Fundstelle im Bericht", "Aus dem Ziel")),
+                               ("en", ("Measure", "Statement", "The report's words", "Where in the report", "Quoted from the goal"))):
+            rows = summary_rows(client, local(b).replace("/id/", "/doc/", 1) + f"?lang={lang}")
+            measure, statement, words, where, goal = headings
+            assert rows[measure][0][1] == local(m) and rows[measure][0][0].endswith(
+                f" {nr}: {graph.value(m, RDFS.label)}"), (b, rows[measure])
+            label = next((str(v) for v in graph.objects(prop, RDFS.label) if v.language == lang), None)
+            text = rows[statement][0][0] if value is None else None
+            if value is not None:
+                assert rows[statement] == [(rows[statement][0][0], local(value))], (b, rows[statement])
+            else:
+                number = re.search(r"\d+", str(literal))[0]  # the year of a date, the count of a duration, an age
+                assert number in text.split(": ", 1)[1] and not re.match(r"P\d", text.split(": ", 1)[1]), (b, text)
+                assert label is None or text.split(": ", 1)[0].lower() == label.lower(), (b, text)
+            quote = str(graph.value(b, URIRef(PROV + "value")))
+            assert rows[words][0][0].startswith(quote), (b, rows[words])  # quotation marks by <q>
+            assert rows[where][0][1] == local(graph.value(b, URIRef(PROV + "wasQuotedFrom"))), (b, rows[where])
+            from_goal = graph.value(b, IK.zitiertAusZiel)
+            assert (goal in rows) == (from_goal is not None), b
+            if from_goal is not None:
+                assert rows[goal][0][1] == local(from_goal), b
+
+
+def test_a_beleg_page_links_back_to_its_measure(client):
+    page = parse_html(client.get("/doc/beleg/22-zielgruppe-gefluechtete?lang=en", headers={"Accept": "text/html"}).data)
+    back = [a for a in page.find_all("a") if a.text().strip() == "← Back to measure 22"]
+    assert back and back[0].get("href") == "/id/massnahme/22#belege-h"
+    assert page.find("q").get("lang") == "de"  # the report's German words, marked so on the English page
