@@ -29,7 +29,7 @@ from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
 from server.web.negotiation import JSONLD_PROFILES, jsonld_profile, vary_on_accept
-from server.web.urls import local_path
+from server.web.urls import configured_base, local_path
 
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
@@ -108,17 +108,30 @@ def _resource_page(doc: Document) -> str | None:
              for data in (s.compute(doc.subject),) if data]
     lang = current_lang()
     ik = f"{state.data_base()}def/ik#"
-    markup = PageMarkup(lang, lambda p: _term(p, r, ik, lang), lambda v: _value_label(v, r, ik, lang), local_path)
+    base = configured_base()  # once: a page links 20–30 values
+
+    def path_of(iri: str) -> str | None:
+        return local_path(iri, base)
+
+    terms: dict[str, dict] = {}  # a page names most of its terms twice (data section, incoming links)
+
+    def term(p: str) -> dict:
+        found = terms.get(p)
+        if found is None:
+            found = terms[p] = _term(p, r, ik, lang)
+        return found
+
+    markup = PageMarkup(lang, term, lambda v: _value_label(v, r, ik, lang), path_of)
     return render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
         alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],
         schema_org=schema_org(r, doc.subject, doc.key), resource_uri=doc.subject, resource_type=kind,
-        summary=summary(r, kind, ik, local_path, lang), title=r.label_in(lang),
+        summary=summary(r, kind, ik, path_of, lang), title=r.label_in(lang),
         sections=[(s.template, data) for s, data in shown if s.place == "main"],
         end_sections=[(s.template, data) for s, data in shown if s.place == "end"],
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         lists_measures=any(s.name in LISTS_MEASURES for s, _ in shown),
-        term=lambda p: _term(p, r, ik, lang), show=markup.show, term_name=markup.term_name, item=markup.item,
+        term=term, show=markup.show, term_name=markup.term_name, item=markup.item,
         property_rows=markup.property_rows,
     )
 

@@ -61,7 +61,8 @@ def evidence(uri: str) -> Evidence | None:
 
     properties: dict[str, Property] = {}
     rows = published.store.select(queries.evidence(base, uri))
-    for row in sorted(rows, key=lambda r: (_rank(r["p"]), r.get("v") or r.get("lit") or "")):
+    facts, entries = [r for r in rows if "p" in r], [r for r in rows if "entry" in r]
+    for row in sorted(facts, key=lambda r: (_rank(r["p"]), r.get("v") or r.get("lit") or "")):
         prop = row["p"]
         if prop not in properties:
             known = labels.all(prop)
@@ -75,7 +76,7 @@ def evidence(uri: str) -> Evidence | None:
         properties[prop].facts.append(Fact(value, path, value_lang, row["zitat"], goal))
     entry = chapter = None
     headings: list[tuple[bool, tuple[str, str, str]]] = []
-    for row in published.store.select(queries.appendix_entry(base, uri)):
+    for row in entries:
         entry, chapter = named(row["entry"]), named(row["chapter"])
         if row.get("heading"):
             headings.append((row.get("feld") != "true", named(row["heading"])))

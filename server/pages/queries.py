@@ -56,11 +56,17 @@ SELECT ?v ?n WHERE {
 
 
 def evidence(base: str, measure: str) -> str:
-    """The ik:Beleg of a measure: property, value (resource or literal), the report's words, the goal they are from."""
+    """What the evidence section shows, in one query (a page asks it at every first render): each ik:Beleg of a
+    measure – property, value (resource or literal), the report's words, the goal they are from – and, as rows with
+    ?entry bound, where the measure stands: its appendix entry, the chapter it is derived from, the headings."""
+    m = iri(measure)
     return prefixed(base, f"""
-SELECT ?b ?p ?v ?lit ?zitat ?ziel WHERE {{
-  {iri(measure)} ik:beleg ?b . ?b ik:eigenschaft ?p ; prov:value ?zitat .
-  OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }}
+SELECT ?b ?p ?v ?lit ?zitat ?ziel ?entry ?chapter ?heading ?feld WHERE {{
+  {{ {m} ik:beleg ?b . ?b ik:eigenschaft ?p ; prov:value ?zitat .
+    OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }} }}
+  UNION
+  {{ {m} foaf:isPrimaryTopicOf ?entry . ?entry prov:wasDerivedFrom ?chapter .
+    OPTIONAL {{ ?entry ik:unterUeberschrift ?heading BIND(EXISTS {{ ?heading a ik:Handlungsfeld }} AS ?feld) }} }}
 }}""")
 
 
@@ -73,15 +79,6 @@ SELECT ?m ?nr ?p ?v ?lit ?zitat ?chapter ?ziel WHERE {{
   OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }}
   OPTIONAL {{ ?b prov:wasQuotedFrom ?chapter }}
 }} ORDER BY ?m ?v ?lit LIMIT 1""")
-
-
-def appendix_entry(base: str, measure: str) -> str:
-    """Where the measure stands in the report: its appendix entry, the chapter it is derived from, the headings."""
-    return prefixed(base, f"""
-SELECT ?entry ?chapter ?heading ?feld WHERE {{
-  {iri(measure)} foaf:isPrimaryTopicOf ?entry . ?entry prov:wasDerivedFrom ?chapter .
-  OPTIONAL {{ ?entry ik:unterUeberschrift ?heading BIND(EXISTS {{ ?heading a ik:Handlungsfeld }} AS ?feld) }}
-}}""")
 
 
 def literals_of_class(cls: str) -> str:

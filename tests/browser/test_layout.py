@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -268,3 +269,45 @@ def test_no_word_is_cut_inside_on_a_phone(browser, server):
         finally:
             page.context.close()
     assert not cut, f"words cut inside at 375 px: {cut}"
+
+
+RESULT_CARDS = """() => {
+  const region = document.querySelector('#result .result-view-table');
+  const table = region.querySelector('table');
+  const names = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  const rows = [...table.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => {
+    const box = td.getBoundingClientRect();
+    return {label: getComputedStyle(td, '::before').content, left: box.left, right: box.right, top: box.top,
+            role: td.getAttribute('role')};
+  }));
+  return {names, rows, scroll: region.scrollWidth, width: region.clientWidth, region: region.getAttribute('role'),
+          label: region.getAttribute('aria-labelledby'), tabindex: region.tabIndex,
+          head: getComputedStyle(table.querySelector('thead')).position};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_sparql_results_are_readable_on_a_phone(browser, server, width):
+    """GOV.UK: a tall, narrow table reads better than a wide one. Below 48em every result row is a card and every
+    value stands under its column's name, inside the screen – nothing scrolls sideways, not even inside the result
+    box; the table keeps its table roles for screen readers. On a desktop it stays a table (a wide one scrolls in a
+    named, keyboard-reachable box)."""
+    query = "SELECT * WHERE { ?m a ik:Massnahme ; ?p ?o } LIMIT 30"
+    page = _open(browser, server, "/sparql?" + urlencode({"query": query}), width)
+    try:
+        found = page.evaluate(RESULT_CARDS)
+    finally:
+        page.context.close()
+    assert sorted(found["names"]) == ["m", "o", "p"] and len(found["rows"]) == 30
+    assert (found["region"], found["label"], found["tabindex"]) == ("region", "ergebnis-h", 0)
+    assert all(cell["role"] == "cell" for row in found["rows"] for cell in row)
+    if width < 768:
+        assert found["scroll"] <= found["width"], found  # no scrolling inside the result box
+        assert found["head"] == "absolute"  # the header row is read, not shown: each card names its values
+        for row in found["rows"]:
+            assert [cell["label"] for cell in row] == [f'"{name}: "' for name in found["names"]], row
+            assert all(0 <= cell["left"] and cell["right"] <= width for cell in row), row
+            assert len({round(cell["top"]) for cell in row}) == len(row)  # one value under the other
+    else:
+        assert found["head"] != "absolute"
+        assert all(len({round(cell["top"]) for cell in row}) == 1 for row in found["rows"])  # a row is a line
