@@ -7,7 +7,9 @@ network. The processes alternate (before, now, before, now, …) so that load fr
 machine falls on both; per page the median over the rounds is reported, with CPU time next to wall time.
 
 The measure page is shown as a reader meets it (the HTML of /doc/massnahme/22) and rendered afresh (an unknown
-parameter skips any kept page; before issue 11 every request rendered afresh).
+parameter skips any kept page; before issue 11 every request rendered afresh). "every measure, first reader" renders
+each of the 129 measure pages once per round, afresh: what the first reader of each page pays after a new build,
+without the repeats that keep one page's own data hot.
 
     .venv/bin/python bench/before_after.py [--before aa1763d] [--requests 300] [--rounds 3]
 
@@ -32,6 +34,7 @@ PAGES = {
     "/massnahmen": "/massnahmen",
     "/ (home)": "/",
     "/doc/drucksache/IV-0349": "/doc/drucksache/IV-0349",
+    "every measure, first reader": "*measures",
 }
 
 # Runs inside the revision's own checkout: its app on its build, each page timed the same way.
@@ -45,15 +48,19 @@ app = create_app({"KG_BUILD_DIR": build})
 client = app.test_client()
 out = {}
 for name, url in urls.items():
-    for _ in range(10):  # warm-up: worker start, caches, templates
-        assert client.get(url, headers={"Accept": "text/html"}).status_code == 200, url
+    if url == "*measures":  # each measure page once, afresh (the page of one measure 22 was warmed above)
+        pages = [f"/doc/massnahme/{nr}?render=1" for nr in range(1, 130)]
+    else:
+        pages = [url] * requests
+        for _ in range(10):  # warm-up: worker start, caches, templates
+            assert client.get(url, headers={"Accept": "text/html"}).status_code == 200, url
     times, cpu0 = [], time.process_time()
-    for _ in range(requests):
+    for page in pages:
         t = time.perf_counter()
-        response = client.get(url, headers={"Accept": "text/html"})
+        response = client.get(page, headers={"Accept": "text/html"})
         times.append(time.perf_counter() - t)
-        assert response.status_code == 200
-    out[name] = {"p50": statistics.median(times) * 1000, "cpu": (time.process_time() - cpu0) / requests * 1000}
+        assert response.status_code == 200, page
+    out[name] = {"p50": statistics.median(times) * 1000, "cpu": (time.process_time() - cpu0) / len(pages) * 1000}
 pool = app.extensions.get("sparql_pool")
 if pool is not None:
     pool.close()

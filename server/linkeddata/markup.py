@@ -28,25 +28,44 @@ def linked(text: str, lang: str | None, href: str | None, page_lang: str, span_c
     return Markup(f"<span{css}{attr}>{escape(text)}</span>")
 
 
+MEMO_ENTRIES = 20_000  # resources and terms whose markup a build keeps; more are made per page
+
+
 class PageMarkup:
-    """The helpers one page's templates call: ``show(value)``, ``term_name(iri)`` and ``item(summary item)``."""
+    """The helpers one page's templates call: ``show(value)``, ``term_name(iri)`` and ``item(summary item)``.
+
+    ``memo`` is kept for the whole build and language: a resource's label and address and a term's name are the same
+    on every page that shows them (the units, fields and groups of many measures), so each is made once per build."""
 
     def __init__(self, page_lang: str, term: Callable[[str], dict],
-                 value_label: Callable[[Value], tuple[str, str]], path_of: Callable[[str], str | None]) -> None:
+                 value_label: Callable[[Value], tuple[str, str]], path_of: Callable[[str], str | None],
+                 memo: dict | None = None) -> None:
         self.page_lang = page_lang
         self._term = term
         self._value_label = value_label
         self._path_of = path_of
+        self._memo = {} if memo is None else memo
+
+    def _kept(self, key: tuple, make: Callable[[], Markup]) -> Markup:
+        found = self._memo.get(key)
+        if found is None:
+            found = make()
+            if len(self._memo) < MEMO_ENTRIES:
+                self._memo[key] = found
+        return found
 
     def show(self, v: Value) -> Markup:
         """A value of the data section: a resource by its label (linked when it is ours), a literal as written."""
         if v.is_iri:
-            text, lang = self._value_label(v)
-            return linked(text, lang, self._path_of(v.term.value), self.page_lang, "iri")
+            return self._kept(("v", v.term.value), lambda: linked(*self._value_label(v), self._path_of(v.term.value),
+                                                                  self.page_lang, "iri"))
         return linked(v.text, v.lang, None, self.page_lang, "value")
 
     def term_name(self, p: str) -> Markup:
         """A predicate or class: its label (to our own documentation for our terms) and its compact name."""
+        return self._kept(("t", p), lambda: self._term_name(p))
+
+    def _term_name(self, p: str) -> Markup:
         tm = self._term(p)
         return linked(tm["text"], tm["lang"], tm["href"], self.page_lang) + Markup(
             f' <code class="term">{escape(tm["name"])}</code>')

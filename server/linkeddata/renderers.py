@@ -121,7 +121,8 @@ def _resource_page(doc: Document) -> str | None:
             found = terms[p] = _term(p, r, ik, lang)
         return found
 
-    markup = PageMarkup(lang, term, lambda v: _value_label(v, r, ik, lang), path_of)
+    memo = per_build(f"page-markup|{state.base()}|{base}|{lang}", published, lambda _: {})
+    markup = PageMarkup(lang, term, lambda v: _value_label(v, r, ik, lang), path_of, memo)
     return render_template(
         "linkeddata/resource.html", r=r, kind=doc.kind, key=doc.key, page=page, page_size=page_size,
         alternates=[(f, document_url(doc.kind, doc.key, f.key)) for f in linked().values() if f is not HTML],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -196,8 +197,13 @@ def _item(prop: str, v: Value, path_of, lang: str) -> Item:
 def _citation(v: Value, path_of) -> Item:
     """A Drucksache as the report cites it, linked to the Drucksache it names (the build's own parser)."""
     text = v.term.value
+    key = _drucksache_key(text)
+    return Item(text, "de") if key is None else Item(text, None, f"/id/drucksache/{key}")
+
+
+@lru_cache(maxsize=4096)  # the report's citations are a few hundred strings; parsing each took a fifth of a summary
+def _drucksache_key(text: str) -> str | None:
     try:
-        key = parse(text).key
+        return parse(text).key
     except CitationError:
-        return Item(text, "de")
-    return Item(text, None, f"/id/drucksache/{key}")
+        return None
