@@ -10,6 +10,8 @@
   serves an old answer.
 - :class:`Bounded`: a few costly objects by key (the apps that serve earlier releases), the least recently used
   handed back for cleanup when there are too many.
+- :func:`memoized`: results of a pure function by its arguments (a PREFIX block for a base, a citation's key, a
+  term's compact name): they depend on nothing else, so they never go stale.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -35,6 +38,11 @@ _per_build: OrderedDict[str, tuple[str, object]] = OrderedDict()  # name -> (bui
 _per_file: dict[str, tuple[tuple, object]] = {}                     # path and reader -> (stamp, value)
 _pages: OrderedDict[str, str] = OrderedDict()                         # key (with the build) -> HTML
 _pages_lock = threading.Lock()
+
+
+def memoized(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``functools.lru_cache`` of at most ``maxsize`` results, for functions of their arguments only."""
+    return lru_cache(maxsize=maxsize)
 
 
 def forget_pages() -> None:

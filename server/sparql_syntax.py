@@ -7,9 +7,9 @@ so a value from a request or a template can never change a query's meaning.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from kg.namespaces import DEFAULT_BASE, PREFIXES
+from server.caches import memoized
 
 # Prefixes in the order the query form shows them; the server's own queries may use all of kg.namespaces.
 FORM_PREFIXES = ("ik", "id", "skos", "dcterms", "org", "rdfs", "rdf", "xsd", "schema", "foaf", "prov")
@@ -31,7 +31,7 @@ def prefix_declarations(base: str, names: tuple[str, ...] = FORM_PREFIXES) -> li
     return [f"PREFIX {name}: <{table[name]}>" for name in names]
 
 
-@lru_cache(maxsize=32)  # the same few texts for every query a page asks
+@memoized(32)  # the same few texts for every query a page asks
 def prefix_block(base: str, names: tuple[str, ...] = FORM_PREFIXES) -> str:
     """``PREFIX`` lines for ``names`` (the query form's by default, :data:`ALL_PREFIXES` for the server's own)."""
     return "".join(line + "\n" for line in prefix_declarations(base, names))

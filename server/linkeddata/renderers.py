@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 
 from flask import Flask, Response, current_app, render_template, request
 from rdflib import Graph
 
 from server import state
-from server.caches import per_build, rendered_page
+from server.caches import memoized, per_build, rendered_page
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import current_lang, pick, today
@@ -152,7 +151,7 @@ def compact(iri: str) -> str:
     return _compact(iri, state.base())
 
 
-@lru_cache(maxsize=1024)  # the terms of a build are few; a page names 20–30 of them
+@memoized(1024)  # the terms of a build are few; a page names 20–30 of them
 def _compact(iri: str, base: str) -> str:
     for name, ns in prefixes(base).items():
         if iri.startswith(ns) and name != "id" and len(iri) > len(ns):

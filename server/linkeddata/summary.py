@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pyoxigraph as ox
 
 from kg.drucksache import CitationError, parse
+from server.caches import memoized
 from server.i18n.labels import TERMS, term_label
 from server.i18n.language import quantity
 from server.linkeddata.describe import Description, Value
@@ -201,7 +201,7 @@ def _citation(v: Value, path_of) -> Item:
     return Item(text, "de") if key is None else Item(text, None, f"/id/drucksache/{key}")
 
 
-@lru_cache(maxsize=4096)  # the report's citations are a few hundred strings; parsing each took a fifth of a summary
+@memoized(4096)  # the report's citations are a few hundred strings; parsing each took a fifth of a summary
 def _drucksache_key(text: str) -> str | None:
     try:
         return parse(text).key
