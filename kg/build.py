@@ -25,7 +25,7 @@ from rdflib.namespace import RDF
 from kg import catalog, checks, editions, export, mapping, release, sources, spreadsheet, status, validate
 from kg.errors import BuildError, DataError, Origin
 from kg.namespaces import DEF, DEFAULT_BASE, PREFIXES, bind_prefixes, uri
-from kg.store import Store
+from kg.store import STORE_DIR, Store, store_files, write_store
 from kg.validate import Finding, load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,12 +159,32 @@ class Staging:
     stamp: datetime
     build_id: str = ""
     files: dict[str, dict] = field(default_factory=dict)
+    store: dict | None = None  # the on-disk database's entry of the manifest (kg/verify.py checks it)
 
     def write(self, rel: str, content: bytes) -> None:
         target = self.path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         _write(target, content)
         self.files[rel] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+    def write_store(self, nt: bytes) -> None:
+        """The graph as an on-disk Oxigraph database in ``store/`` (what the server's processes open read-only), its
+        files recorded apart from the downloads: they are checked like every file, but not offered."""
+        self.store = {"dir": STORE_DIR, "graph_sha256": self.files["graph.nt"]["sha256"],
+                      **seal_store(self.path / STORE_DIR, nt)}
+
+
+def seal_store(directory: Path, nt: bytes) -> dict:
+    """Write the database of ``nt`` into ``directory`` and describe it for the manifest: its triple count and each of
+    its files' size and SHA-256, read back once it is closed."""
+    triples = write_store(nt, directory)
+    files = {}
+    for path in store_files(directory):
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+            digest = hashlib.file_digest(fh, "sha256")
+        files[path.name] = {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return {"triples": triples, "files": files}
 
 
 def quality_report(result: Result, counts: dict[str, int]) -> dict:
@@ -239,7 +259,8 @@ def stage(graph: Graph, staging: Staging, timings: dict[str, float]) -> Staging:
     nt = export.sorted_ntriples(graph)
     staging.write("graph.nt", nt)
     staging.write("graph.nt.gz", gzip.compress(nt, compresslevel=6, mtime=0))
-    store = Store.from_ntriples(nt)
+    staging.write_store(nt)
+    store = Store.open_read_only(staging.path / STORE_DIR)  # the tables are queried from what the server will query
     triples = export.parse_ntriples(nt)
     del nt
     # Vocabulary prefixes only: an "id:" prefix would force escapes like id:massnahme\/1 in Turtle.
@@ -264,6 +285,7 @@ def finish(staging: Staging, result: Result, base: str, extra: dict | None = Non
     manifest = {
         "build_id": build_id, "created": staging.stamp.isoformat(timespec="seconds"), "base_uri": base,
         "triples": len(graph), "counts": counts, "files": dict(sorted(staging.files.items())), "timings_s": result.timings,
+        **({"store": staging.store} if staging.store else {}),
         **(extra or {}),
     }
     _write(staging.path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())

@@ -9,6 +9,7 @@ returns the same pyoxigraph result objects, so callers never know which one they
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
@@ -17,6 +18,33 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
+
+STORE_DIR = "store"  # the build's on-disk Oxigraph database (RocksDB), next to graph.nt
+
+
+def write_store(source: Path | bytes, directory: Path) -> int:
+    """Write N-Triples ``source`` (a file, or its bytes) as an on-disk Oxigraph database into ``directory`` (new) and
+    close it; returns its number of triples.
+
+    Built once per build, the database is then only opened read-only (:meth:`Store.open_read_only`): that takes
+    milliseconds instead of parsing graph.nt, takes no lock, writes nothing, and every process that opens it shares
+    one copy in the page cache.
+    """
+    store = ox.Store(str(directory))
+    if isinstance(source, bytes):
+        store.bulk_load(source, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    store.optimize()  # one compacted set of files: fewer to open and to check
+    count = len(store)
+    del store  # the last reference: RocksDB closes the database, its files are final from here
+    return count
+
+
+def store_files(directory: Path) -> list[Path]:
+    """The files of an on-disk database, in a stable order (what a build's manifest records)."""
+    return sorted(Path(directory, name) for name in os.listdir(directory))
 
 
 def rows(results: ox.QuerySolutions) -> list[dict[str, str]]:
@@ -38,6 +66,11 @@ class Store:
         else:
             store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
         return cls(store)
+
+    @classmethod
+    def open_read_only(cls, directory: Path) -> Store:
+        """The on-disk database written by :func:`write_store`, read-only (several processes may open it at once)."""
+        return cls(ox.Store.read_only(str(directory)))
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Store:

@@ -21,8 +21,10 @@ from server.pages import evidence, neighbours, overviews
 from server.pages import status as status_pages
 from server.pages import views as pages
 from server.releases import mount as releases_mount
+from server.serving.warm import WARM_UP
 from server.sparql import sections as sparql_sections
 from server.sparql import views as sparql
+from server.sparql import warm as sparql_warm
 from server.web.proxies import TrustedProxies, networks
 
 
@@ -38,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
                         + changes.SECTIONS + neighbours.SECTIONS + sparql_sections.SECTIONS)
     for package in (pages, sparql, catalog, dumps, drucksache, changes):
         package.init_app(app)
+    app.extensions[WARM_UP] = [lambda log: sparql_warm.start_query_processes(app, log)]  # run by kg serve's processes
     # /release/<name>/… from releases/, or: this app serves an old release
     releases_mount.init_app(app, lambda release_config: _release_app(release_config, app))
     return app

@@ -35,6 +35,7 @@ SETTINGS = {
     "KG_RELEASES_DIR": (str(ROOT / "releases"), str, "Directory of the releases (`kg release`): change lists, /aenderungen, /release/<name>/"),
     "KG_RELEASE_VIEW": ("", str, "Set by the server itself for the app that serves one old release under /release/<name>/ (empty: the current site)"),
     "KG_RELOAD_CHECK_SECONDS": (2.0, float, "How often the server looks for a newer build"),
+    "KG_MAX_AGE": (300, int, "Longest time in seconds a browser or cache (nginx proxy_cache) may keep an answer before asking again"),
     "KG_SHORTLINK_DB": (str(ROOT / "var" / "abfragen.sqlite"), str, "SQLite file of the query short links (/abfrage/<id>), outside the build"),
     "KG_SHORTLINK_MAX_MB": (20.0, float, "Most query text the short-link file holds; beyond it new links are refused (507), old ones work"),
     "KG_SHORTLINK_RATE": (30, int, "New short links one client (address) may make per hour (then 429 with Retry-After)"),

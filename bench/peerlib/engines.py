@@ -1,7 +1,10 @@
 """The servers compared, each started on loopback from a directory of the benchmark's work dir and stopped after.
 
-- ``Ours``: gunicorn serving the `kg build` output, the README's production command (4 sync workers, access log
-  to stdout, here discarded); the answer cache off (KG_QUERY_CACHE_MB=0) or on (the default 64 MB).
+- ``Ours``: `kg serve`'s production server (gunicorn with server/serving/gunicorn_config.py: 2 web processes with
+  waitress, query processes started and the on-disk database opened before requests are taken) serving the `kg build`
+  output; the answer cache off (KG_QUERY_CACHE_MB=0) or on (the default 64 MB). ``Ours(old_start=True)``: the same
+  server on a copy of the build without the on-disk database and without the warm-up (the path before issue 18's
+  warm start: every process parses graph.nt; query processes start with the first query).
 - ``OxigraphServer``: `oxigraph serve-read-only` (PyPI `oxigraph`) on a database loaded from graph.nt.
 - ``RdflibEndpoint``: `rdflib-endpoint serve graph.nt` (PyPI, the pip extra `bench`; uvicorn, rdflib's engine).
 - ``Virtuoso``: Virtuoso open source 7 (Debian `virtuoso-opensource-7-bin`), graph.nt bulk-loaded with
@@ -15,6 +18,7 @@ An engine that cannot run here raises ``Skipped`` with the reason; peers.py prin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -165,12 +169,31 @@ class Engine:
         self.proc = None
 
 
+COLD_CONFIG = Path(__file__).with_name("gunicorn_cold.py")  # kg serve's settings without the warm-up
+
+
+def without_store(build: Path, into: Path) -> Path:
+    """A copy of ``build`` (hard links) whose manifest lists no on-disk database: the server then parses graph.nt in
+    every process, as before issue 18's warm start (the old path, for the cold-start comparison)."""
+    if not (into / "manifest.json").exists():
+        shutil.rmtree(into, ignore_errors=True)
+        shutil.copytree(build.resolve(), into, copy_function=os.link, ignore=shutil.ignore_patterns("store"))
+        manifest_path = into / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest.pop("store", None)
+        manifest_path.unlink()  # a hard link to the original: write a file of its own
+        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    return into
+
+
 class Ours(Engine):
-    def __init__(self, build: Path, workdir: Path, cache_mb: int, behind: Engine | None = None) -> None:
+    def __init__(self, build: Path, workdir: Path, cache_mb: int, behind: Engine | None = None, old_start: bool = False) -> None:
         self.cache_mb = cache_mb
         self.behind = behind  # an external engine the graph is queried on (KG_SPARQL_ENDPOINT), else embedded
-        self.name = f"ours→{behind.name}" if behind else "ours" if cache_mb == 0 else "ours cache on"
-        super().__init__(build, workdir)
+        self.old_start = old_start  # graph.nt parsed by every process, query processes started by the first query
+        self.name = (f"ours→{behind.name}" if behind else "ours, old start" if old_start else "ours" if cache_mb == 0
+                     else "ours cache on")
+        super().__init__(without_store(build, workdir / "build-without-store") if old_start else build, workdir)
 
     def cpu(self) -> dict[str, float]:
         """Split into the web layer (gunicorn, Flask, guard, serialising) and the SPARQL query processes."""
@@ -181,14 +204,18 @@ class Ours(Engine):
         return parts
 
     def command(self) -> tuple[list[str], dict[str, str]]:
-        # As in README.md "Serving" (production): gunicorn "server.app:create_app()" --workers 4 --timeout 60 --access-logfile -
-        env = {"KG_BUILD_DIR": str(self.build), "KG_QUERY_CACHE_MB": str(self.cache_mb)}
+        # What `kg serve` runs (gunicorn with server/serving/gunicorn_config.py: 2 web processes with waitress; they
+        # start their query processes before taking requests); the old start without that warm-up.
+        # wrk's connections all come from 127.0.0.1, i.e. one client: the per-client limits (2 queries at once, 30
+        # query-seconds a minute) would turn most of them away; the slots, queue and time limits stay as configured.
+        env = {"KG_BUILD_DIR": str(self.build), "KG_QUERY_CACHE_MB": str(self.cache_mb), "KG_CLIENT_QUERIES": "64",
+               "KG_CLIENT_QUERY_SECONDS": "1000000"}
         if self.behind:
             if self.behind.proc is None or self.behind.proc.poll() is not None:
                 raise Skipped(f"{self.name}: {self.behind.name} is not running")
             env["KG_SPARQL_ENDPOINT"] = self.behind.endpoint_url
-        return ([str(BIN / "gunicorn"), "server.app:create_app()", "--bind", f"127.0.0.1:{self.port}", "--workers", "4",
-                 "--timeout", "60", "--access-logfile", "-"], env)
+        config = str(COLD_CONFIG) if self.old_start else "python:server.serving.gunicorn_config"
+        return ([str(BIN / "gunicorn"), "server.app:create_app()", "--config", config, "--bind", f"127.0.0.1:{self.port}"], env)
 
 
 class OxigraphServer(Engine):
@@ -401,3 +428,54 @@ class Nginx(Engine):
     def start(self, probe_path: str) -> None:
         self.spawn()
         self.wait_ready(probe_path, "*/*", timeout=30)
+
+
+CACHE_CONF = """daemon off;
+worker_processes 2;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  keepalive_requests 100000;
+  include /etc/nginx/mime.types;
+  client_body_temp_path {dir}/tmp-body;
+  proxy_temp_path {dir}/tmp-proxy;
+  fastcgi_temp_path {dir}/tmp-fastcgi;
+  uwsgi_temp_path {dir}/tmp-uwsgi;
+  scgi_temp_path {dir}/tmp-scgi;
+  include {dir}/kg.conf;
+}}
+"""
+
+
+class NginxCache(Engine):
+    """deploy/nginx.conf as it is (proxy_cache for /doc/ and /id/) in front of our server, on loopback; the process
+    settings (2 workers, no access log) as for ``Nginx``, so hit and static compare like for like."""
+
+    name = "nginx cache"
+
+    def __init__(self, build: Path, workdir: Path, upstream: str) -> None:
+        super().__init__(build, workdir)
+        self.dir, self.upstream = workdir / "nginx-cache", upstream
+        self.binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        if not self.binary:
+            raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx)")
+        shutil.rmtree(self.dir / "cache", ignore_errors=True)  # every start begins with an empty cache
+        self.dir.mkdir(parents=True, exist_ok=True)
+        site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+        site = site.replace("server 127.0.0.1:8080;", f"server {urllib.parse.urlsplit(self.upstream).netloc};")
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        site = site.replace("/var/cache/nginx/kg", str(self.dir / "cache"))
+        (self.dir / "kg.conf").write_text(site, encoding="utf-8")
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf = self.dir / "nginx.conf"
+        conf.write_text(CACHE_CONF.format(dir=self.dir, user=user))
+        return [self.binary, "-c", str(conf), "-p", str(self.dir)], {}
+
+    def start(self, probe_path: str) -> None:
+        self.spawn()
+        self.wait_ready(probe_path, "text/html", timeout=60)

@@ -19,3 +19,10 @@ def on_starting(server) -> None:
     from server.serving import client_table
 
     client_table.share_between_processes()
+
+
+def post_worker_init(worker) -> None:
+    """Before a web process takes requests, its warm-ups start (the SPARQL query processes open the build meanwhile)."""
+    from server.serving.warm import warm
+
+    warm(worker.wsgi, worker.log)

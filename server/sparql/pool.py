@@ -4,8 +4,9 @@ Why processes: a query running inside Oxigraph cannot be interrupted from Python
 merely abandoned keeps burning CPU. A worker process that overruns its job's ``timeout`` is killed (SIGKILL)
 and replaced by a fresh one, so the time limit is real; should this process be killed or stopped meanwhile,
 the worker ends itself (see :mod:`server.sparql.worker`). Workers are started lazily through a forkserver
-(cheap, and safe in a multi-threaded server), each loads ``graph.nt`` of the current build itself and
-reloads when the build id changes. A query may use ``memory_limit_mb`` of extra memory; beyond that its
+(cheap, and safe in a multi-threaded server), each opens the current build's on-disk database read-only (or, for a
+build without one, parses its ``graph.nt``) and reloads when the build id changes; the production server starts them
+when a web process starts (:meth:`QueryPool.prestart`). A query may use ``memory_limit_mb`` of extra memory; beyond that its
 worker dies, not the server. At most ``size`` queries run at once per server process; a request that
 cannot get a slot within ``wait`` seconds is turned away, so one client cannot starve the others.
 """
@@ -53,6 +54,13 @@ class GraphRef:
     build_id: str
     endpoint: str = ""  # KG_SPARQL_ENDPOINT: an external engine instead of the file
     triples: int = -1   # the manifest's count, checked by the worker after loading
+    store: str = ""     # the build's on-disk database, opened read-only instead of parsing the file
+
+    @classmethod
+    def of(cls, published, endpoint: str = "") -> GraphRef:
+        """What the query processes load for a published build (:class:`server.state.Published`)."""
+        return cls(str(published.path / "graph.nt"), published.etag, endpoint, int(published.manifest["triples"]),
+                   str(published.database or ""))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -82,7 +90,7 @@ class _Worker:
 
     def load(self, graph: GraphRef) -> None:
         """Start loading without waiting, so that a replacement worker warms up in the background."""
-        self._send(Load(graph.path, graph.build_id, graph.endpoint, graph.triples))
+        self._send(Load(graph.path, graph.build_id, graph.endpoint, graph.triples, graph.store))
         self.build_id, self.loading = graph.build_id, True
 
     def ensure(self, graph: GraphRef) -> None:
@@ -203,6 +211,14 @@ class QueryPool:
         finally:
             self.admission.leave(ticket)
             self._top_up(graph)
+
+    def prestart(self, graph: GraphRef) -> int:
+        """Start the query processes for slots and spares now, loading ``graph`` in the background (a web process calls
+        this before it takes requests, so that its first queries find them ready or nearly so; pages are served
+        meanwhile); returns how many there are. A process that fails here is replaced by the first query, as any other."""
+        self._top_up(graph)
+        with self._lock:
+            return len(self._idle)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for tests and diagnostics)."""

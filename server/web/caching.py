@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from server.web.cors import open_to_all
 
@@ -20,7 +20,8 @@ def for_build(response: Response, etag: str, modified: float | datetime, machine
     response.set_etag(etag)
     response.last_modified = modified if isinstance(modified, datetime) else datetime.fromtimestamp(modified, UTC)
     response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    # KG_MAX_AGE caps every lifetime: a cache in front (deploy/nginx.conf) serves a new build at most that late.
+    response.cache_control.max_age = min(max_age, int(current_app.config.get("KG_MAX_AGE", max_age)))
     if response.mimetype == "text/html":
         # Pages come in the interface language, remembered in a cookie (server.i18n). Said here, before a 304
         # replaces the page: a 304 must vary on what its 200 varies on.

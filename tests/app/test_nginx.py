@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from tests.app.test_production_server import kg_serve
-from tests.support.processes import ROOT, wait_for
+from tests.support.builds import reseal
+from tests.support.processes import ROOT, gunicorn_server, wait_for
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.live
@@ -38,6 +39,7 @@ def nginx(upstream: str, workdir: Path):
     site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     site = site.replace("server 127.0.0.1:8080;", f"server {urllib.parse.urlsplit(upstream).netloc};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = site.replace("/var/cache/nginx/kg", str(workdir / "cache"))
     (workdir / "kg.conf").write_text(site, encoding="utf-8")
     temp = " ".join(f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (workdir / "nginx.conf").write_text(f"""
@@ -181,3 +183,71 @@ def test_no_host_trust_through_the_proxy(proxied):
     assert headers["server"] == "nginx"  # no version
     _, _, description = request(proxied, "/sparql", headers={"Host": "evil.example", "Accept": "application/ld+json"})
     assert b"evil.example" not in description and json.loads(description)
+
+
+@pytest.fixture()
+def switchable(built, tmp_path) -> tuple[Path, Path]:
+    """``srv/build`` -> build A (the real build); build B, with one more statement about measure 1, ready beside it."""
+    builds = tmp_path / "srv" / ".builds"
+    builds.mkdir(parents=True)
+    a, b = builds / "20000101T000000000000Z", builds / "20000102T000000000000Z"
+    shutil.copytree(built, a)
+    reseal(a, a.name)
+    shutil.copytree(built, b)
+    with open(b / "graph.nt", "a", encoding="utf-8") as nt:
+        nt.write(f'<{MEASURE_1}> <http://www.w3.org/2000/01/rdf-schema#comment> "{ONLY_IN_B}" .\n')
+    reseal(b, b.name)
+    link = tmp_path / "srv" / "build"
+    link.symlink_to(".builds/" + a.name)
+    return link, b
+
+
+MEASURE_1 = "https://integration.region-hannover.example/id/massnahme/1"
+ONLY_IN_B = "nur im neuen Build"
+MAX_AGE = 3
+
+
+def switch(link: Path, target: Path) -> None:
+    temporary = link.with_name(".build.tmp")
+    temporary.symlink_to(".builds/" + target.name)
+    os.replace(temporary, link)
+
+
+def test_repeated_documents_come_from_the_cache_and_a_new_build_is_not_served_stale_beyond_its_max_age(switchable, tmp_path):
+    link, b = switchable
+    env = {"KG_MAX_AGE": str(MAX_AGE), "KG_RELOAD_CHECK_SECONDS": "0.2", "KG_TRUSTED_PROXIES": "127.0.0.1"}
+    (tmp_path / "nginx").mkdir()
+    with gunicorn_server(link, env) as app, nginx(app.url, tmp_path / "nginx") as url:
+
+        def get(path: str, accept: str, **headers: str):
+            status, got, body = request(url, path, headers={"Accept": accept, **headers})
+            return status, got.get("x-cache-status"), got, body
+
+        turtle = "/doc/massnahme/1.ttl"
+        status, cache, first, body = get(turtle, "text/turtle")
+        kept_at = time.monotonic()
+        assert (status, cache) == (200, "MISS") and first["cache-control"] == f"public, max-age={MAX_AGE}"
+        status, cache, again, body_again = get(turtle, "text/turtle")
+        assert (status, cache, body_again, again["etag"]) == (200, "HIT", body, first["etag"])
+
+        # Keyed on what the app varies on: the negotiated format and the interface language
+        page = "/doc/massnahme/1"
+        assert get(page, "text/html")[1] == "MISS" and get(page, "text/html")[1] == "HIT"
+        status, cache, negotiated, rdf = get(page, "text/turtle")
+        assert (status, cache) == (200, "MISS") and negotiated["content-type"].startswith("text/turtle") and b"@prefix" in rdf
+        german = get(page, "text/html")[3]
+        status, cache, _, english = get(page, "text/html", Cookie="lang=en")
+        assert (status, cache) == (200, "MISS") and b'lang="en"' in english and b'lang="en"' not in german[:300]
+        assert get(page, "text/html", Cookie="lang=en")[1] == "HIT"
+        # Never kept: error answers, answers that set a cookie (private), SPARQL
+        assert [get("/doc/massnahme/999999", "text/html")[:2] for _ in range(2)] == [(404, "MISS")] * 2
+        assert [get(page + "?lang=en", "text/html")[1] for _ in range(2)] == ["MISS"] * 2
+        sparql = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        assert get(sparql, "application/sparql-results+json")[1] is None
+
+        switch(link, b)
+        time.sleep(max(0.0, kept_at + MAX_AGE + 1.0 - time.monotonic()))  # its max-age is over; the app has switched
+        status, cache, fresh, body_b = get(turtle, "text/turtle")
+        assert status == 200 and cache in ("EXPIRED", "MISS") and fresh["etag"] != first["etag"], (cache, fresh)
+        assert ONLY_IN_B.encode() in body_b and ONLY_IN_B.encode() not in body
+        assert get(turtle, "text/turtle")[1] == "HIT"

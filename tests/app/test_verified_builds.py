@@ -70,15 +70,40 @@ def truncate(path: Path, mid_line: bool) -> None:
     path.write_bytes(data[:cut + (40 if mid_line else 0)])
 
 
-@pytest.mark.parametrize("mid_line", [False, True], ids=["at-a-line-boundary", "mid-line"])
-def test_a_build_truncated_while_served_is_replaced_by_the_newest_intact_one(two_builds, mid_line):
-    """Before: cut at a line boundary, SPARQL answered 2,472 triples while pages showed 4,472 and the dump kept the full
-    file's ETag; cut mid-line, every query failed with 503 „memory limit“."""
+def largest_store_file(build: Path) -> Path:
+    """The biggest file of the build's on-disk database (a table file of the graph's triples)."""
+    files = json.loads((build / "manifest.json").read_text())["store"]["files"]
+    return build / "store" / max(files, key=lambda name: files[name]["bytes"])
+
+
+def flip_a_byte(path: Path) -> None:
+    """Change one byte in the middle: same size, so only the SHA-256 tells."""
+    with open(path, "r+b") as fh:
+        fh.seek(path.stat().st_size // 2)
+        byte = fh.read(1)
+        fh.seek(-1, os.SEEK_CUR)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+
+DAMAGE = {
+    "graph.nt at a line boundary": ("graph.nt", lambda build: truncate(build / "graph.nt", mid_line=False)),
+    "graph.nt mid-line": ("graph.nt", lambda build: truncate(build / "graph.nt", mid_line=True)),
+    "a store file truncated": ("store/", lambda build: truncate(largest_store_file(build), mid_line=True)),
+    "a store file changed in place": ("store/", lambda build: flip_a_byte(largest_store_file(build))),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_build_damaged_while_served_is_replaced_by_the_newest_intact_one(two_builds, damage):
+    """Before: graph.nt cut at a line boundary, SPARQL answered 2,472 triples while pages showed 4,472 and the dump kept
+    the full file's ETag; cut mid-line, every query failed with 503 „memory limit“. The on-disk database (store/) that
+    pages and queries read is checked the same way."""
     link, a, b = two_builds
+    named, damage_it = DAMAGE[damage]
     with gunicorn_server(link, {"KG_RELOAD_CHECK_SECONDS": "0.2"}) as server:
         assert served(server.url) == as_published(b)
-        truncate(link.resolve() / "graph.nt", mid_line)
-        get(server.url + "sparql?query=ASK%7B%7D")  # a query process may load the damaged file now
+        damage_it(link.resolve())
+        get(server.url + "sparql?query=ASK%7B%7D")  # a query process may open the damaged build now
         assert wait_for(lambda: served(server.url) == as_published(a), 10), served(server.url)
         for _ in range(3):  # and it stays so: every part serves the complete build A
             assert served(server.url) == as_published(a)
@@ -87,13 +112,28 @@ def test_a_build_truncated_while_served_is_replaced_by_the_newest_intact_one(two
         server.process.terminate()
         server.process.wait(20)
         log = server.log()
-    assert "abgelehnt / rejected" in log and "graph.nt" in log, log[-2000:]
+    assert "abgelehnt / rejected" in log and named in log, log[-2000:]
 
 
-def test_the_server_starts_on_a_damaged_build_with_the_newest_intact_one(two_builds):
+@pytest.mark.parametrize("damage", ["graph.nt mid-line", "a store file truncated", "a store file changed in place"])
+def test_the_server_starts_on_a_damaged_build_with_the_newest_intact_one(two_builds, damage):
     """Before: a damaged current build killed the gunicorn master at start."""
     link, a, _ = two_builds
-    truncate(link.resolve() / "graph.nt", mid_line=True)
+    DAMAGE[damage][1](link.resolve())
+    with gunicorn_server(link) as server:
+        assert served(server.url) == as_published(a)
+
+
+def test_a_store_not_made_from_the_builds_graph_is_not_served(two_builds):
+    """graph.nt changed and its manifest entry rewritten, but the database left as it was: pages and queries would
+    answer from another graph than the dumps offer."""
+    link, a, b = two_builds
+    newer = link.resolve()
+    shutil.rmtree(newer / "store")  # A's database, intact and described as in A's manifest, in B with B's count
+    shutil.copytree(link.parent / ".builds" / "20000101T000000000000Z" / "store", newer / "store")
+    (newer / "manifest.json").write_text(json.dumps({**b, "store": {**a["store"], "triples": b["triples"]}}), encoding="utf-8")
+    damaged = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
+    assert damaged.returncode == 1 and "store/ ist nicht aus diesem graph.nt erzeugt" in damaged.stderr, damaged.stderr
     with gunicorn_server(link) as server:
         assert served(server.url) == as_published(a)
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
+from kg.build import seal_store
 from kg.verify import GRAPH, MANIFEST, count_triples
 
 
 def reseal(build: Path, build_id: str | None = None) -> dict:
-    """Rewrite ``build``'s manifest for its files as they are now (sizes, SHA-256, triple count); a new id if given."""
+    """Rewrite ``build``'s manifest for its files as they are now (sizes, SHA-256, triple count; the on-disk database
+    made afresh from graph.nt); a new id if given."""
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     for name, entry in manifest["files"].items():
         data = (build / name).read_bytes()
         entry.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
     manifest["triples"] = count_triples(build / GRAPH)
+    if manifest.get("store"):  # the on-disk database is made from graph.nt as it is now, as `kg build` would
+        directory = build / manifest["store"]["dir"]
+        shutil.rmtree(directory)
+        manifest["store"].update(graph_sha256=manifest["files"][GRAPH]["sha256"],
+                                 **seal_store(directory, (build / GRAPH).read_bytes()))
     if build_id:
         manifest["build_id"] = build_id
     (build / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
