@@ -28,7 +28,7 @@ from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
 from server.web.negotiation import JSONLD_PROFILES, jsonld_profile, vary_on_accept
-from server.web.urls import configured_base, local_path
+from server.web.urls import local_path
 
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
@@ -107,7 +107,7 @@ def _resource_page(doc: Document) -> str | None:
              for data in (s.compute(doc.subject),) if data]
     lang = current_lang()
     ik = f"{state.data_base()}def/ik#"
-    base = configured_base()  # once: a page links 20–30 values
+    base = state.base()  # once: a page links 20–30 values
 
     def path_of(iri: str) -> str | None:
         return local_path(iri, base)
