@@ -106,7 +106,8 @@ class ClientTable:
             try:
                 yield usage
             finally:
-                _ENTRY.pack_into(self._memory, index * _ENTRY.size, key, usage.used, now, usage.heavy_until,
+                # max: another process may have counted it a moment later than this one read its clock
+                _ENTRY.pack_into(self._memory, index * _ENTRY.size, key, usage.used, max(now, updated), usage.heavy_until,
                                  *usage.pids, *usage.counts)
 
     def peek(self, client: str, now: float, drain: float) -> tuple[float, float]:
