@@ -23,7 +23,7 @@ import pytest
 
 from tests.app.test_production_server import kg_serve
 from tests.support.builds import reseal
-from tests.support.processes import ROOT, gunicorn_server, wait_for
+from tests.support.processes import ROOT, gunicorn_server, stop_group, wait_for
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.live
@@ -64,11 +64,7 @@ http {{
         assert wait_for(lambda: _up(port), 20), (workdir / "error.log").read_text()
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGQUIT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc, signal.SIGQUIT, 10)
 
 
 def _up(port: int) -> bool:

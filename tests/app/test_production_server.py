@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import make_parser
-from tests.support.processes import ROOT, children, name, wait_for
+from tests.support.processes import ROOT, children, name, stop_group, wait_for
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.live
@@ -36,11 +35,7 @@ def kg_serve(build: Path, *args: str):
         assert wait_for(lambda: _answers(url) or proc.poll() is not None, 60, 0.2) and proc.poll() is None
         yield url, proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
         log.close()
 
 

@@ -191,3 +191,13 @@ def serving_process(server: Server, conn: http.client.HTTPConnection) -> int | N
         except OSError:
             continue
     return None
+
+
+def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, grace: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it forked: ``sig`` first, SIGKILL after
+    ``grace`` seconds."""
+    os.killpg(proc.pid, sig)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
