@@ -38,7 +38,6 @@ from kg.release import dataset_uri
 ROOT = builder.ROOT
 RELEASES = ROOT / "releases"
 NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
-INFO = "release.json"          # written last before the rename: a directory without it is no release
 REGISTRY = "uri-registry.csv"  # the retired URIs as they stood at the release
 
 
@@ -64,10 +63,10 @@ def _read(path: Path) -> Release | None:
     """The release in ``path``, or None for anything that is not a complete release (a partial, a stray file)."""
     if path.name.startswith(".") or not path.is_dir():
         return None
-    try:
-        info = json.loads((path / INFO).read_text(encoding="utf-8"))
-        (path / "manifest.json").stat()
-    except (OSError, ValueError):
+    try:  # a release is written as .NAME.partial and renamed when complete, manifest included
+        info = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["release"]
+        info["name"], info["issued"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     return Release(info["name"], path, info["issued"], info.get("previous"), info.get("created", ""))
 
@@ -194,7 +193,6 @@ def make(name: str, out: Path = ROOT / "build", project: builder.Project | None 
             _changes(staging, result.graph, history, directory, base, registry)
             info = {"name": name, "issued": day, "previous": history[-1].name if history else None,
                     "created": staging.stamp.isoformat(timespec="seconds")}
-            staging.write(INFO, json.dumps(info, ensure_ascii=False, indent=1).encode())
             builder.finish(staging, result, base, extra={"release": info})
             final = directory / name
             staging.path.rename(final)  # from here on it is listed: complete, with its manifest

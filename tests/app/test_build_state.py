@@ -77,19 +77,23 @@ def test_a_half_written_manifest_keeps_the_previous_build_served(tmp_path, clock
     assert served.current.etag == "a"
 
 
-def test_a_build_without_manifest_keeps_the_previous_one_and_none_at_all_is_an_error_naming_kg_build(tmp_path, clock):
+@pytest.mark.parametrize("missing", ["manifest.json", "graph.nt"])
+def test_a_build_missing_its_manifest_or_graph_keeps_the_previous_one(tmp_path, clock, missing):
     out = tmp_path / "build"
     switch(out, _build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
-    os.remove(_build(tmp_path, "b") / "manifest.json")
+    os.remove(_build(tmp_path, "b") / missing)
     switch(out, tmp_path / ".builds" / "b")
     clock.now += 1
     assert served.current.etag == "a"
-    alone = tmp_path / "alone"  # no intact build anywhere (else the server falls back to it): an error naming kg build
-    os.remove(_build(alone, "c") / "manifest.json")
-    switch(alone / "build", alone / ".builds" / "c")
+
+
+def test_no_intact_build_at_all_is_an_error_naming_kg_build(tmp_path, clock):
+    """Else the server falls back to an intact build in .builds/; with none there is nothing to serve."""
+    os.remove(_build(tmp_path, "c") / "manifest.json")
+    switch(tmp_path / "build", tmp_path / ".builds" / "c")
     with pytest.raises(state.BuildUnavailable, match="zuerst `kg build` ausführen"):
-        BuildState(str(alone / "build"))
+        BuildState(str(tmp_path / "build"))
 
 
 def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
@@ -100,16 +104,6 @@ def test_an_unchanged_build_is_not_loaded_again_at_each_check(tmp_path, clock):
     before = served.current
     clock.now += 1
     assert served.current is before and served.current.store is before.store
-
-
-def test_a_build_whose_graph_cannot_be_read_keeps_the_previous_one(tmp_path, clock):
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    os.remove(_build(tmp_path, "b") / "graph.nt")
-    switch(out, tmp_path / ".builds" / "b")
-    clock.now += 1
-    assert served.current.etag == "a"
 
 
 @pytest.mark.parametrize("manifest, expected", [
