@@ -196,8 +196,10 @@ def cmd_verify(args) -> int:
     verdict = verify(target)
     if verdict.intact:
         manifest = verdict.manifest
-        print(f"Build intakt / intact: {target.name}, {manifest['triples']} Tripel, {len(manifest['files'])} Dateien "
-              "(Größe und SHA-256 wie im Manifest / sizes and SHA-256 as in the manifest)")
+        store = manifest.get("store")
+        database = f" und {len(store['files'])} Dateien der Datenbank {store['dir']}/" if store else ""
+        print(f"Build intakt / intact: {target.name}, {manifest['triples']} Tripel, {len(manifest['files'])} Dateien"
+              f"{database} (Größe und SHA-256 wie im Manifest / sizes and SHA-256 as in the manifest)")
         return 0
     print(f"Build {target.name} ist beschädigt / is damaged:", file=sys.stderr)
     for problem in verdict.problems:

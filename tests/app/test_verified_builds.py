@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -142,6 +143,8 @@ def test_kg_verify_names_the_damage_and_the_build_the_server_falls_back_to(two_b
     link, a, b = two_builds
     ok = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
     assert ok.returncode == 0 and b["build_id"] in ok.stdout and str(b["triples"]) in ok.stdout
+    checked = re.search(r"(\d+) Dateien und (\d+) Dateien der Datenbank store/", ok.stdout)
+    assert checked and [int(n) for n in checked.groups()] == [len(b["files"]), len(b["store"]["files"])], ok.stdout
     (link.resolve() / "csv" / "massnahmen.csv").write_text("nr,titel\n1,geändert\n", encoding="utf-8")
     damaged = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
     assert damaged.returncode == 1
