@@ -11,6 +11,7 @@ page `/doc/massnahme/N.html`, its Turtle `/doc/massnahme/N.ttl`), four ways, alt
 wrk (8 connections, Debian package) runs each; the ratios to static are paired per round.
 
     .venv/bin/python bench/cache.py --factors 1,100 --seconds 3 --repeats 2 --workdir /tmp/kg-bench
+    .venv/bin/python bench/cache.py --factors 1 --check-only     (the answers compared, no timing: tests/bench)
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def measure_numbers(build: Path, count: int) -> list[str]:
     return [str(n) for n in range(1, total + 1, step)][:count]
 
 
-def run_factor(factor: int, args, top: Path, wrk: Wrk) -> dict:
+def run_factor(factor: int, args, top: Path, wrk: Wrk | None) -> dict:
     workdir = top / f"{factor}x"
     workdir.mkdir(parents=True, exist_ok=True)
     build = prepare_build(factor, workdir)
@@ -76,7 +77,8 @@ def run_factor(factor: int, args, top: Path, wrk: Wrk) -> dict:
             results["kinds"][key]["sample"] = sample[:3]
         static.start(f"/doc/massnahme/{numbers[0]}.html")
         urls = {"static": static.url, "hit": cache.url, "miss": cache.url, "direct": ours.url}
-        for round_ in range(args.repeats):
+        results["checked"] = check_ways(urls, numbers[:args.check])
+        for round_ in range(0 if args.check_only else args.repeats):
             for key, ext, accept in KINDS:
                 miss = workdir / "paths" / f"cache-{key}-miss.txt"  # new for every round: never asked before
                 miss.write_text("\n".join(f"/doc/massnahme/{numbers[i % len(numbers)]}.{ext}?v={round_}-{i}"
@@ -95,6 +97,27 @@ def run_factor(factor: int, args, top: Path, wrk: Wrk) -> dict:
         for engine in (static, cache, ours):
             engine.stop()
     return results
+
+
+def check_ways(urls: dict[str, str], numbers: list[str]) -> int:
+    """The ways answer the same bytes, and hit and miss are what they say (nginx's X-Cache-Status): else the ratios
+    compare different work. A miss path (``?v=…``, a new cache key) is compared with the app's answer to that same
+    path, since the page's canonical link names its query. Returns the number of answers compared."""
+    checked = 0
+    for key, ext, accept in KINDS:
+        for n in numbers:
+            path = f"/doc/massnahme/{n}.{ext}"
+            answers = {way: fetch(urls[way] + path, accept) for way in ("static", "hit", "direct")}
+            answers["miss"] = fetch(urls["miss"] + path + "?v=check", accept)
+            expected = {**{way: answers["static"][2] for way in answers}, "miss": fetch(urls["direct"] + path + "?v=check", accept)[2]}
+            for way, (status, _, body) in answers.items():
+                if status != 200 or body != expected[way]:
+                    raise RuntimeError(f"{key} {path}: {way} answered {status} with other bytes than expected")
+                checked += 1
+            cache_status = {way: answers[way][1].get("X-Cache-Status") for way in ("hit", "miss")}
+            if cache_status != {"hit": "HIT", "miss": "MISS"}:
+                raise RuntimeError(f"{key} {path}: nginx's cache answered {cache_status}, not HIT and MISS")
+    return checked
 
 
 def render(results: list[dict], settings: str) -> str:
@@ -135,13 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=30, help="max seconds to wait for the app to go idle after a run")
     parser.add_argument("--workdir", help="keep builds here (the layout of bench/peers.py, shared with it)")
     parser.add_argument("--json", help="also write the numbers to this file")
+    parser.add_argument("--check", type=int, default=3, help="measures whose answers are compared across the ways")
+    parser.add_argument("--check-only", action="store_true", help="only compare the answers (no wrk, no timing)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if not wrk_available():
+    if not args.check_only and not wrk_available():
         print("skipped: wrk is not installed: run bench/peers-setup.sh (apt-get install wrk)")
         return 2
     top = Path(args.workdir or tempfile.mkdtemp(prefix="kg-cache-")).resolve()
-    wrk = Wrk(top, args.connections, args.threads, 30)
+    top.mkdir(parents=True, exist_ok=True)
+    wrk = None if args.check_only else Wrk(top, args.connections, args.threads, 30)
     log(f"work dir {top}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores before the start")
     results = []
     for factor in (int(f) for f in args.factors.split(",")):
@@ -150,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         except Skipped as exc:
             print(f"skipped: {exc}")
             return 2
+    if args.check_only:
+        print(f"checked: {sum(r['checked'] for r in results)} answers, the same bytes in every way; hit HIT, miss MISS")
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+        return 0
     print(render(results, f"wrk {args.connections} connections, {args.seconds:g} s per run, {args.repeats} alternating rounds"))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

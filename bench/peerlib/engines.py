@@ -360,7 +360,9 @@ class Virtuoso(Engine):
         super().stop()
 
 
-NGINX_CONF = """daemon off;
+# Both nginx engines run with the same process settings (2 workers, no access log, temp files in their own directory),
+# so nginx static and the nginx cache compare like for like; only their http blocks differ.
+NGINX_MAIN = """daemon off;
 worker_processes 2;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
@@ -368,23 +370,39 @@ error_log {dir}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   access_log off;
-  sendfile on;
-  tcp_nopush on;
   keepalive_requests 100000;
-  open_file_cache max=10000 inactive=60s;
-  types {{ text/html html; text/turtle ttl; }}
-  default_type application/octet-stream;
   client_body_temp_path {dir}/tmp-body;
   proxy_temp_path {dir}/tmp-proxy;
   fastcgi_temp_path {dir}/tmp-fastcgi;
   uwsgi_temp_path {dir}/tmp-uwsgi;
   scgi_temp_path {dir}/tmp-scgi;
+{http}
+}}
+"""
+
+STATIC_HTTP = """  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=10000 inactive=60s;
+  types {{ text/html html; text/turtle ttl; }}
+  default_type application/octet-stream;
   server {{
     listen 127.0.0.1:{port};
     root {root};
-  }}
-}}
-"""
+  }}"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def nginx_conf(directory: Path, user: str, http: str) -> list[str]:
+    """Write nginx.conf into ``directory`` and return the command that runs it."""
+    binary = nginx_binary()
+    if not binary:
+        raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx)")
+    conf = directory / "nginx.conf"
+    conf.write_text(NGINX_MAIN.format(dir=directory, user=user, http=http))
+    return [binary, "-c", str(conf), "-p", str(directory)]
 
 
 class Nginx(Engine):
@@ -395,7 +413,6 @@ class Nginx(Engine):
     def __init__(self, build: Path, workdir: Path, top: Path) -> None:
         super().__init__(build, workdir)
         self.dir, self.root, self.top = workdir / "nginx", workdir / "static", top
-        self.binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
     def copy(self, source_url: str, paths: list[str], accept: str) -> None:
         """Fetch ``paths`` from our server once and store the bytes as files under the same paths."""
@@ -408,8 +425,6 @@ class Nginx(Engine):
             target.write_bytes(body)
 
     def command(self) -> tuple[list[str], dict[str, str]]:
-        if not self.binary:
-            raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx)")
         self.dir.mkdir(parents=True, exist_ok=True)
         # Workers of a root master run as nobody: the files must be readable by them, so the benchmark's own
         # directories (from its top work dir down; a temp dir is private by default) are opened for reading.
@@ -421,33 +436,11 @@ class Nginx(Engine):
             Path(folder).chmod(0o755)
             for name in files:
                 (Path(folder) / name).chmod(0o644)
-        conf = self.dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=self.dir, user=user, port=self.port, root=self.root))
-        return [self.binary, "-c", str(conf), "-p", str(self.dir)], {}
+        return nginx_conf(self.dir, user, STATIC_HTTP.format(port=self.port, root=self.root)), {}
 
     def start(self, probe_path: str) -> None:
         self.spawn()
         self.wait_ready(probe_path, "*/*", timeout=30)
-
-
-CACHE_CONF = """daemon off;
-worker_processes 2;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-{user}
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  keepalive_requests 100000;
-  include /etc/nginx/mime.types;
-  client_body_temp_path {dir}/tmp-body;
-  proxy_temp_path {dir}/tmp-proxy;
-  fastcgi_temp_path {dir}/tmp-fastcgi;
-  uwsgi_temp_path {dir}/tmp-uwsgi;
-  scgi_temp_path {dir}/tmp-scgi;
-  include {dir}/kg.conf;
-}}
-"""
 
 
 class NginxCache(Engine):
@@ -459,11 +452,8 @@ class NginxCache(Engine):
     def __init__(self, build: Path, workdir: Path, upstream: str) -> None:
         super().__init__(build, workdir)
         self.dir, self.upstream = workdir / "nginx-cache", upstream
-        self.binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
     def command(self) -> tuple[list[str], dict[str, str]]:
-        if not self.binary:
-            raise Skipped("nginx is not installed: run bench/peers-setup.sh (apt-get install nginx)")
         shutil.rmtree(self.dir / "cache", ignore_errors=True)  # every start begins with an empty cache
         self.dir.mkdir(parents=True, exist_ok=True)
         site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
@@ -472,9 +462,8 @@ class NginxCache(Engine):
         site = site.replace("/var/cache/nginx/kg", str(self.dir / "cache"))
         (self.dir / "kg.conf").write_text(site, encoding="utf-8")
         user = "user root;" if os.geteuid() == 0 else ""
-        conf = self.dir / "nginx.conf"
-        conf.write_text(CACHE_CONF.format(dir=self.dir, user=user))
-        return [self.binary, "-c", str(conf), "-p", str(self.dir)], {}
+        http = f"  include /etc/nginx/mime.types;\n  include {self.dir}/kg.conf;"
+        return nginx_conf(self.dir, user, http), {}
 
     def start(self, probe_path: str) -> None:
         self.spawn()
