@@ -141,11 +141,18 @@ def switch_url(target: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
+def page_params(*names: str) -> None:
+    """Declare the query parameters the current page reads: only these go into its canonical and language links,
+    so ``…/massnahme/22?utm_source=x`` names ``…/massnahme/22`` as itself. A page that declares none keeps all."""
+    g.page_params = frozenset(names)
+
+
 def page_urls() -> dict:
     """The page's canonical URL on the configured public base (never the Host header) and its language versions,
     for ``<link rel=canonical>`` and ``hreflang`` alternates: German without ``lang``, English with ``lang=en``."""
     root = public_url().rstrip("/")  # where this server is reached (KG_PUBLIC_URL, else the base)
-    args = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
+    known = g.get("page_params")
+    args = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang" and (known is None or k in known))
 
     def version(lang: str) -> str:
         query = urlencode(args + ([("lang", lang)] if lang != DEFAULT else []))

@@ -17,7 +17,7 @@ from server import state
 from server.caches import memoized, per_build, rendered_page
 from server.formats import DOCUMENT_FORMATS, GRAPH_FORMATS, HTML, Format
 from server.i18n.labels import TERMS, term_label
-from server.i18n.language import current_lang, pick, today
+from server.i18n.language import current_lang, page_params, pick, today
 from server.linkeddata import describe as d
 from server.linkeddata import queries
 from server.linkeddata.markup import PageMarkup
@@ -86,10 +86,11 @@ def _render_html(doc: Document) -> Response:
         terms = per_build(f"ontology-terms|{state.base()}", published, lambda p: _ontology_terms(p.store))
         body = render_template("linkeddata/ontology.html", terms=terms, base=state.base())
         return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+    page_params(*PAGE_ARGS)
     if set(request.args) <= PAGE_ARGS:
         # kept per day too: the citation names the day as its access date
         body = rendered_page(lambda: _resource_page(doc), doc.page, PAGE_SIZE, d.HUB, today().isoformat())
-    else:  # other parameters show up in the canonical and language links: not worth keeping
+    else:  # rendered afresh, not kept: odd parameters must not fill the kept pages
         body = _resource_page(doc)
     if body is None:
         return not_found(HTML, doc)

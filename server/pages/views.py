@@ -12,6 +12,7 @@ from kg.export import MEASURE_COLUMNS, MEASURE_FACETS, VALUE_SEP
 from server.caches import per_build, rendered_page
 from server.formats import HTML, JSON
 from server.i18n.labels import Labels, labels_for
+from server.i18n.language import page_params
 from server.pages import home as home_data
 from server.pages import site_index
 from server.pages.facets import FACET_NAMES, FACETS, SORTS, Measure, MeasureTable, parse_selection, table_for
@@ -58,6 +59,7 @@ def _json(data: dict, status: int = 200) -> Response:
 
 @bp.get("/")
 def home():
+    page_params()
     build = published()
 
     def render() -> str:
@@ -82,6 +84,7 @@ def search_json():
 
 
 def _search(as_json: bool) -> Response:
+    page_params("q", "typ", "seite")
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     kinds = {k for k in request.args.getlist("typ") if k in KIND_NAMES}
     build = published()
@@ -141,6 +144,7 @@ def _facts(doc, table: MeasureTable, labels: Labels) -> dict | None:
 def measures(ext: str | None = None):
     if ext not in (None, "csv", "json", "xlsx"):
         abort(404)
+    page_params(*LIST_ARGS)
     build = published()
     labels = labels_for(build)
     table = table_for(build, base(), labels)
@@ -255,9 +259,11 @@ def _table_download(ext: str, rows: list[Measure], table: MeasureTable, labels: 
 
 @bp.get("/barrierefreiheit")
 def accessibility():
+    page_params()
     return render_template("pages/barrierefreiheit.html", op=operator())
 
 
 @bp.get("/impressum")
 def imprint():
+    page_params()
     return render_template("pages/impressum.html", op=operator())

@@ -43,6 +43,24 @@ def test_canonical_ignores_the_host_header(client):
     assert h.find("link", rel="canonical").get("href") == f"{DEFAULT_BASE}doc/massnahme/22"
 
 
+@pytest.mark.parametrize("url, canonical", [
+    ("/doc/massnahme/22?utm_source=newsletter&v=3", "doc/massnahme/22"),
+    ("/doc/massnahme/22?seite=2&fbclid=x", "doc/massnahme/22?seite=2"),
+    ("/?utm_campaign=x", ""),
+    ("/massnahmen?handlungsfeld=gefluechtete&utm_medium=mail&sort=titel", "massnahmen?handlungsfeld=gefluechtete&sort=titel"),
+    ("/suche?q=Jobcenter&ref=twitter", "suche?q=Jobcenter"),
+    ("/barrierefreiheit?x=1", "barrierefreiheit"),
+])
+def test_a_link_with_tracking_or_unknown_parameters_names_the_page_itself_as_canonical(client, url, canonical):
+    """A shared link (?utm_source=…, ?fbclid=…) is the same page: its canonical and language links keep only the
+    parameters the page reads, so search engines and link previews see one page, not one per link."""
+    h = head(client, url)
+    assert h.find("link", rel="canonical").get("href") == DEFAULT_BASE + canonical
+    alternates = {e.get("hreflang"): e.get("href") for e in h.find_all("link", rel="alternate") if e.get("hreflang")}
+    assert alternates["de"] == DEFAULT_BASE + canonical
+    assert alternates["en"] == DEFAULT_BASE + canonical + ("&" if "?" in canonical else "?") + "lang=en"
+
+
 def test_english_page_is_its_own_canonical(client):
     h = head(client, "/doc/massnahme/22?lang=en")
     assert h.find("link", rel="canonical").get("href") == f"{DEFAULT_BASE}doc/massnahme/22?lang=en"
