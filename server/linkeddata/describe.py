@@ -42,9 +42,27 @@ def _outgoing(store: Store, subject: str, value_types: bool = True) -> list[ox.T
     return list(store.query(queries.outgoing(subject, value_types)))
 
 
-def _incoming(store: Store, subject: str, members: str | None = None, window: slice | None = None) -> list[ox.Triple]:
+def _incoming(store: Store, subject: str, members: str | None = None, window: slice | None = None,
+              with_term_labels: bool = True) -> list[ox.Triple]:
     """Incoming links (all, or those `members` selects), optionally only the `window` of them."""
-    return list(store.query(queries.incoming(subject, members, window)))
+    return list(store.query(queries.incoming(subject, members, window, with_term_labels)))
+
+
+def _with_term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep) -> list[ox.Triple]:
+    """``ts`` (from the queries without term labels) and the labels of its predicates and of the linking resources'
+    types, as :func:`queries.outgoing` and :func:`queries.incoming` with term labels have them. Terms are few and
+    the same on every page of a build: each one's labels are fetched once per build (``keep``)."""
+    known: dict[str, list[ox.Triple]] = keep("term-labels", dict)
+    node = ox.NamedNode(subject)
+    terms = {t.predicate.value for t in ts if t.subject == node or t.object == node}
+    terms |= {t.object.value for t in ts if t.predicate.value == RDF_TYPE and t.subject.value != subject}
+    missing = sorted(terms - known.keys())
+    if missing:
+        found: dict[str, list[ox.Triple]] = {term: [] for term in missing}
+        for t in store.query(queries.term_labels(missing)):
+            found[t.subject.value].append(t)
+        known.update(found)
+    return ts + [label for term in sorted(terms) for label in known[term]]
 
 
 def _incoming_count(store: Store, subject: str) -> int:
@@ -195,14 +213,15 @@ def description(store: Store, subject: str, page: int, page_size: int, keep: Kee
         return None
     window = slice((page - 1) * page_size, page * page_size)
     if _incoming_total(store, subject, keep) <= HUB:
-        return describe(_distinct(out + _incoming(store, subject)), subject, window)
+        ts = out + _incoming(store, subject, with_term_labels=False)
+        return describe(_distinct(_with_term_labels(store, subject, ts, keep)), subject, window)
     hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject))
     ts, paged = list(out) + hub.whole, {}
     for (p, t), n in hub.groups.items():
         if n > HUB:
-            ts += _incoming(store, subject, queries.group_members(subject, p, t), window)
+            ts += _incoming(store, subject, queries.group_members(subject, p, t), window, with_term_labels=False)
             paged[(p, t)] = n
-    return describe(_distinct(ts), subject, window, paged)
+    return describe(_distinct(_with_term_labels(store, subject, ts, keep)), subject, window, paged)
 
 
 def describe(ts: list[ox.Triple], subject: str, window: slice,

@@ -175,7 +175,7 @@ def test_counting_links_stops_at_the_bound_on_both_stores(graph, oxigraph_endpoi
 
 
 def test_a_hubs_counts_are_computed_once_and_its_windows_per_request(monkeypatch, built):
-    """What ``keep`` holds (group counts, small groups, the total) is asked for once per name; a second page of the
+    """What ``keep`` holds (group counts, small groups, the total, term labels) is asked for once per name; a second page of the
     hub reuses it and still fetches its own window."""
     monkeypatch.setattr(describe, "HUB", HUB)
     store, kept, computed = Store.from_ntriples(built / "graph.nt"), {}, []
@@ -188,7 +188,8 @@ def test_a_hubs_counts_are_computed_once_and_its_windows_per_request(monkeypatch
 
     first = describe.description(store, str(SUBJECT), 1, PAGE_SIZE, keep=keep)
     second = describe.description(store, str(SUBJECT), 2, PAGE_SIZE, keep=keep)
-    assert sorted(computed) == [f"hub|{HUB}|{SUBJECT}", f"incoming|{HUB}|{SUBJECT}"]
+    # and the labels of predicates and types, the same on every page of a build
+    assert sorted(computed) == [f"hub|{HUB}|{SUBJECT}", f"incoming|{HUB}|{SUBJECT}", "term-labels"]
     assert first.incoming.keys() == second.incoming.keys()
     measures = next(key for key, group in first.incoming.items() if group.total == 129)
     assert not {v.term for v in first.incoming[measures].values} & {v.term for v in second.incoming[measures].values}
