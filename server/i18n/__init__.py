@@ -35,10 +35,27 @@ def lang_attr(lang: str | None) -> Markup:
     return Markup("")
 
 
+def _bound_to_the_language() -> dict:
+    """``t``, ``current_lang`` and ``lang_attr`` for one template render, with the request's language looked up once:
+    a resource page calls them 70–90 times, and each global call asks Flask's request context again."""
+    lang = current_lang()
+
+    def bound_t(key: str, **params: object) -> str:
+        de, en = STRINGS[key]
+        text = en if lang == "en" else de
+        return text.format(**params) if params else text
+
+    def bound_lang_attr(text_lang: str | None) -> Markup:
+        return Markup(' lang="%s"') % text_lang if text_lang and text_lang != lang else Markup("")
+
+    return {"t": bound_t, "_": bound_t, "current_lang": lambda: lang, "lang_attr": bound_lang_attr}
+
+
 def init_app(app: Flask) -> None:
     """The language of every request (``?lang=``, cookie) and the template globals every page uses."""
     app.before_request(before_request)
     app.after_request(after_request)
+    app.context_processor(_bound_to_the_language)  # the globals below are what templates imported without context see
     app.add_template_global(t, "t")
     app.add_template_global(t, "_")  # for template scopes where a loop variable is called ``t`` (resource.html)
     app.add_template_global(tn, "tn")
