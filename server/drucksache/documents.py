@@ -73,8 +73,9 @@ def measure_citation(uri: str) -> cite_formats.MeasureCitation | None:
     match = _MASSNAHME_URI.search(str(uri or ""))
     if not match:
         return None
-    store, base = state.published().store, state.data_base()
-    cited = q.cited_measure(store, base, f"{base}id/massnahme/{int(match[1])}")
+    base = state.data_base()
+    measures = per_build(f"cited-measures|{base}", state.published(), lambda p: q.cited_measures(p.store, base))
+    cited = q.cited_measure(measures, f"{base}id/massnahme/{int(match[1])}")
     if cited is None:
         return None
     found, first, latest = cited.measure, cited.first, cited.latest

@@ -164,21 +164,27 @@ class CitedMeasure:
     latest: str | None  # IRI of the latest edition that lists it
 
 
-def cited_measure(store: Store, base: str, uri: str) -> CitedMeasure | None:
-    """The measure ``uri`` as a citation names it; one query bound to the IRI (a page asks it on every first render)."""
-    try:
-        quoted = iri(uri)
-    except ValueError:
-        return None
-    rows = store.select(_prefixes(base) + f"""
-SELECT ?nr ?titel ?first ?latest WHERE {{ VALUES ?m {{ {quoted} }}
+def cited_measures(store: Store, base: str) -> dict[str, tuple[int, str, str | None, str | None]]:
+    """Every measure as a citation names it: IRI -> (Nr., title, first edition, latest edition). Meant to be kept per
+    build (a measure page asks for its own at every first render; one query for all is cheaper than one per page)."""
+    rows = store.select(_prefixes(base) + """
+SELECT ?m ?nr ?titel ?first ?latest WHERE {
   ?m a ik:Massnahme ; dcterms:identifier ?nr ; dcterms:title ?titel .
-  OPTIONAL {{ ?m ik:erstmalsIn ?first }} OPTIONAL {{ ?m ik:zuletztIn ?latest }}
-}} LIMIT 1""")
-    if not rows:
+  OPTIONAL { ?m ik:erstmalsIn ?first } OPTIONAL { ?m ik:zuletztIn ?latest }
+}""")
+    found: dict[str, tuple[int, str, str | None, str | None]] = {}
+    for r in rows:
+        found.setdefault(r["m"], (int(r["nr"]), r["titel"], r.get("first"), r.get("latest")))
+    return found
+
+
+def cited_measure(measures: dict[str, tuple[int, str, str | None, str | None]], uri: str) -> CitedMeasure | None:
+    """The measure ``uri`` from :func:`cited_measures`."""
+    found = measures.get(uri)
+    if found is None:
         return None
-    r = rows[0]
-    return CitedMeasure(Measure(uri=uri, nr=int(r["nr"]), titel=r["titel"]), r.get("first"), r.get("latest"))
+    nr, titel, first, latest = found
+    return CitedMeasure(Measure(uri=uri, nr=nr, titel=titel), first, latest)
 
 
 def measure_numbers(store: Store, base: str) -> set[int]:

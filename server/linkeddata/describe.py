@@ -235,11 +235,12 @@ def describe(ts: list[ox.Triple], subject: str, window: slice,
     inc: dict[str, list[ox.Term]] = defaultdict(list)
     for t in ts:
         s, p, o = t.subject, t.predicate.value, t.object
+        s_value = s.value  # each .value makes a new string: asked once per triple
         if p == RDFS_LABEL and isinstance(o, ox.Literal):
-            labels[s.value][o.language or ""] = o.value
-        if p == RDF_TYPE and s.value != subject:
-            types[s.value].append(o.value)
-        if s.value == subject:
+            labels[s_value][o.language or ""] = o.value
+        elif p == RDF_TYPE and s_value != subject:
+            types[s_value].append(o.value)
+        if s_value == subject:
             out[p].append(o)
         elif isinstance(o, ox.NamedNode) and o.value == subject:
             inc[p].append(s)

@@ -7,9 +7,11 @@ Computed by the resource page's view through :data:`SECTIONS` (handed to server.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from server import state
+from server.caches import per_build
 from server.i18n import current_lang, quantity, term_label
 from server.i18n.labels import labels_for
 from server.pages import queries
@@ -51,6 +53,25 @@ def _rank(prop: str) -> int:
     return len(ORDER)
 
 
+FIELDS = ("b", "p", "v", "lit", "zitat", "ziel", "entry", "chapter", "heading", "feld")  # of queries.evidence
+
+
+def _rows_by_measure(store, base: str) -> dict[str, list[tuple]]:
+    """Measure IRI -> its rows of queries.evidence, as tuples of FIELDS (None: unbound) with shared strings: kept
+    for the whole build (at 1000x a quarter of a million rows), so small."""
+    by_measure: dict[str, list[tuple]] = {}
+    for row in store.select(queries.evidence(base)):
+        by_measure.setdefault(row["m"], []).append(tuple(sys.intern(row[f]) if f in row else None for f in FIELDS))
+    return by_measure
+
+
+def _rows(uri: str) -> list[dict[str, str]]:
+    """The evidence rows of the measure ``uri`` as queries.evidence answers them for it (unbound values absent)."""
+    published, base = state.published(), state.base()
+    kept = per_build(f"evidence|{base}", published, lambda p: _rows_by_measure(p.store, base))
+    return [{f: v for f, v in zip(FIELDS, row, strict=True) if v is not None} for row in kept.get(uri, ())]
+
+
 def evidence(uri: str) -> Evidence | None:
     published, base = state.published(), state.base()
     labels, lang = labels_for(published), current_lang()
@@ -60,7 +81,7 @@ def evidence(uri: str) -> Evidence | None:
         return text, text_lang, link(iri, base)
 
     properties: dict[str, Property] = {}
-    rows = published.store.select(queries.evidence(base, uri))
+    rows = _rows(uri)
     facts, entries = [r for r in rows if "p" in r], [r for r in rows if "entry" in r]
     for row in sorted(facts, key=lambda r: (_rank(r["p"]), r.get("v") or r.get("lit") or "")):
         prop = row["p"]

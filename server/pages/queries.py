@@ -55,19 +55,19 @@ SELECT ?v ?n WHERE {
 }""")
 
 
-def evidence(base: str, measure: str) -> str:
-    """What the evidence section shows, in one query (a page asks it at every first render): each ik:Beleg of a
-    measure – property, value (resource or literal), the report's words, the goal they are from – and, as rows with
-    ?entry bound, where the measure stands: its appendix entry, the chapter it is derived from, the headings."""
-    m = iri(measure)
-    return prefixed(base, f"""
-SELECT ?b ?p ?v ?lit ?zitat ?ziel ?entry ?chapter ?heading ?feld WHERE {{
-  {{ {m} ik:beleg ?b . ?b ik:eigenschaft ?p ; prov:value ?zitat .
-    OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }} }}
+def evidence(base: str) -> str:
+    """What the evidence sections show, for every measure in one query (kept per build: one query per page cost more
+    than all of them together): each ik:Beleg of a measure ?m – property, value (resource or literal), the report's
+    words, the goal they are from – and, as rows with ?entry bound, where the measure stands: its appendix entry,
+    the chapter it is derived from, the headings."""
+    return prefixed(base, """
+SELECT ?m ?b ?p ?v ?lit ?zitat ?ziel ?entry ?chapter ?heading ?feld WHERE {
+  { ?m ik:beleg ?b . ?b ik:eigenschaft ?p ; prov:value ?zitat .
+    OPTIONAL { ?b ik:wert ?v } OPTIONAL { ?b ik:wertLiteral ?lit } OPTIONAL { ?b ik:zitiertAusZiel ?ziel } }
   UNION
-  {{ {m} foaf:isPrimaryTopicOf ?entry . ?entry prov:wasDerivedFrom ?chapter .
-    OPTIONAL {{ ?entry ik:unterUeberschrift ?heading BIND(EXISTS {{ ?heading a ik:Handlungsfeld }} AS ?feld) }} }}
-}}""")
+  { ?m foaf:isPrimaryTopicOf ?entry . ?entry prov:wasDerivedFrom ?chapter .
+    OPTIONAL { ?entry ik:unterUeberschrift ?heading BIND(EXISTS { ?heading a ik:Handlungsfeld } AS ?feld) } }
+}""")
 
 
 def beleg(base: str, uri: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server import state
+from server.caches import per_build
 from server.i18n import current_lang, labels_for
 from server.i18n.language import stated_date
 from server.web.contributions import Section
@@ -38,27 +39,40 @@ class Statement:
     note: str
 
 
-def _query(base: str, measure: str) -> str:
+def _query(base: str) -> str:
+    """Every status statement of every measure ?m, and (rows without ?s) the measures whose status no source gives."""
     return f"""
 PREFIX ik: <{base}def/ik#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {{
-  <{measure}> ik:statusangabe ?s .
-  ?s ik:status ?status ; ik:wortlaut ?wortlaut ; dcterms:source ?quelle .
-  OPTIONAL {{ ?s ik:statusSeit ?seit }}
-  OPTIONAL {{ ?s ik:fundstelle ?fund }}
-  OPTIONAL {{ ?s skos:editorialNote ?note }}
+SELECT ?m ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {{
+  {{ ?m ik:statusangabe ?s .
+    ?s ik:status ?status ; ik:wortlaut ?wortlaut ; dcterms:source ?quelle .
+    OPTIONAL {{ ?s ik:statusSeit ?seit }}
+    OPTIONAL {{ ?s ik:fundstelle ?fund }}
+    OPTIONAL {{ ?s skos:editorialNote ?note }} }}
+  UNION
+  {{ ?m ik:nichtAngegeben ik:status }}
 }}"""
+
+
+def _rows_by_measure(store, base: str) -> dict[str, list[dict[str, str]]]:
+    """Measure IRI -> its status rows (an empty list: no source gives its status), once per build: one query for
+    all measures costs less than one per first render of a page."""
+    by_measure: dict[str, list[dict[str, str]]] = {}
+    for row in store.select(_query(base)):
+        rows = by_measure.setdefault(row.pop("m"), [])
+        if "s" in row:
+            rows.append(row)
+    return by_measure
 
 
 def status_section(uri: str) -> dict | None:
     published = state.published()
     base = state.base()
     labels = labels_for(published)
-    rows = published.store.select(_query(base, uri))
-    if not rows and not published.store.query(
-            f"ASK {{ <{uri}> <{base}def/ik#nichtAngegeben> <{base}def/ik#status> }}"):
+    rows = per_build(f"status|{base}", published, lambda p: _rows_by_measure(p.store, base)).get(uri)
+    if rows is None:
         return None  # not a measure of this build (or one from data without status rows)
     timeline = []
     for r in sorted(rows, key=lambda r: int(r["s"].rsplit("-", 1)[-1])):

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from kg.namespaces import TYPES
+from server.caches import memoized
 from server.sparql_syntax import iri
 from server.state import published
 from server.web.contributions import Section
@@ -26,15 +27,20 @@ def describing_query(uri: str) -> str:
             f"}}\nORDER BY ?richtung ?eigenschaft\nLIMIT 1000\n")
 
 
+@memoized(4096)  # the same for a resource in every build: made once, not on every first render of its page
+def _parameters(uri: str) -> str:
+    return urlencode({"query": describing_query(uri), "format": "html"})
+
+
 def open_in_sparql(uri: str) -> dict | None:
     """The link for a resource the graph knows; None (no section) for any other IRI."""
     try:
-        query = describing_query(uri)
+        parameters = _parameters(uri)
     except ValueError:  # not an IRI that can be put into a query
         return None
     if not published().store.query(f"ASK {{ {iri(uri)} ?p ?o }}"):
         return None
-    return {"href": url_for("sparql.endpoint") + "?" + urlencode({"query": query, "format": "html"})}
+    return {"href": url_for("sparql.endpoint") + "?" + parameters}
 
 
 SECTIONS = (Section("sparql", frozenset(TYPES), "sparql/section_open.html", open_in_sparql),)
