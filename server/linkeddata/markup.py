@@ -12,6 +12,7 @@ from collections.abc import Callable
 from markupsafe import Markup, escape
 
 from server.linkeddata.describe import Value
+from server.web.text import breakable
 
 
 def lang_attribute(lang: str | None, page_lang: str) -> str:
@@ -20,12 +21,12 @@ def lang_attribute(lang: str | None, page_lang: str) -> str:
 
 
 def linked(text: str, lang: str | None, href: str | None, page_lang: str, span_class: str = "") -> Markup:
-    """``text`` as a link to ``href``, or as a span where it links nowhere."""
+    """``text`` as a link to ``href``, or as a span where it links nowhere (a line may break after a slash)."""
     attr = lang_attribute(lang, page_lang)
     if href:
-        return Markup(f'<a href="{escape(href)}"{attr}>{escape(text)}</a>')
+        return Markup(f'<a href="{escape(href)}"{attr}>{breakable(text)}</a>')
     css = f' class="{span_class}"' if span_class else ""
-    return Markup(f"<span{css}{attr}>{escape(text)}</span>")
+    return Markup(f"<span{css}{attr}>{breakable(text)}</span>")
 
 
 MEMO_ENTRIES = 20_000  # resources and terms whose markup a build keeps; more are made per page

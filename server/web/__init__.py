@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from server.web import compression, preview
 from server.web.errors import http_error
 from server.web.security import security_headers
+from server.web.text import breakable
 from server.web.urls import public_url, relative_redirects
 
 
@@ -19,5 +20,6 @@ def init_app(app: Flask) -> None:
     compression.init_app(app)
     app.after_request(relative_redirects)
     app.jinja_env.globals["public_url"] = public_url
+    app.add_template_filter(breakable, "breakable")
     app.register_error_handler(HTTPException, http_error)
     preview.init_app(app)

@@ -247,15 +247,16 @@ CUT_WORDS = r"""() => {
 }"""
 
 
-def test_no_word_is_cut_inside_on_a_phone(browser, server):
-    """At 375 px no word of any page type breaks inside ("Arbeitsmarktintegratio / n" in a Beleg's heading): text
-    is hyphenated by the browser in its element's language (``hyphens: auto``, which Debian's Chromium cannot do
-    without its dictionaries, so here every long word must fit), breaking anywhere is only the fallback; addresses
-    and code are never hyphenated."""
+@pytest.mark.parametrize("width", [320, 375])
+def test_no_word_is_cut_inside_on_a_phone(browser, server, width):
+    """At 320 and 375 px no word of any page type breaks inside ("Arbeitsmarktintegratio / n" in a Beleg's
+    heading): text is hyphenated by the browser in its element's language (``hyphens: auto``, which Debian's
+    Chromium cannot do without its dictionaries, so here every long word must fit), breaking anywhere is only the
+    fallback; addresses and code are never hyphenated."""
     urls = {**PAGE_TYPES, "beleg-en": "/doc/beleg/10-zielgruppe-gefluechtete?lang=en", "beleg-literal": "/doc/beleg/100-beginn"}
     cut = {}
     for name, url in urls.items():
-        page = _open(browser, server, url, 375)
+        page = _open(browser, server, url, width)
         try:
             words = page.evaluate(CUT_WORDS)
             if words:
@@ -268,7 +269,7 @@ def test_no_word_is_cut_inside_on_a_phone(browser, server):
                 assert lang == "de", (name, lang)  # the heading quotes the report: hyphenated as German
         finally:
             page.context.close()
-    assert not cut, f"words cut inside at 375 px: {cut}"
+    assert not cut, f"words cut inside at {width} px: {cut}"
 
 
 RESULT_CARDS = """() => {
