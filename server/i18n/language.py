@@ -154,12 +154,15 @@ def page_urls() -> dict:
     known = g.get("page_params")
     args = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang" and (known is None or k in known))
 
+    path = request.path
+
     def version(lang: str) -> str:
         query = urlencode(args + ([("lang", lang)] if lang != DEFAULT else []))
-        return root + request.path + ("?" + query if query else "")
+        return root + path + ("?" + query if query else "")
 
-    alternates = [(lang, version(lang)) for lang in LANGUAGES] + [("x-default", version(DEFAULT))]
-    return {"canonical": version(current_lang()), "alternates": alternates}
+    versions = {lang: version(lang) for lang in LANGUAGES}  # each made once: canonical and x-default repeat one
+    alternates = [*versions.items(), ("x-default", versions[DEFAULT])]
+    return {"canonical": versions[current_lang()], "alternates": alternates}
 
 
 # ------------------------------------------------------------------ request hooks (registered by server.i18n.init_app)

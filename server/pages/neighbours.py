@@ -6,13 +6,24 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
+
 from server import state
+from server.i18n import current_lang, t
 from server.i18n.labels import labels_for
 from server.pages.facets import table_for
 from server.web.contributions import Section
 
 _MEASURE = re.compile(r"/id/massnahme/([0-9]+)$")
 RELATED_CAP = 12  # the report's largest goal has 11 measures; a synthetic one may have thousands
+
+
+def _related_items(related: list) -> Markup:
+    """The list items of the related measures (made here, not in a Jinja loop: a third of the section's cost).
+    The titles are the report's German, so an English page marks them ``lang="de"``."""
+    nr, lang = escape(t("list.nr")), ' lang="de"' if current_lang() != "de" else ""
+    return Markup("".join(f'<li>{nr} {escape(m.nr)}: <a href="{escape(m.path)}"{lang}>{escape(m.title)}</a></li>'
+                          for m in related))
 
 
 def measure_neighbours(uri: str) -> dict | None:
@@ -31,6 +42,7 @@ def measure_neighbours(uri: str) -> dict | None:
     field = next(iter(m.values.get("handlungsfeld", ())), None)
     return {
         "related": related[:RELATED_CAP],
+        "related_items": _related_items(related[:RELATED_CAP]),
         "related_more": max(0, table.sharing_count("ziel", m) - RELATED_CAP),
         "previous": table.measures[at - 1] if at > 0 else None,
         "next": table.measures[at + 1] if at + 1 < len(table.measures) else None,

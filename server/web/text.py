@@ -19,5 +19,8 @@ _AFTER_SLASH_OR_DOT = re.compile(r"(?<=\w)([/.])(?=\w)")
 def breakable(text: object, dots: bool = False) -> Markup:
     """``text`` escaped, with a line-break opportunity after every slash between word characters (and after every
     dot, ``dots=True``, for identifiers such as media types)."""
+    escaped = str(escape(text))
+    if "/" not in escaped and not (dots and "." in escaped):  # most labels: no regular expression to run
+        return Markup(escaped)
     pattern = _AFTER_SLASH_OR_DOT if dots else _AFTER_SLASH
-    return Markup(pattern.sub(lambda m: m[0] + "<wbr>", str(escape(text))))
+    return Markup(pattern.sub(lambda m: m[0] + "<wbr>", escaped))
