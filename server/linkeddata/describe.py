@@ -53,9 +53,17 @@ def _with_term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Kee
     types, as :func:`queries.outgoing` and :func:`queries.incoming` with term labels have them. Terms are few and
     the same on every page of a build: each one's labels are fetched once per build (``keep``)."""
     known: dict[str, list[ox.Triple]] = keep("term-labels", dict)
-    node = ox.NamedNode(subject)
-    terms = {t.predicate.value for t in ts if t.subject == node or t.object == node}
-    terms |= {t.object.value for t in ts if t.predicate.value == RDF_TYPE and t.subject.value != subject}
+    node, terms = ox.NamedNode(subject), set()
+    for t in ts:
+        p = t.predicate.value
+        if t.subject.value == subject:
+            terms.add(p)  # a predicate of the resource
+            continue
+        o = t.object
+        if p == RDF_TYPE:
+            terms.add(o.value)  # a type of a linking resource
+        if o == node:
+            terms.add(p)  # a predicate linking here
     missing = sorted(terms - known.keys())
     if missing:
         found: dict[str, list[ox.Triple]] = {term: [] for term in missing}
