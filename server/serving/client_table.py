@@ -13,6 +13,11 @@ of one app) a process gets a table of its own, with the same code.
   looked for in a short window after its hash; an entry whose client is idle (nothing in the bucket, nothing running,
   not heavy) is reused. Should the window hold only busy clients, the least busy one without queries in flight gives
   way, and as a last resort the client shares one overflow entry with others in that position.
+- The server's query slots (``Board``): a row per query running anywhere in the server (its web process, the query
+  process computing it, its client, when it started, whether another process stopped it) and a row per query waiting
+  for a slot (its client and when it came). So the number of queries evaluated at once is bounded per server, not per
+  web process, and a waiting query is ranked against the waiters of every process. Rows of a web process that died
+  are free again at the next look (its query processes die with it).
 - One lock across processes: ``fcntl`` record locks on the map's file (the kernel releases them when a process dies,
   so a web process killed while it held the lock blocks nobody), and a thread lock within a process (record locks
   belong to the process, not to its threads).
@@ -40,7 +45,19 @@ WINDOW = 16     # entries looked at for one client
 PROCESSES = 8   # web processes one client can have queries in at once
 _ENTRY = struct.Struct(f"<Qddd{PROCESSES}i{PROCESSES}i")  # key, used, updated, heavy_until, pids, counts
 _OVERFLOW = ENTRIES - 1
+SLOTS = 64      # queries running at once per server, at most (KG_QUERY_WORKERS beyond this cannot be used)
+WAITERS = 256   # queries waiting at once per server, at most (each web process waits KG_QUERY_QUEUE)
+_SLOT = struct.Struct("<iiQQddii")  # web pid, query pid, ticket, client key, started, cpu at start, computing, stopped
+_WAITER = struct.Struct("<i4xQQd")  # web pid, ticket, client key, arrival
+_SLOTS_AT = ENTRIES * _ENTRY.size
+_WAITERS_AT = _SLOTS_AT + SLOTS * _SLOT.size
+_SIZE = _WAITERS_AT + WAITERS * _WAITER.size
 _SHARED: ClientTable | None = None
+
+
+def key_of(client: str) -> int:
+    """The 64-bit key a client's entry and its queries' rows are kept under (the address itself is not kept)."""
+    return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "little") or 1
 
 
 @dataclass
@@ -75,31 +92,141 @@ class Usage:
         self.counts[slot] = max(0, self.counts[slot] - 1)
 
 
+@dataclass
+class Slot:
+    """A query holding one of the server's slots."""
+
+    index: int
+    pid: int          # its web process
+    worker: int       # its query process once it computes (0: not yet, or no longer: it may not be stopped from outside)
+    ticket: int       # its number in its web process
+    key: int          # its client
+    started: float    # when it got the slot, then when it began to compute
+    cpu_start: float  # its query process's CPU seconds when it began (< 0: charged by wall time)
+    computing: bool
+    stopped: bool     # stopped by a waiter (of any process) to let others run
+
+
+@dataclass
+class Waiter:
+    index: int
+    pid: int
+    ticket: int
+    key: int
+    arrival: float
+
+
+class Board:
+    """The server's running and waiting queries while the table is locked; changes are written at once."""
+
+    def __init__(self, table: ClientTable, now: float, drain: float) -> None:
+        self._table, self._now, self._drain = table, now, drain
+        memory, alive = table._memory, _Liveness()
+        self.running: list[Slot] = []
+        self.waiting: list[Waiter] = []
+        self._free_slots: list[int] = []
+        self._free_waiters: list[int] = []
+        for index, (pid, *rest) in enumerate(_SLOT.iter_unpack(memory[_SLOTS_AT:_WAITERS_AT])):
+            if pid and alive(pid):
+                worker, ticket, key, started, cpu_start, computing, stopped = rest
+                self.running.append(Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped)))
+            else:
+                self._free_slots.append(index)
+        for index, (pid, ticket, key, arrival) in enumerate(_WAITER.iter_unpack(memory[_WAITERS_AT:_SIZE])):
+            if pid and alive(pid):
+                self.waiting.append(Waiter(index, pid, ticket, key, arrival))
+            else:
+                self._free_waiters.append(index)
+        self._usage: dict[int, tuple[float, float]] = {}
+
+    def usage(self, key: int) -> tuple[float, float]:
+        """A client's query-seconds now and until when it is heavy."""
+        if key not in self._usage:
+            self._usage[key] = self._table._read(key, self._now, self._drain)
+        return self._usage[key]
+
+    def wait(self, pid: int, ticket: int, key: int, arrival: float) -> bool:
+        """Put a query in the server's queue; False if the queue of the server is full."""
+        if not self._free_waiters:
+            return False
+        waiter = Waiter(self._free_waiters.pop(0), pid, ticket, key, arrival)
+        self.waiting.append(waiter)
+        _WAITER.pack_into(self._table._memory, _WAITERS_AT + waiter.index * _WAITER.size, pid, ticket, key, arrival)
+        return True
+
+    def unwait(self, pid: int, ticket: int) -> None:
+        for waiter in [w for w in self.waiting if (w.pid, w.ticket) == (pid, ticket)]:
+            self.waiting.remove(waiter)
+            _WAITER.pack_into(self._table._memory, _WAITERS_AT + waiter.index * _WAITER.size, 0, 0, 0, 0.0)
+            self._free_waiters.append(waiter.index)
+
+    def start(self, pid: int, ticket: int, key: int, now: float) -> bool:
+        """The waiting query takes a slot; False if none of the table's rows is free."""
+        if not self._free_slots:
+            return False
+        self.unwait(pid, ticket)
+        slot = Slot(self._free_slots.pop(0), pid, 0, ticket, key, now, -1.0, False, False)
+        self.running.append(slot)
+        self.update(slot)
+        return True
+
+    def slot(self, pid: int, ticket: int) -> Slot | None:
+        return next((s for s in self.running if (s.pid, s.ticket) == (pid, ticket)), None)
+
+    def update(self, slot: Slot) -> None:
+        _SLOT.pack_into(self._table._memory, _SLOTS_AT + slot.index * _SLOT.size, slot.pid, slot.worker, slot.ticket,
+                        slot.key, slot.started, slot.cpu_start, int(slot.computing), int(slot.stopped))
+
+    def end(self, pid: int, ticket: int) -> None:
+        slot = self.slot(pid, ticket)
+        if slot is not None:
+            self.running.remove(slot)
+            _SLOT.pack_into(self._table._memory, _SLOTS_AT + slot.index * _SLOT.size, 0, 0, 0, 0, 0.0, 0.0, 0, 0)
+            self._free_slots.append(slot.index)
+
+
+class _Liveness:
+    """Whether a process lives, asked once per process and look."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, bool] = {os.getpid(): True}
+
+    def __call__(self, pid: int) -> bool:
+        if pid not in self._known:
+            self._known[pid] = _alive(pid)
+        return self._known[pid]
+
+
 class ClientTable:
     def __init__(self, memory: mmap.mmap, fd: int | None = None) -> None:
         self._memory = memory
         self._fd = fd  # for the lock across processes; None: only this process uses the table
         self._lock = threading.Lock()
 
+    @property
+    def is_shared(self) -> bool:
+        """Other processes use it too (they change it without telling this one: waiters look again now and then)."""
+        return self._fd is not None
+
     @classmethod
     def private(cls) -> ClientTable:
-        return cls(mmap.mmap(-1, ENTRIES * _ENTRY.size))
+        return cls(mmap.mmap(-1, _SIZE))
 
     @classmethod
     def shared(cls) -> ClientTable:
         """A table in an unlinked temporary file: whoever forks from this process later shares it (and nobody
         else can open it; it is gone when the last process using it ends)."""
         file = tempfile.TemporaryFile(prefix="kg-clients-")
-        file.truncate(ENTRIES * _ENTRY.size)
+        file.truncate(_SIZE)
         fd = os.dup(file.fileno())
         file.close()
-        return cls(mmap.mmap(fd, ENTRIES * _ENTRY.size, mmap.MAP_SHARED), fd if fcntl else None)
+        return cls(mmap.mmap(fd, _SIZE, mmap.MAP_SHARED), fd if fcntl else None)
 
     @contextmanager
     def entry(self, client: str, now: float, drain: float) -> Iterator[Usage]:
         """The client's entry, its bucket drained at ``drain`` query-seconds per second up to ``now``."""
         with self._locked():
-            index, key = self._find(client, now, drain)
+            index, key = self._find(key_of(client), now, drain)
             _, used, updated, heavy_until, *rest = _ENTRY.unpack_from(self._memory, index * _ENTRY.size)
             usage = Usage(max(0.0, used - max(0.0, now - updated) * drain) if updated else used, heavy_until,
                           list(rest[:PROCESSES]), list(rest[PROCESSES:]))
@@ -112,8 +239,20 @@ class ClientTable:
 
     def peek(self, client: str, now: float, drain: float) -> tuple[float, float]:
         """Query-seconds in the client's bucket now, and until when it is heavy."""
-        with self.entry(client, now, drain) as usage:
-            return usage.used, usage.heavy_until
+        with self._locked():
+            return self._read(key_of(client), now, drain)
+
+    @contextmanager
+    def board(self, now: float, drain: float) -> Iterator[Board]:
+        """The server's running and waiting queries, locked (clients' use drained at ``drain`` up to ``now``)."""
+        with self._locked():
+            yield Board(self, now, drain)
+
+    def _read(self, key: int, now: float, drain: float) -> tuple[float, float]:
+        """(Locked) a client's query-seconds drained to ``now`` and until when it is heavy."""
+        index, _ = self._find(key, now, drain)
+        _, used, updated, heavy_until, *_ = _ENTRY.unpack_from(self._memory, index * _ENTRY.size)
+        return (max(0.0, used - max(0.0, now - updated) * drain) if updated else used), heavy_until
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -127,9 +266,8 @@ class ClientTable:
             finally:
                 fcntl.lockf(self._fd, fcntl.LOCK_UN)
 
-    def _find(self, client: str, now: float, drain: float) -> tuple[int, int]:
-        """Index of the client's entry (made if new) and its key."""
-        key = int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "little") or 1
+    def _find(self, key: int, now: float, drain: float) -> tuple[int, int]:
+        """Index of the entry of the client with ``key`` (made if new) and the key it is kept under."""
         window = [(key + i) % _OVERFLOW for i in range(WINDOW)]
         free, spare, spare_used = None, None, None
         for index in window:

@@ -2,7 +2,7 @@
 override any of them. Chosen to hold the attacks of tests/app/test_production_server.py and bench/load.py."""
 
 worker_class = "server.serving.waitress_worker.WaitressWorker"
-workers = 2              # web processes; each has its own SPARQL query processes (KG_QUERY_WORKERS), clients are counted together
+workers = 2              # web processes; each keeps SPARQL query processes ready, the query slots and clients are counted together
 threads = 32             # per process: at most KG_QUERY_WORKERS + KG_QUERY_QUEUE (14) are tied up by SPARQL
 worker_connections = 1000  # open connections per process (slow clients included)
 keepalive = 5

@@ -22,23 +22,31 @@ processor, and counting that wait would make its client "heavy" and turn it away
 (for stopping it in favour of a waiter) and the hard time limit (the pool kills at it) stay wall time: a slot is held
 in wall time.
 
-A client's use and its queries in flight are counted in one table for all web processes of the server
-(:mod:`server.serving.client_table`), so its limits hold however many processes there are; the slots and the queue
-are each process's own (so are its query processes).
+The slots are the server's, not a web process's: a client's use, its queries in flight, the queries running and those
+waiting are kept in one table for all web processes of the server (:mod:`server.serving.client_table`), so at most
+``slots`` queries are evaluated at once however many web processes there are, the reserve holds for the server, a
+waiter is ranked against the waiters of every process, and a waiter may stop a query of another process (by killing
+its query process; the owner sees it stopped). Processes cannot wake each other's waiters, so a waiter looks again
+every ``POLL`` seconds when the table is shared. The queue is each process's own: it bounds the server threads of
+that process that queries tie up, the rest stay for pages. Each web process keeps query processes of its own ready
+(warm, :mod:`server.sparql.warm`); which of them compute is what the slots bound.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from server.serving.client_table import ClientTable, Usage, server_table
+from server.serving.client_table import Board, ClientTable, Slot, Usage, Waiter, key_of, server_table
+from server.sparql.cpu_time import cpu_seconds
 
-FRESH = 0.05  # seconds a client's use read from the shared table is trusted for ranking (this process's own changes at once)
+POLL = 0.05  # seconds between a waiter's looks at the other web processes' queries (they cannot wake it)
 
 
 class Busy(Exception):
@@ -59,14 +67,14 @@ class OverLimit(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    slots: int                 # queries running at once (query processes of this server process)
+    slots: int                 # queries evaluated at once by the whole server (all its web processes)
     per_client: int = 2        # of them for one client
     budget: float = 30.0       # query-seconds one client may use per window
     window: float = 60.0       # seconds
     reserved: int = 1          # slots that clients with recent long queries may not take
     share: float = 1.0         # seconds a query may run while others wait; a query this long makes its client "heavy"
     timeout: float = float("inf")  # wall seconds after which the pool kills a query: its client is heavy, whatever it cost
-    queue: int = 12            # queries that may wait at once
+    queue: int = 12            # queries that may wait at once in one web process (each holds one of its threads)
     refusal_cost: float = 0.1  # query-seconds a 429 or 503 costs its client
 
 
@@ -76,6 +84,8 @@ class Ticket:
 
     client: str
     order: int
+    key: int = 0                              # the client's key in the shared table
+    arrival: float = 0.0
     started: float | None = None
     stop: Callable[[], None] | None = None    # set by the pool once the query runs in a process
     meter: Callable[[], float | None] | None = None  # CPU seconds of its process since it started (None: wall time)
@@ -90,13 +100,13 @@ class Admission:
         self.limits = replace(limits, reserved=max(0, min(limits.reserved, limits.slots - 1)))
         self._clock = clock  # monotonic: one clock for all processes of the machine, as the shared table needs
         self._table = table or server_table()
-        self._seen: dict[str, tuple[float, float, float]] = {}  # client: (read at, used, heavy until)
-        self._waiting: list[Ticket] = []
-        self._running: list[Ticket] = []
-        self._order = itertools.count()
+        self._drain = self.limits.budget / self.limits.window
+        self._waiting: list[Ticket] = []       # this process's waiters (its queue)
+        self._running: dict[int, Ticket] = {}  # this process's queries holding a slot, by number
+        self._order = itertools.count(1)
         self._cond = threading.Condition()
 
-    # ------------------------------------------------------------ the two calls a query makes
+    # ------------------------------------------------------------ the calls a query makes
 
     def enter(self, client: str, wait: float) -> Ticket:
         """Wait up to ``wait`` seconds for a slot; raise :class:`OverLimit` or :class:`Busy`."""
@@ -115,39 +125,46 @@ class Admission:
             if usage.in_flight() >= limits.per_client:
                 raise OverLimit(f"{limits.per_client} queries of this client already running or waiting", 2)
             if usage.used >= limits.budget:
-                rate = limits.budget / limits.window
                 raise OverLimit(f"{limits.budget:g} query-seconds per {limits.window:g} s used up",
-                                max(1, round((usage.used - limits.budget) / rate + 1)))
+                                max(1, round((usage.used - limits.budget) / self._drain + 1)))
             usage.join()
-        ticket = Ticket(client, next(self._order))
+        ticket = Ticket(client, next(self._order), key_of(client), now)
+        pid = os.getpid()
         try:
-            if len(self._waiting) >= limits.queue:
-                worst = max(self._waiting, key=self._rank)
-                if self._rank(worst) <= self._rank(ticket):
-                    raise Busy("too many queries waiting")
-                self._turn_away(worst)
+            with self._board() as board:
+                if len(self._waiting) >= limits.queue:
+                    worst = max(self._waiting, key=lambda t: self._rank(board, t))
+                    if self._rank(board, worst) <= self._rank(board, ticket):
+                        raise Busy("too many queries waiting")
+                    self._turn_away(worst, board)
+                if not board.wait(pid, ticket.order, ticket.key, ticket.arrival):
+                    raise Busy("too many queries waiting in the server")
             self._waiting.append(ticket)
             deadline = now + wait
             try:
                 while True:
                     if ticket.refused:
                         raise Busy(ticket.refused)
-                    if self._may_start(ticket):
-                        break
-                    self._preempt_for(ticket)
+                    with self._board() as board:
+                        if self._may_start(ticket, board) and board.start(pid, ticket.order, ticket.key, self._clock()):
+                            ticket.started = self._clock()
+                            self._running[ticket.order] = ticket
+                            break
+                        self._preempt_for(ticket, board)
                     remaining = deadline - self._clock()
                     if remaining <= 0:
                         raise Busy(f"no query slot free within {wait:g} s")
-                    self._cond.wait(min(remaining, self._next_share_end() or remaining))
+                    self._cond.wait(min(remaining, self._pause() or remaining))
             finally:
                 if ticket in self._waiting:
                     self._waiting.remove(ticket)
+                if ticket.order not in self._running and not ticket.refused:
+                    with self._board() as board:
+                        board.unwait(pid, ticket.order)
         except BaseException:
             with self._entry(client) as usage:
                 usage.part()
             raise
-        ticket.started = self._clock()
-        self._running.append(ticket)
         self._cond.notify_all()  # the order of the others may have changed
         return ticket
 
@@ -156,49 +173,79 @@ class Admission:
         with self._cond:
             now = self._clock()
             work = self._work(ticket)
+            stopped = self.stopped(ticket)
             with self._entry(ticket.client) as usage:
                 usage.used += work
-                if work >= self.limits.share or ticket.stopped or now - (ticket.started or now) >= self.limits.timeout:
+                if work >= self.limits.share or stopped or now - (ticket.started or now) >= self.limits.timeout:
                     usage.heavy_until = now + self.limits.window
                 usage.part()
-            self._running.remove(ticket)
+            with self._board() as board:
+                board.end(os.getpid(), ticket.order)
+            self._running.pop(ticket.order, None)
             self._cond.notify_all()
 
-    def running(self, ticket: Ticket, stop: Callable[[], None], meter: Callable[[], float | None] | None = None) -> None:
-        """The query now runs in a process (loaded, job sent): its clock starts, ``meter`` (if any) tells the processor
-        time it uses, and ``stop`` ends it if preempted."""
+    def running(self, ticket: Ticket, stop: Callable[[], None], meter: Callable[[], float | None] | None = None,
+                worker: int | None = None) -> None:
+        """The query now runs in process ``worker`` (loaded, job sent): its clock starts, ``meter`` (if any) tells the
+        processor time it uses, and ``stop`` ends it if preempted (a waiter of another web process kills ``worker``)."""
         with self._cond:
             ticket.started, ticket.stop, ticket.meter = self._clock(), stop, meter
+            with self._board() as board:
+                slot = board.slot(os.getpid(), ticket.order)
+                if slot is not None:
+                    slot.started, slot.worker, slot.computing = ticket.started, worker or 0, True
+                    slot.cpu_start = getattr(meter, "start", -1.0) if worker else -1.0
+                    board.update(slot)
             if ticket.stopped:
                 stop()
 
     def settle(self, ticket: Ticket) -> None:
-        """Fix the query's seconds as it ends, before its process takes another job or is killed."""
-        ticket.work = self._work(ticket)
+        """Fix the query's seconds as it ends, before its process takes another job or is killed (from now on no other
+        web process may kill that process for this query)."""
+        with self._cond:
+            ticket.work = self._work(ticket)
+            with self._board() as board:
+                slot = board.slot(os.getpid(), ticket.order)
+                if slot is not None:
+                    slot.worker, slot.computing = 0, False
+                    board.update(slot)
+                    ticket.stopped = ticket.stopped or slot.stopped
+
+    def stopped(self, ticket: Ticket) -> bool:
+        """Whether the query was stopped to let others run (by a waiter of this web process or of another)."""
+        if not ticket.stopped:
+            with self._board() as board:
+                slot = board.slot(os.getpid(), ticket.order)
+                ticket.stopped = slot is not None and slot.stopped
+        return ticket.stopped
 
     # ------------------------------------------------------------ policy
 
     def usage(self, client: str) -> tuple[float, bool]:
         """The client's query-seconds now and whether it counts as heavy (for diagnostics and tests)."""
-        used, heavy_until = self._usage(client)
-        return used, heavy_until > self._clock()
+        now = self._clock()
+        used, heavy_until = self._table.peek(client, now, self._drain)
+        return used, heavy_until > now
 
     @contextmanager
     def _entry(self, client: str) -> Iterator[Usage]:
         """The client's entry in the shared table, locked, its bucket drained to now; changed in place."""
-        self._seen.pop(client, None)
-        with self._table.entry(client, self._clock(), self.limits.budget / self.limits.window) as usage:
+        with self._table.entry(client, self._clock(), self._drain) as usage:
             yield usage
 
-    def _usage(self, client: str) -> tuple[float, float]:
-        """Query-seconds and heavy-until of a client, as read a moment ago (ranking reads them often)."""
-        now = self._clock()
-        seen = self._seen.get(client)
-        if seen is None or now - seen[0] > FRESH:
-            if len(self._seen) > 1000:
-                self._seen.clear()
-            seen = self._seen[client] = (now, *self._table.peek(client, now, self.limits.budget / self.limits.window))
-        return seen[1], seen[2]
+    @contextmanager
+    def _board(self) -> Iterator[Board]:
+        with self._table.board(self._clock(), self._drain) as board:
+            yield board
+
+    def _pause(self) -> float | None:
+        """How long a waiter sleeps unless woken: till the next query of this process passes its share, and never
+        longer than POLL when other processes share the table."""
+        started = [t.started for t in self._running.values() if not t.stopped and t.started is not None]
+        share_end = max(0.01, min(started) + self.limits.share - self._clock() + 0.01) if started else None
+        if self._table.is_shared:
+            return min(POLL, share_end or POLL)
+        return share_end
 
     def _work(self, ticket: Ticket) -> float:
         """Seconds the query has used: as settled, else its process's CPU time, else wall time since it started."""
@@ -209,50 +256,75 @@ class Admission:
             return used
         return self._clock() - ticket.started if ticket.started is not None else 0.0
 
-    def _heavy(self, client: str) -> bool:
-        return self._usage(client)[1] > self._clock()
+    def _slot_work(self, slot: Slot) -> float:
+        """Seconds a running query has used so far, whichever process it belongs to."""
+        mine = self._running.get(slot.ticket) if slot.pid == os.getpid() else None
+        if mine is not None:
+            return self._work(mine)
+        if slot.worker and slot.cpu_start >= 0:
+            now = cpu_seconds(slot.worker)
+            if now is not None:
+                return max(0.0, now - slot.cpu_start)
+        return self._clock() - slot.started
 
-    def _rank(self, ticket: Ticket) -> tuple:
+    def _heavy(self, board: Board, key: int) -> bool:
+        return board.usage(key)[1] > self._clock()
+
+    def _rank(self, board: Board, waiter: Waiter | Ticket) -> tuple:
         """Lower goes first: clients without recent long queries, then less recent use, then arrival."""
-        used, heavy_until = self._usage(ticket.client)
-        return (heavy_until > self._clock(), round(used, 1), ticket.order)
+        used, heavy_until = board.usage(waiter.key)
+        if isinstance(waiter, Ticket):
+            return (heavy_until > self._clock(), round(used, 1), waiter.arrival, os.getpid(), waiter.order)
+        return (heavy_until > self._clock(), round(used, 1), waiter.arrival, waiter.pid, waiter.ticket)
 
-    def _may_start(self, ticket: Ticket) -> bool:
-        free = self.limits.slots - len(self._running)
+    def _is(self, waiter: Waiter, ticket: Ticket) -> bool:
+        return waiter.pid == os.getpid() and waiter.ticket == ticket.order
+
+    def _may_start(self, ticket: Ticket, board: Board) -> bool:
+        free = self.limits.slots - len(board.running)
         if free <= 0:
             return False
-        eligible = [t for t in self._waiting if free > self.limits.reserved or not self._heavy(t.client)]
-        return bool(eligible) and min(eligible, key=self._rank) is ticket
+        eligible = [w for w in board.waiting if free > self.limits.reserved or not self._heavy(board, w.key)]
+        return bool(eligible) and self._is(min(eligible, key=lambda w: self._rank(board, w)), ticket)
 
-    def _preempt_for(self, ticket: Ticket) -> None:
+    def _preempt_for(self, ticket: Ticket, board: Board) -> None:
         """For a waiting client without recent long queries: stop the oldest query past its share whose client has
-        used more. Heavy clients never stop each other's queries (each stop costs a fresh query process)."""
-        if len(self._running) < self.limits.slots or self._heavy(ticket.client) or \
-                min(self._waiting, key=self._rank) is not ticket:
+        used more, in whichever web process it runs. Heavy clients never stop each other's queries (each stop costs a
+        fresh query process)."""
+        if len(board.running) < self.limits.slots or self._heavy(board, ticket.key) or not board.waiting or \
+                not self._is(min(board.waiting, key=lambda w: self._rank(board, w)), ticket):
             return
         now = self._clock()
-        mine = self._rank(ticket)[:2]
-        victims = [t for t in self._running if not t.stopped and t.stop is not None and t.client != ticket.client
-                   and now - t.started > self.limits.share and self._rank_running(t) > mine]
-        if victims:
-            victim = min(victims, key=lambda t: t.started)
-            victim.stopped = True
-            victim.stop()
+        mine = self._rank(board, ticket)[:2]
+        victims = [s for s in board.running if s.computing and not s.stopped and s.key != ticket.key
+                   and now - s.started > self.limits.share and self._rank_running(board, s) > mine]
+        if not victims:
+            return
+        victim = min(victims, key=lambda s: s.started)
+        own = self._running.get(victim.ticket) if victim.pid == os.getpid() else None
+        if own is not None:
+            if own.stop is None:
+                return
+            own.stopped = True
+            own.stop()
+        elif victim.worker:
+            try:
+                os.kill(victim.worker, signal.SIGKILL)  # its web process sees the query process end, stopped
+            except ProcessLookupError:
+                return
+        else:
+            return
+        victim.stopped = True
+        board.update(victim)
 
-    def _next_share_end(self) -> float | None:
-        """Seconds until the next running query passes its share (when a waiter may stop it)."""
-        started = [t.started for t in self._running if not t.stopped and t.started is not None]
-        if not started:
-            return None
-        return max(0.01, min(started) + self.limits.share - self._clock() + 0.01)
-
-    def _rank_running(self, ticket: Ticket) -> tuple:
+    def _rank_running(self, board: Board, slot: Slot) -> tuple:
         """A running query's client as it will stand once this query is charged."""
-        used, heavy_until = self._usage(ticket.client)
-        work = self._work(ticket)
+        used, heavy_until = board.usage(slot.key)
+        work = self._slot_work(slot)
         return (heavy_until > self._clock() or work >= self.limits.share, round(used + work, 1))
 
-    def _turn_away(self, ticket: Ticket) -> None:
+    def _turn_away(self, ticket: Ticket, board: Board) -> None:
         ticket.refused = "turned away for a client with less recent use"
         self._waiting.remove(ticket)
+        board.unwait(os.getpid(), ticket.order)
         self._cond.notify_all()

@@ -8,7 +8,6 @@ threads) is what the query really took. Read from outside the process, so that i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -32,19 +31,23 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def meter(pid: int | None) -> Callable[[], float | None] | None:
-    """A meter of the CPU seconds ``pid`` uses from now on: reads the last value it saw once the process is gone.
-    None where CPU time cannot be read (then admission counts wall time)."""
-    start = cpu_seconds(pid) if pid is not None else None
-    if start is None:
-        return None
-    last = 0.0
+class Meter:
+    """The CPU seconds process ``pid`` has used since ``start`` (its reading when the meter was made); once the
+    process is gone, the last value seen. Other web processes read the same from ``pid`` and ``start`` (admission
+    keeps them in the shared table)."""
 
-    def used() -> float:
-        nonlocal last
-        now = cpu_seconds(pid)
+    def __init__(self, pid: int, start: float) -> None:
+        self.pid, self.start, self._last = pid, start, 0.0
+
+    def __call__(self) -> float:
+        now = cpu_seconds(self.pid)
         if now is not None:
-            last = max(last, now - start)
-        return last
+            self._last = max(self._last, now - self.start)
+        return self._last
 
-    return used
+
+def meter(pid: int | None) -> Meter | None:
+    """A meter of the CPU seconds ``pid`` uses from now on, or None where CPU time cannot be read (then admission
+    counts wall time)."""
+    start = cpu_seconds(pid) if pid is not None else None
+    return None if start is None else Meter(pid, start)

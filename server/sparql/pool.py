@@ -7,8 +7,9 @@ the worker ends itself (see :mod:`server.sparql.worker`). Workers are started la
 (cheap, and safe in a multi-threaded server), each opens the current build's on-disk database read-only (or, for a
 build without one, parses its ``graph.nt``) and reloads when the build id changes; the production server starts them
 when a web process starts (:meth:`QueryPool.prestart`). A query may use ``memory_limit_mb`` of extra memory; beyond that its
-worker dies, not the server. At most ``size`` queries run at once per server process; a request that
-cannot get a slot within ``wait`` seconds is turned away, so one client cannot starve the others.
+worker dies, not the server. Each web process keeps ``size`` query processes (and a spare) ready, but at most
+``size`` queries compute at once in the whole server: admission's slots are the server's
+(:mod:`server.sparql.admission`); a request that cannot get a slot within ``wait`` seconds is turned away.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ class QueryPool:
                     worker.ensure(graph)
                     # Charged by its process's CPU time; with an external engine the work is elsewhere: wall time.
                     meter = None if graph.endpoint else cpu_time.meter(worker.pid)
-                    self.admission.running(ticket, worker.process.kill, meter)  # the owner thread notices and cleans up
+                    self.admission.running(ticket, worker.process.kill, meter, worker.pid)  # the owner thread notices and cleans up
                     try:
                         outcome = worker.call(job, job.timeout)
                     finally:
@@ -189,7 +190,7 @@ class QueryPool:
                 except WorkerLost as exc:
                     self._release()
                     worker.kill()
-                    if ticket.stopped:
+                    if self.admission.stopped(ticket):
                         raise Busy("stopped after its share of time to let other clients run", 5) from exc
                     if exc.exitcode == -signal.SIGKILL and fresh_failures < 2:
                         # Killed from outside (its own limits end it with SIGALRM or an abort, never SIGKILL), as its
@@ -202,7 +203,7 @@ class QueryPool:
                     # (after the slot is free again: a waiting query need not wait for the new process).
                     self._release()
                     worker.kill()
-                    if ticket.stopped:
+                    if self.admission.stopped(ticket):
                         raise Busy("stopped after its share of time to let other clients run", 5) from exc
                     raise
                 self._release()

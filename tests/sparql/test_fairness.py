@@ -273,3 +273,70 @@ def test_a_clients_limits_hold_across_the_web_processes_of_one_server(built):
         # of 0.25 used up, though nothing of this client runs any more.
         assert ask(a, NORMAL.format("after")) == 429
         assert ask(other, NORMAL.format("other, after")) == 200
+
+
+def outcome(conn: http.client.HTTPConnection, query: str) -> str:
+    """What became of a query: "answered", "time limit" (it ran, and was stopped at KG_QUERY_TIMEOUT) or "busy" (no
+    slot became free for it within KG_QUERY_QUEUE_WAIT), from the status and the English line of the refusal."""
+    conn.request("GET", sparql(query), headers={"Accept": "text/csv"})  # refusals in text/plain, both languages
+    response = conn.getresponse()
+    text = response.read().decode()
+    if response.status == 200:
+        return "answered"
+    if response.status == 503 and "exceeded the time limit" in text:
+        return "time limit"
+    if response.status == 503 and "busy with other queries" in text:
+        return "busy"
+    return f"{response.status} {text}"
+
+
+def test_at_most_kg_query_workers_queries_run_at_once_in_the_whole_server_not_per_web_process(built):
+    """Before: each web process had KG_QUERY_WORKERS slots of its own, so with --workers 2 a server evaluated twice as
+    many queries at once as configured. Now the slots are the server's: of four runaway queries sent at once, two to
+    each web process, two run (until the time limit) and two find no slot (503 busy)."""
+    env = {"KG_QUERY_TIMEOUT": "6", "KG_QUERY_WORKERS": "2", "KG_QUERY_QUEUE_WAIT": "2", "KG_QUERY_SHARE": "100",
+           "KG_QUERY_RESERVED": "0", "KG_CLIENT_QUERIES": "4", "KG_QUERY_CACHE_MB": "0"}
+    with gunicorn_server(built, env, workers=2, threads=8) as server:
+        assert wait_for(lambda: len(server.web_workers()) == 2, 30)
+        first, second = connections_to_each_worker(server, "127.0.6.1"), connections_to_each_worker(server, "127.0.6.1")
+        assert len(first) == len(second) == 2, "two connections to each of the two web processes"
+        conns = [*first.values(), *second.values()]
+        assert [outcome(conn, "ASK {}") for conn in conns] == ["answered"] * 4  # both processes' query processes are up
+        results: list[str] = []
+        threads = [threading.Thread(target=lambda c=conn: results.append(outcome(c, RUNAWAY))) for conn in conns]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert Counter(results) == {"time limit": 2, "busy": 2}, results
+
+
+def test_a_killed_web_process_leaves_no_query_slot_taken(built):
+    """The slots of the queries a web process was running are free again once it is gone (SIGKILL: it cleans up
+    nothing; its query processes die with it)."""
+    env = {"KG_QUERY_TIMEOUT": "60", "KG_QUERY_WORKERS": "2", "KG_QUERY_QUEUE_WAIT": "1", "KG_QUERY_SHARE": "100",
+           "KG_QUERY_RESERVED": "0", "KG_CLIENT_QUERIES": "4", "KG_QUERY_CACHE_MB": "0"}
+    with gunicorn_server(built, env, workers=2, threads=8) as server:
+        assert wait_for(lambda: len(server.web_workers()) == 2, 30)
+        first, second = connections_to_each_worker(server, "127.0.6.2"), connections_to_each_worker(server, "127.0.6.2")
+        assert len(first) == len(second) == 2
+        (doomed, a1), (survivor, b) = first.items()
+        a2 = second[doomed]
+        assert outcome(a1, "ASK {}") == outcome(b, "ASK {}") == "answered"
+
+        def runaway(conn: http.client.HTTPConnection) -> None:
+            try:
+                outcome(conn, RUNAWAY)
+            except (OSError, http.client.HTTPException):
+                pass  # its web process is killed under it
+
+        for conn in (a1, a2):
+            threading.Thread(target=runaway, args=(conn,), daemon=True).start()
+        probes = iter(range(10_000))
+        # Both slots taken by the first process's runaways: the other process finds none.
+        assert wait_for(lambda: outcome(b, NORMAL.format(next(probes))) == "busy", 60, step=0.2)
+        b.request("GET", "/doc/massnahme/5", headers={"Accept": "text/html"})
+        assert b.getresponse().read() and True  # pages are answered meanwhile
+        os.kill(doomed, signal.SIGKILL)
+        assert wait_for(lambda: outcome(b, NORMAL.format(next(probes))) == "answered", 30, step=0.2)
+        assert survivor in server.web_workers()
