@@ -56,12 +56,13 @@ class GraphRef:
     endpoint: str = ""  # KG_SPARQL_ENDPOINT: an external engine instead of the file
     triples: int = -1   # the manifest's count, checked by the worker after loading
     store: str = ""     # the build's on-disk database, opened read-only instead of parsing the file
+    release: str = ""   # an old release's (/release/NAME/): loading it for a query is that query's work
 
     @classmethod
-    def of(cls, published, endpoint: str = "") -> GraphRef:
+    def of(cls, published, endpoint: str = "", release: str = "") -> GraphRef:
         """What the query processes load for a published build (:class:`server.state.Published`)."""
         return cls(str(published.path / "graph.nt"), published.etag, endpoint, int(published.manifest["triples"]),
-                   str(published.database or ""))
+                   str(published.database or ""), release)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -94,12 +95,15 @@ class _Worker:
         self._send(Load(graph.path, graph.build_id, graph.endpoint, graph.triples, graph.store))
         self.build_id, self.loading = graph.build_id, True
 
-    def ensure(self, graph: GraphRef) -> None:
-        """Have ``graph`` loaded; a worker that dies meanwhile has not seen the job yet."""
+    def ensure(self, graph: GraphRef) -> float | None:
+        """Have ``graph`` loaded; a worker that dies meanwhile has not seen the job yet. Returns the process's CPU
+        seconds when it began a load for this call (None: it had the build, or was loading it already)."""
+        load_began = None
         try:
             if self.build_id != graph.build_id:
                 if self.loading:
                     self._receive(LOAD_TIMEOUT)  # the reply to the previous load comes first
+                load_began = cpu_time.cpu_seconds(self.pid) if self.pid is not None else None
                 self.load(graph)
             if self.loading:
                 reply = self._receive(LOAD_TIMEOUT)
@@ -109,6 +113,7 @@ class _Worker:
                 if reply.error:
                     self.build_id = None  # nothing usable loaded
                     raise BuildBroken(f"{graph.path}: {reply.error}")
+            return load_began
         except (_DeadBeforeJob, BuildBroken):
             raise
         except WorkerLost as exc:
@@ -170,9 +175,16 @@ class QueryPool:
                 with self._lock:
                     self._busy += 1
                 try:
-                    worker.ensure(graph)
-                    # Charged by its process's CPU time; with an external engine the work is elsewhere: wall time.
-                    meter = None if graph.endpoint else cpu_time.meter(worker.pid)
+                    load_began = worker.ensure(graph)
+                    # Charged by its process's CPU time; with an external engine the work is elsewhere: wall time. An
+                    # old release's graph loaded into the current site's process for this query is charged with it:
+                    # the client who asks old releases in turn pays for the loads it causes.
+                    if graph.endpoint:
+                        meter = None
+                    elif graph.release and load_began is not None:
+                        meter = cpu_time.Meter(worker.pid, load_began)
+                    else:
+                        meter = cpu_time.meter(worker.pid)
                     self.admission.running(ticket, worker.process.kill, meter, worker.pid)  # the owner thread notices and cleans up
                     try:
                         outcome = worker.call(job, job.timeout)

@@ -224,7 +224,7 @@ def _run(query: str):
     job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
               max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
     published = current_published()
-    graph = GraphRef.of(published, config["KG_SPARQL_ENDPOINT"])
+    graph = GraphRef.of(published, config["KG_SPARQL_ENDPOINT"], config.get("KG_RELEASE_VIEW") or "")
     key = job_key(published.etag, graph.endpoint, job)
     unchanged = _precondition(key, html=HTML.key in formats.values())
     if unchanged is not None:
