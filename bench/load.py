@@ -11,7 +11,8 @@ server on loopback.
 - ``--slow`` connections (default 40, 127.0.3.x) are slowloris: a request header sent one line every few seconds,
   never finished.
 
-The attack starts ``--head-start`` seconds before the normal clients (an attack under way when people come; clients
+The attack is under way when the normal clients come: they start once every runaway client has had a query stopped
+(or a 429) – the server knows them – or ``--head-start`` seconds after the attack began, whichever is first (clients
 arriving in the same instant as a swarm of new ones cannot be told apart before their queries have run). Reports per
 kind of request: count, errors, p50, p99; and the peak resident memory of the whole server (master, web workers,
 their query processes). Normal requests must have 0 errors.
@@ -38,7 +39,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +62,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(build: Path, port: int, timeout: float, cache: bool = True) -> subprocess.Popen:
+def start_server(build: Path, port: int, timeout: float, cache: bool = True,
+                 settings: dict[str, float] | None = None) -> subprocess.Popen:
     """The production server as `kg serve` runs it (gunicorn + waitress, server/serving/gunicorn_config.py)."""
     env = dict(os.environ, KG_BUILD_DIR=str(build), KG_QUERY_TIMEOUT=str(timeout))
+    env.update({name: str(value) for name, value in (settings or {}).items()})
     if not cache:
         env["KG_QUERY_CACHE_MB"] = "0"
     gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -105,6 +108,11 @@ class Recorder:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.refusals: Counter[str] = Counter()  # why runaway queries were refused
+
+    def refusal(self, status: int, why: str) -> None:
+        with self.lock:
+            self.refusals[f"{status} {why}"] += 1
 
     def add(self, kind: str, seconds: float, error: str | None, status: int | None = None) -> None:
         with self.lock:
@@ -130,6 +138,12 @@ def fetch_with_headers(conn: http.client.HTTPConnection, path: str, accept: str)
     return response.status, response.read(), response.headers
 
 
+def reason(body: bytes) -> str:
+    """The English line of a refusal (the server answers programs in German, then English)."""
+    lines = body.decode(errors="replace").strip().splitlines()
+    return lines[-1][:100] if lines else ""
+
+
 def dereference(conn: http.client.HTTPConnection, uri_path: str) -> tuple[int, str | None]:
     """A measure's URI as a Linked Data client follows it: the 303, then the Turtle document; status and error."""
     status, _, headers = fetch_with_headers(conn, uri_path, "text/turtle")
@@ -141,10 +155,10 @@ def dereference(conn: http.client.HTTPConnection, uri_path: str) -> tuple[int, s
     return status, None
 
 
-def browse(port: int, until: float, rec: Recorder, seed: int) -> None:
+def browse(port: int, until: float, rec: Recorder, seed: int, patience: float = 60) -> None:
     rnd = random.Random(seed)
     source = f"127.0.2.{seed + 1}"
-    conn = connect(port, source)
+    conn = connect(port, source, patience)
     sent = 0
     while time.monotonic() < until:
         roll = rnd.random()
@@ -169,41 +183,50 @@ def browse(port: int, until: float, rec: Recorder, seed: int) -> None:
                 status, error = dereference(conn, path)
             else:
                 status, body = fetch(conn, path, accept)
-                error = None if status in ok else f"{status} {path[:80]}"
+                error = None if status in ok else f"{status} {reason(body)} {path[:60]}"
                 if kind.startswith("sparql") and status == 200:
                     json.loads(body)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             error = f"{type(exc).__name__} {path[:80]}"
             conn.close()
-            conn = connect(port, source)
+            conn = connect(port, source, patience)
         rec.add(kind, time.perf_counter() - started, error, status)
 
 
-def attack(port: int, until: float, rec: Recorder, n: int) -> None:
+# What a runaway client is told once the server knows it: its query ran to its time limit or was stopped for others,
+# or its share is used up (429). A 503 for a full queue says nothing about the client.
+KNOWN = ("exceeded the time limit", "stopped after its share")
+
+
+def attack(port: int, stop: threading.Event, rec: Recorder, n: int, patience: float = 60,
+           known: set[int] | None = None) -> None:
     source = f"127.0.1.{n + 1}"
-    conn = connect(port, source)
+    conn = connect(port, source, patience)
     path = "/sparql?query=" + urllib.parse.quote(RUNAWAY)
-    while time.monotonic() < until:
+    while not stop.is_set():
         started = time.perf_counter()
         status = None
         try:
-            status, _ = fetch(conn, path, "application/sparql-results+json")
+            status, body = fetch(conn, path, "application/sparql-results+json")
             error = None if status in (429, 503) else f"runaway answered {status}"
+            why = reason(body)
+            rec.refusal(status, why)
+            if known is not None and (status == 429 or any(k in why for k in KNOWN)):
+                known.add(n)
         except (OSError, http.client.HTTPException) as exc:
             error = type(exc).__name__
             conn.close()
-            conn = connect(port, source)
+            conn = connect(port, source, patience)
         rec.add("runaway", time.perf_counter() - started, error, status)
 
 
-def slowloris(port: int, until: float, n: int, opened: list) -> None:
+def slowloris(port: int, stop: threading.Event, n: int, opened: list) -> None:
     """One connection that sends a request header line every 5 s and never finishes it."""
     try:
         sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(f"127.0.3.{n + 1}", 0))
         sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         opened.append(1)
-        while time.monotonic() < until:
-            time.sleep(5)
+        while not stop.wait(5):
             sock.sendall(b"X-Slow: %d\r\n" % n)
     except OSError:
         pass  # the server closed it: that is its right
@@ -215,26 +238,40 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, slow: int = 40, query_timeout: float = 2.0,
-        head_start: float = 8.0, cache: bool = True) -> dict:
+        head_start: float = 60.0, cache: bool = True, settings: dict[str, float] | None = None) -> dict:
+    """One run; ``settings`` are server settings (KG_…) beyond the defaults, e.g. deadlines from :func:`deadlines`."""
+    settings = settings or {}
+    query_timeout = float(settings.get("KG_QUERY_TIMEOUT", query_timeout))
     port = free_port()
-    server = start_server(build, port, query_timeout, cache)
+    server = start_server(build, port, query_timeout, cache, settings)
+    # A client waits as long as the server may take: its deadlines, and a minute beyond.
+    patience = 60 + query_timeout + float(settings.get("KG_QUERY_QUEUE_WAIT", 5))
     rec, peak, opened = Recorder(), 0, []
     try:
         for path in ("/", "/sparql?query=" + urllib.parse.quote(QUERIES[0])):  # warm up workers and caches
             fetch(connect(port, "127.0.0.1", 60), path)
-        attack_until = time.monotonic() + head_start + seconds
-        threads = [threading.Thread(target=slowloris, args=(port, attack_until, i, opened), daemon=True) for i in range(slow)]
-        threads += [threading.Thread(target=attack, args=(port, attack_until, rec, i)) for i in range(runaway)]
+        stop = threading.Event()  # the attack ends with the normal clients' time
+        threads = [threading.Thread(target=slowloris, args=(port, stop, i, opened), daemon=True) for i in range(slow)]
+        known: set[int] = set()
+        threads += [threading.Thread(target=attack, args=(port, stop, rec, i, patience, known))
+                    for i in range(runaway)]
+        began = time.monotonic()
         for t in threads:
             t.start()
-        time.sleep(head_start)
+        # The normal clients come once the server knows every attacker (each has had a query stopped, or a 429), at
+        # most head_start seconds after the attack began: a client arriving with a swarm of new ones cannot be told
+        # apart from them before their queries have run, on any machine.
+        while len(known) < runaway and time.monotonic() - began < head_start:
+            time.sleep(0.1)
+        attack_known = (len(known), round(time.monotonic() - began, 1))
         until = time.monotonic() + seconds
-        browsers = [threading.Thread(target=browse, args=(port, until, rec, i)) for i in range(clients)]
+        browsers = [threading.Thread(target=browse, args=(port, until, rec, i, patience)) for i in range(clients)]
         for t in browsers:
             t.start()
         while any(t.is_alive() for t in browsers):
             peak = max(peak, tree_rss_kib(server.pid))
             time.sleep(0.25)
+        stop.set()
         for t in threads:
             t.join(timeout=query_timeout + 15)
     finally:
@@ -245,14 +282,18 @@ def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, 
             server.kill()
     report = {"seconds": seconds, "clients": clients, "runaway_clients": runaway, "slow_connections": slow,
               "slow_opened": len(opened), "query_timeout_s": query_timeout, "head_start_s": head_start,
-              "peak_rss_mib": round(peak / 1024, 1), "answer_cache": cache, "kinds": {}}
+              "peak_rss_mib": round(peak / 1024, 1), "answer_cache": cache, "settings": settings,
+              "attackers_known": attack_known[0], "attack_known_after_s": attack_known[1], "kinds": {}}
     for kind, times in sorted(rec.times.items()):
         report["kinds"][kind] = {
             "requests": len(times), "errors": len(rec.errors[kind]), "first_errors": rec.errors[kind][:3],
+            "why": dict(Counter(error.rsplit(" ", 1)[0] for error in rec.errors[kind])),
             "statuses": dict(rec.statuses[kind]),
-            "p50_ms": round(statistics.median(times) * 1000, 1), "p99_ms": round(percentile(times, 0.99) * 1000, 1),
+            "p50_ms": round(statistics.median(times) * 1000, 1), "p90_ms": round(percentile(times, 0.9) * 1000, 1),
+            "p99_ms": round(percentile(times, 0.99) * 1000, 1),
             "per_s": round(len(times) / seconds, 1),
         }
+    report["runaway_refusals"] = dict(rec.refusals.most_common())
     report["normal_errors"] = sum(v["errors"] for k, v in report["kinds"].items() if k != "runaway")
     repeated, fresh = report["kinds"].get("sparql-repeated"), report["kinds"].get("sparql-fresh")
     if repeated and fresh and fresh["p50_ms"] > 0:
@@ -260,9 +301,24 @@ def run(build: Path, seconds: float = 60, clients: int = 16, runaway: int = 20, 
     return report
 
 
+def deadlines(baseline: dict) -> dict[str, float]:
+    """The server's wall-clock deadlines for an attack run, in units of what the normal clients alone took on this
+    machine in this run (``baseline``: :func:`run` without runaway and slow clients, its deadlines out of reach): the
+    slowest kind's p90 latency (p99 would be a first page render or a query process starting). On a machine n times
+    slower a query's time limit and its wait for a slot are n times longer, so whether a normal client is answered
+    depends on the order the server serves clients in, not on the machine's speed.
+
+    They stay far apart: a normal query made to wait behind runaway queries (no fairness) waits for the queue ahead
+    of it – 24 runaway queries, four at a time, each until its time limit (20 units): 120 units – longer than it may
+    wait for a slot (50 units); served fairly, its p99 under attack was about 20 units (at load 12 on two cores)."""
+    unit = max(v["p90_ms"] for k, v in baseline["kinds"].items() if k != "runaway") / 1000
+    return {"KG_QUERY_TIMEOUT": round(max(2.0, 20 * unit), 2), "KG_QUERY_QUEUE_WAIT": round(max(5.0, 50 * unit), 2)}
+
+
 def show(title: str, report: dict) -> None:
     print(f"{title}: peak RSS {report['peak_rss_mib']} MiB, {report['slow_opened']}/{report['slow_connections']} slow "
-          f"connections open")
+          f"connections open, {report['attackers_known']}/{report['runaway_clients']} runaway clients known to the server "
+          f"after {report['attack_known_after_s']} s of attack")
     print(f"  {'kind':10} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for kind, v in report["kinds"].items():
         print(f"  {kind:10} {v['requests']:9d} {v['errors']:7d} {v['per_s']:7.1f} {v['p50_ms']:8.1f} {v['p99_ms']:8.1f}  {v['statuses']}")
@@ -274,7 +330,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--runaway", type=int, default=20)
     parser.add_argument("--slow", type=int, default=40)
-    parser.add_argument("--head-start", type=float, default=8.0)
+    parser.add_argument("--head-start", type=float, default=60.0, help="at most this many seconds of attack before the normal clients come")
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--no-baseline", action="store_true", help="skip the first run: the same clients, no attack")
     parser.add_argument("--no-cache", action="store_true", help="SPARQL answer cache off (KG_QUERY_CACHE_MB=0)")

@@ -122,21 +122,21 @@ class Board:
     def __init__(self, table: ClientTable, now: float, drain: float) -> None:
         self._table, self._now, self._drain = table, now, drain
         memory, alive = table._memory, _Liveness()
+        # Only rows in use are unpacked (the first field of every row, its web pid, is read at once): the board is
+        # looked at many times a second.
+        slot_pids = memoryview(memory)[_SLOTS_AT:_WAITERS_AT].cast("i")[::_SLOT.size // 4].tolist()
+        waiter_pids = memoryview(memory)[_WAITERS_AT:_SIZE].cast("i")[::_WAITER.size // 4].tolist()
         self.running: list[Slot] = []
         self.waiting: list[Waiter] = []
-        self._free_slots: list[int] = []
-        self._free_waiters: list[int] = []
-        for index, (pid, *rest) in enumerate(_SLOT.iter_unpack(memory[_SLOTS_AT:_WAITERS_AT])):
-            if pid and alive(pid):
-                worker, ticket, key, started, cpu_start, computing, stopped = rest
-                self.running.append(Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped)))
-            else:
-                self._free_slots.append(index)
-        for index, (pid, ticket, key, arrival) in enumerate(_WAITER.iter_unpack(memory[_WAITERS_AT:_SIZE])):
-            if pid and alive(pid):
-                self.waiting.append(Waiter(index, pid, ticket, key, arrival))
-            else:
-                self._free_waiters.append(index)
+        self._free_slots = [i for i, pid in enumerate(slot_pids) if not pid or not alive(pid)]
+        self._free_waiters = [i for i, pid in enumerate(waiter_pids) if not pid or not alive(pid)]
+        for index in (i for i, pid in enumerate(slot_pids) if pid and alive(pid)):
+            pid, worker, ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(
+                memory, _SLOTS_AT + index * _SLOT.size)
+            self.running.append(Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped)))
+        for index in (i for i, pid in enumerate(waiter_pids) if pid and alive(pid)):
+            pid, ticket, key, arrival = _WAITER.unpack_from(memory, _WAITERS_AT + index * _WAITER.size)
+            self.waiting.append(Waiter(index, pid, ticket, key, arrival))
         self._usage: dict[int, tuple[float, float]] = {}
 
     def usage(self, key: int) -> tuple[float, float]:

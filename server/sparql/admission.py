@@ -26,10 +26,11 @@ The slots are the server's, not a web process's: a client's use, its queries in 
 waiting are kept in one table for all web processes of the server (:mod:`server.serving.client_table`), so at most
 ``slots`` queries are evaluated at once however many web processes there are, the reserve holds for the server, a
 waiter is ranked against the waiters of every process, and a waiter may stop a query of another process (by killing
-its query process; the owner sees it stopped). Processes cannot wake each other's waiters, so a waiter looks again
-every ``POLL`` seconds when the table is shared. The queue is each process's own: it bounds the server threads of
-that process that queries tie up, the rest stay for pages. Each web process keeps query processes of its own ready
-(warm, :mod:`server.sparql.warm`); which of them compute is what the slots bound.
+its query process; the owner sees it stopped). A process that frees a slot rings the processes with waiters
+(:mod:`server.serving.doorbell`); a waiter looks again every ``POLL`` seconds as well when the table is shared.
+The queue is each process's own: it bounds the server threads of that process that queries tie up, the rest
+stay for pages. Each web process keeps query processes of its own ready (warm, :mod:`server.sparql.warm`); which of
+them compute is what the slots bound.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from server.serving.client_table import Board, ClientTable, Slot, Usage, Waiter, key_of, server_table
+from server.serving.doorbell import Doorbell
 from server.sparql.cpu_time import cpu_seconds
 
-POLL = 0.05  # seconds between a waiter's looks at the other web processes' queries (they cannot wake it)
+POLL = 0.1  # seconds between a waiter's looks at the other web processes' queries (besides their rings)
+FRESH = 0.05  # seconds a client's use read from the shared table is trusted for ranking (this process's changes at once)
 
 
 class Busy(Exception):
@@ -55,6 +58,13 @@ class Busy(Exception):
     def __init__(self, reason: str, retry_after: int = 2) -> None:
         super().__init__(reason)
         self.reason, self.retry_after = reason, retry_after
+
+
+class Stopped(Busy):
+    """The query ran, and was stopped after its share of time so that other clients' queries could run (503)."""
+
+    def __init__(self) -> None:
+        super().__init__("stopped after its share of time to let other clients run", 5)
 
 
 class OverLimit(Exception):
@@ -103,8 +113,10 @@ class Admission:
         self._drain = self.limits.budget / self.limits.window
         self._waiting: list[Ticket] = []       # this process's waiters (its queue)
         self._running: dict[int, Ticket] = {}  # this process's queries holding a slot, by number
+        self._seen: dict[int, tuple[float, float, float]] = {}  # client key: (read at, used, heavy until)
         self._order = itertools.count(1)
         self._cond = threading.Condition()
+        self._doorbell = Doorbell() if self._table.is_shared else None
 
     # ------------------------------------------------------------ the calls a query makes
 
@@ -130,6 +142,8 @@ class Admission:
             usage.join()
         ticket = Ticket(client, next(self._order), key_of(client), now)
         pid = os.getpid()
+        if self._doorbell is not None:
+            self._doorbell.listen(self._wake)
         try:
             with self._board() as board:
                 if len(self._waiting) >= limits.queue:
@@ -181,6 +195,9 @@ class Admission:
                 usage.part()
             with self._board() as board:
                 board.end(os.getpid(), ticket.order)
+                waiting = [w.pid for w in board.waiting]
+            if self._doorbell is not None:
+                self._doorbell.ring(waiting)  # a slot is free: the other processes' waiters look now
             self._running.pop(ticket.order, None)
             self._cond.notify_all()
 
@@ -230,13 +247,28 @@ class Admission:
     @contextmanager
     def _entry(self, client: str) -> Iterator[Usage]:
         """The client's entry in the shared table, locked, its bucket drained to now; changed in place."""
+        self._seen.pop(key_of(client), None)
         with self._table.entry(client, self._clock(), self._drain) as usage:
             yield usage
+
+    def _usage(self, board: Board, key: int) -> tuple[float, float]:
+        """A client's query-seconds and heavy-until, as read a moment ago (ranking asks for them many times a second)."""
+        now = self._clock()
+        seen = self._seen.get(key)
+        if seen is None or now - seen[0] > FRESH:
+            if len(self._seen) > 1000:
+                self._seen.clear()
+            seen = self._seen[key] = (now, *board.usage(key))
+        return seen[1], seen[2]
 
     @contextmanager
     def _board(self) -> Iterator[Board]:
         with self._table.board(self._clock(), self._drain) as board:
             yield board
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def _pause(self) -> float | None:
         """How long a waiter sleeps unless woken: till the next query of this process passes its share, and never
@@ -268,11 +300,11 @@ class Admission:
         return self._clock() - slot.started
 
     def _heavy(self, board: Board, key: int) -> bool:
-        return board.usage(key)[1] > self._clock()
+        return self._usage(board, key)[1] > self._clock()
 
     def _rank(self, board: Board, waiter: Waiter | Ticket) -> tuple:
         """Lower goes first: clients without recent long queries, then less recent use, then arrival."""
-        used, heavy_until = board.usage(waiter.key)
+        used, heavy_until = self._usage(board, waiter.key)
         if isinstance(waiter, Ticket):
             return (heavy_until > self._clock(), round(used, 1), waiter.arrival, os.getpid(), waiter.order)
         return (heavy_until > self._clock(), round(used, 1), waiter.arrival, waiter.pid, waiter.ticket)
@@ -319,7 +351,7 @@ class Admission:
 
     def _rank_running(self, board: Board, slot: Slot) -> tuple:
         """A running query's client as it will stand once this query is charged."""
-        used, heavy_until = board.usage(slot.key)
+        used, heavy_until = self._usage(board, slot.key)
         work = self._slot_work(slot)
         return (heavy_until > self._clock() or work >= self.limits.share, round(used + work, 1))
 

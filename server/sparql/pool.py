@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from server.sparql import cpu_time
 from server.sparql import worker as query_worker
-from server.sparql.admission import Admission, Busy, Limits
+from server.sparql.admission import Admission, Limits, Stopped
 from server.sparql.worker import Job, Load, Loaded, Outcome
 
 LOAD_TIMEOUT = 120.0  # loading a build is not the client's query time, but must not hang forever
@@ -164,7 +164,7 @@ class QueryPool:
     def run(self, job: Job, graph: GraphRef, wait: float, client: str = "") -> Outcome:
         """Execute ``job`` for ``client`` on a worker with ``graph`` loaded within ``job.timeout``.
 
-        Raises :class:`OverLimit` (the client's share is used up), :class:`Busy` (no slot in time, or stopped to let
+        Raises :class:`OverLimit` (the client's share is used up), :class:`Busy` (no slot in time; :class:`Stopped`: stopped to let
         others run), :class:`QueryTimeout` or :class:`WorkerLost`.
         """
         ticket = self.admission.enter(client, wait)
@@ -203,7 +203,7 @@ class QueryPool:
                     self._release()
                     worker.kill()
                     if self.admission.stopped(ticket):
-                        raise Busy("stopped after its share of time to let other clients run", 5) from exc
+                        raise Stopped() from exc
                     if exc.exitcode == -signal.SIGKILL and fresh_failures < 2:
                         # Killed from outside (its own limits end it with SIGALRM or an abort, never SIGKILL), as its
                         # job arrived: the query is not to blame, another process takes it.
@@ -216,7 +216,7 @@ class QueryPool:
                     self._release()
                     worker.kill()
                     if self.admission.stopped(ticket):
-                        raise Busy("stopped after its share of time to let other clients run", 5) from exc
+                        raise Stopped() from exc
                     raise
                 self._release()
                 self._checkin(worker)

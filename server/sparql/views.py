@@ -24,7 +24,7 @@ from server.config import max_body_bytes
 from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS
 from server.i18n import current_lang
 from server.sparql import page, shortlink_views
-from server.sparql.admission import Busy, Limits, OverLimit
+from server.sparql.admission import Busy, Limits, OverLimit, Stopped
 from server.sparql.downloads import content_disposition
 from server.sparql.errors import Problem
 from server.sparql.formats import ERROR_OFFER, GRAPHS_OFFER, SOLUTIONS_OFFER
@@ -243,6 +243,12 @@ def _run(query: str):
                       f"You have used up your share of query time ({config['KG_CLIENT_QUERIES']} at once, "
                       f"{config['KG_CLIENT_QUERY_SECONDS']:g} s per {config['KG_CLIENT_WINDOW']:g} s). "
                       f"Please try again in {exc.retry_after} s.", query, retry_after=exc.retry_after)
+    except Stopped as exc:  # it ran long while others waited: its client learns that the query itself is the reason
+        share = config["KG_QUERY_SHARE"]
+        return _error(503, f"Die Abfrage wurde nach ihrem Anteil an Rechenzeit ({share:g} s) angehalten, damit die Abfragen "
+                           f"anderer laufen können. Bitte in {exc.retry_after} s wieder versuchen oder die Abfrage eingrenzen.",
+                      f"The query was stopped after its share of time ({share:g} s) so that other clients' queries can run. "
+                      f"Please try again in {exc.retry_after} s, or narrow the query.", query, retry_after=exc.retry_after)
     except Busy as exc:
         current_app.logger.info("SPARQL query turned away: %s", exc.reason)
         return _error(503, "Der Server ist mit anderen Abfragen ausgelastet. Bitte gleich noch einmal versuchen.",

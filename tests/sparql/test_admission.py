@@ -186,3 +186,4 @@ def test_a_starved_query_is_not_stopped_for_a_waiter_with_as_little_use_but_one_
     assert stops == ["starved"]
     admission.leave(slow)
     assert admission.usage("starved")[1]  # stopped for others: it may not take the reserved slots for a window
+
