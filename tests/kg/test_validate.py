@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import time
 
 import pytest
@@ -161,3 +162,32 @@ def test_a_rule_without_a_name_is_named_by_its_constraint_component():
         format="turtle")
     [finding] = validate.run(data, shapes, ontology, workers=1)
     assert (finding.rule, finding.focus, finding.path) == ("MinCountConstraintComponent", EX + "c", EX + "note")
+
+
+def test_a_worker_that_cannot_be_started_stops_those_already_started_and_the_error_reaches_the_caller(
+        always_parallel, monkeypatch):
+    from multiprocessing.context import ForkProcess
+
+    started, fork = [], ForkProcess.start
+
+    def start_two_then_refuse(process):  # the third fork fails as it does when the machine is out of processes
+        if len(started) == 2:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        fork(process)
+        started.append(process)
+
+    def validating(*_args):  # a worker still at work when the next one cannot be started
+        time.sleep(120)
+
+    monkeypatch.setattr(ForkProcess, "start", start_two_then_refuse)
+    monkeypatch.setattr(validate, "_worker", validating)
+    data, shapes, ontology = tiny()
+    try:
+        with pytest.raises(OSError, match="Resource temporarily unavailable"):
+            validate.start(data, shapes, ontology, workers=3)
+        assert len(started) == 2
+        assert [p.is_alive() for p in started] == [False, False], "no worker outlives the failed start"
+    finally:
+        for process in started:
+            process.kill()
+            process.join()

@@ -139,17 +139,33 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def checkout_env() -> dict:
+    """The environment of every test run: this checkout first on the import path. The tests also start `kg`,
+    gunicorn and query processes; a console script imports kg/ and server/ through the virtualenv's editable install,
+    which names the checkout it was installed from. Run from another checkout (a scratch clone using this .venv),
+    those processes would never see a mutant: every mutant they alone can kill would survive."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    probe = subprocess.run([str(BIN / "python"), "-c", "import kg, server; print(kg.__file__); print(server.__file__)"],
+                           cwd="/", env=env, capture_output=True, text=True)  # cwd /: as a console script, not `-m`
+    found = [Path(line).resolve() for line in probe.stdout.split()]
+    if probe.returncode or len(found) != 2 or not all(f.is_relative_to(ROOT) for f in found):
+        raise SystemExit(f"a process started by the tests imports kg and server from {found or probe.stderr}, not from "
+                         f"{ROOT}: it would never see a mutant")
+    return env
+
+
 def mutate(module: dict, recheck: bool = False, sample: int | None = None) -> tuple[list[Mutant], float, int | None]:
     path = module["path"]
     if _run("git", "diff", "--quiet", "HEAD", "--", path).returncode != 0:
         raise SystemExit(f"{path} differs from the last commit (a leftover mutant?): commit it or `git checkout {path}`")
     work = WORK / path.replace("/", "_")
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    env = checkout_env()
     if module.get("prebuilt"):
         built = WORK / "prebuilt" / "build"
         if not (built / "manifest.json").exists():
-            done = _run(str(BIN / "kg"), "build", "--data", str(ROOT / "data"), "--out", str(built), "--jobs", "1")
+            done = _run(str(BIN / "kg"), "build", "--data", str(ROOT / "data"), "--out", str(built), "--jobs", "1", env=env)
             if done.returncode:
                 raise SystemExit(done.stderr)
         env["KG_TEST_BUILT"] = str(built)  # tests/conftest.py: the `built` fixture uses it instead of building
@@ -257,7 +273,7 @@ def named(env: dict | None = None) -> int:
             count = (ROOT / m["path"]).read_text(encoding="utf-8").count(old)
             if count != 1:
                 raise SystemExit(f"{NAMED.name}: „{m['name']}“: `old` occurs {count} times in {m['path']}, not once")
-    env = dict(os.environ) if env is None else env
+    env = checkout_env() if env is None else env
     passing = set()
     survived = []
     for m in mutants:
