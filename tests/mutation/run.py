@@ -121,8 +121,12 @@ def keep_sample(session: Path, path: str, size: int) -> tuple[int, int]:
     from cosmic_ray.work_db import use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
+    def where(item) -> tuple:  # job ids are random (uuid4) at every `cosmic-ray init`: order by what is mutated
+        m = item.mutations[0]
+        return tuple(m.start_pos), tuple(m.end_pos), m.operator_name, m.occurrence
+
     with use_db(str(session)) as db:
-        pending = sorted(item.job_id for item in db.pending_work_items)
+        pending = [item.job_id for item in sorted(db.pending_work_items, key=where)]
         if size >= len(pending):
             return len(pending), len(pending)
         chosen = set(random.Random(path).sample(pending, size))
@@ -251,6 +255,8 @@ def _read(session: Path, path: str) -> list[Mutant]:
         line_no, column = mutation["start_pos"]
         added = [d[1:] for d in (result.get("diff") or "").splitlines() if d.startswith("+") and not d.startswith("+++")]
         outcome = result.get("test_outcome") or result["worker_outcome"]
+        if outcome == "killed" and result.get("output") == "timeout":
+            outcome = "timeout"  # killed, unless the machine was so loaded that an unchanged run would time out too
         mutants.append(Mutant(path, mutation["operator_name"], mutation.get("definition_name") or "", line_no, column,
                               source[line_no - 1], added[0] if added else "", outcome))
     return mutants
@@ -304,6 +310,17 @@ def named(env: dict | None = None) -> int:
     return 1 if survived else 0
 
 
+def wilson_lower(killed: int, trials: int, z: float = 1.96) -> float:
+    """The lower end of the Wilson score interval (95 % for z=1.96): what a sample of ``trials`` mutants with
+    ``killed`` killed can claim for the whole module's score."""
+    if trials == 0:
+        return 1.0
+    p = killed / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * ((p * (1 - p) + z * z / (4 * trials)) / trials) ** 0.5
+    return (centre - spread) / (1 + z * z / trials)
+
+
 def load_baseline() -> dict:
     if not BASELINE.exists():
         return {"result": [], "survivor": []}
@@ -316,7 +333,8 @@ def write_baseline(data: dict) -> None:
              "# reasons are written by hand). score = killed / (mutants - equivalent). status: equivalent (the mutant",
              "# behaves like the original; reason says why) or open (a test is missing). source: the git blob of the",
              "# module as measured (`git hash-object`), commit: the last commit changing it; sample_of: all mutants of",
-             "# the module when only a sample of them was run (`--sample N`).", ""]
+             "# the module when only a sample of them was run (`--sample N`), lower_bound_95: what the sample can claim for",
+             "# the whole module (the lower end of the 95 % Wilson interval of the score).", ""]
     order = ["module", "source", "commit", "date", "mutants", "killed", "equivalent", "survived", "score", "seconds"]
     for result in sorted(data["result"], key=lambda r: r["module"]):
         lines.append("[[result]]")
@@ -349,7 +367,8 @@ def record(baseline: dict, path: str, mutants: list[Mutant], population: int | N
         "module": path, "source": blob, "commit": commit, "date": datetime.date.today().isoformat(), "mutants": len(mutants),
         "killed": killed, "equivalent": len(equivalent), "survived": len(survivors) - len(equivalent),
         "score": round(score, 4), "seconds": seconds,
-        **({"sample_of": population} if population and population > len(mutants) else {})}]
+        **({"sample_of": population, "lower_bound_95": round(wilson_lower(killed, len(mutants) - len(equivalent)), 4)}
+           if population and population > len(mutants) else {})}]
     tried, surviving = {m.key for m in mutants}, {m.key for m in survivors}
     lines = {line.strip() for line in (ROOT / path).read_text(encoding="utf-8").splitlines()}
     kept = [s for s in baseline["survivor"] if s["module"] != path
@@ -393,8 +412,12 @@ def main(argv: list[str] | None = None) -> int:
         killed = len(mutants) - len(survivors)
         score = killed / (len(mutants) - len(equivalent)) if len(mutants) > len(equivalent) else 1.0
         sampled = f" (a sample of {population})" if population and population > len(mutants) else ""
+        bound = f", 95 % lower bound {wilson_lower(killed, len(mutants) - len(equivalent)):.1%}" if sampled else ""
         print(f"{path}: {len(mutants)} mutants{sampled}, {killed} killed, {len(equivalent)} equivalent, {len(open_)} survived "
-              f"→ score {score:.1%} ({time.monotonic() - started:.0f} s; tests {test_seconds:.1f} s per run)")
+              f"→ score {score:.1%}{bound} ({time.monotonic() - started:.0f} s; tests {test_seconds:.1f} s per run)")
+        timeouts = [m for m in mutants if m.outcome == "timeout"]
+        if timeouts:
+            print(f"  {len(timeouts)} killed by the timeout only: " + ", ".join(f"{m.line_no} {m.operator}" for m in timeouts))
         for m in open_:
             print(f"  SURVIVED {path}:{m.line_no} ({m.function}) {m.operator}\n    - {m.line.strip()}\n    + {m.mutated.strip()}")
         tried = {m.key for m in mutants}  # a sample leaves the rest untried: their entries stay as they are
