@@ -58,6 +58,7 @@ class BuildState:
         self._current: Published | None = None
         self._verdict: Verdict | None = None
         self._rejected: dict[Path, tuple] = {}  # build -> stamp of its files when it was rejected
+        self._lost: tuple | None = None  # the served build and its stamp when "no intact build left" was logged
         self._checked = 0.0
         self._load()
 
@@ -83,8 +84,9 @@ class BuildState:
         if current is None:
             raise BuildUnavailable(f"Kein intakter Build in {self.build_dir} oder {self.build_dir.parent / '.builds'}: "
                                    "zuerst `kg build` ausführen (Gründe: `kg verify`) / no intact build: run `kg build`")
-        if self._rejected.get(current.path) != ("logged", current_stamp(self._verdict)):
-            self._rejected[current.path] = ("logged", current_stamp(self._verdict))
+        lost = (current.path, current_stamp(self._verdict))
+        if self._lost != lost:  # once per state of the served build's files, not at every check
+            self._lost = lost
             self.log.error("Kein intakter Build mehr, auch %s nicht; er wird weiter bedient, bis ein intakter kommt / "
                            "no intact build left, not even %s; still serving it until an intact one comes",
                            current.path.name, current.path.name)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -81,6 +82,38 @@ def test_build_with_a_shacl_violation_exits_1_naming_the_rule_and_row(project_co
     assert not out.exists()
     assert cli.main(["validate", "--data", str(project_copy.data)]) == 1
     assert "IK-T01 Testregel" in capsys.readouterr().err
+
+
+def test_build_lists_every_warning_and_hint_up_to_25_then_says_how_many_more_are_in_quality_json(
+        project_copy, tmp_path, monkeypatch, capsys):
+    # 23 more warnings besides the real data's 2 warnings and 1 hint: 26 findings, one too many to list
+    measures = ", ".join(f"<https://integration.region-hannover.example/id/massnahme/{n}>" for n in range(1, 24))
+    with open(project_copy.shapes / "ik-shapes.ttl", "a", encoding="utf-8") as fh:
+        fh.write(f'\n[] a sh:NodeShape ; sh:targetNode {measures} ;\n'
+                 '    sh:property [ sh:name "IK-T02 Testhinweis" ; sh:path dcterms:identifier ; sh:maxCount 0 ; '
+                 'sh:severity sh:Warning ] .\n')
+    monkeypatch.setattr(cli, "_project", lambda args: project_copy)
+    out = tmp_path / "site" / "build"
+    assert cli.main(["build", "--data", str(project_copy.data), "--out", str(out), "--jobs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    quality = json.loads((out / "quality.json").read_text())
+    assert quality["findings_by_severity"] == {"Warning": 25, "Info": 1}
+    listed = [line for line in lines if line.startswith("  ") and not line.startswith("  …")]
+    assert [re.search(r"\] (\S+)", line)[1] for line in listed] == [f["focus"] for f in quality["findings"][:25]]
+    assert all(line.startswith(f"  {f['source']}: ") for line, f in zip(listed, quality["findings"], strict=False))
+    assert lines[len(listed)] == f"  … 1 weitere / more – alle in / all in {out / 'quality.json'}"
+    assert lines[len(listed) + 1].startswith(f"Build ok: {quality_triples(out)} Tripel") and "; 26 Warnungen/Hinweise;" in lines[-1]
+
+
+def quality_triples(out: Path) -> int:
+    return json.loads((out / "manifest.json").read_text())["triples"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 25])
+def test_up_to_25_findings_are_all_listed_with_no_line_about_more(count, capsys):
+    findings = [f"finding {i}" for i in range(count)]
+    cli._print_findings(findings, Path("build/quality.json"))
+    assert capsys.readouterr().out.splitlines() == [f"  finding {i}" for i in range(count)]
 
 
 # ------------------------------------------------------------------ validate

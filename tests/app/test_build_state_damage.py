@@ -1,0 +1,116 @@
+"""server.state.BuildState when builds are damaged: a served build that shrinks, nothing intact left (served on,
+logged once per state), a linked build of unknown age, and the last guard – an error no check inside caught (a build
+pruned while it is being loaded, a manifest naming a file no path can have) keeps the served build served instead of
+reaching the request that happened to trigger the check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from kg.build import switch
+from server import state
+from server.state import BuildState
+from tests.app.test_build_state import TRIPLE, Clock, _build
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(state.time, "monotonic", clock)
+    return clock
+
+
+def test_a_build_removed_while_it_is_being_loaded_keeps_the_previous_one_served(tmp_path, clock, monkeypatch):
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    pruned = _build(tmp_path, "b")
+    switch(out, pruned)
+    load = state.Store.from_ntriples
+
+    def load_then_prune(path):  # `kg build --keep` removes the build between its check and the server's stat
+        store = load(path)
+        if path.parent == pruned.resolve():
+            shutil.rmtree(pruned)
+        return store
+
+    monkeypatch.setattr(state.Store, "from_ntriples", load_then_prune)
+    clock.now += 1
+    assert served.current.etag == "a"
+    [row] = list(served.current.store.query("SELECT ?o { ?s ?p ?o }"))
+    assert row["o"].value == "a"
+
+
+def test_a_manifest_naming_a_file_with_a_nul_byte_keeps_the_previous_build_served(tmp_path, clock):
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    damaged = _build(tmp_path, "b")
+    manifest = json.loads((damaged / "manifest.json").read_text())
+    manifest["files"]["graph\u0000.nt"] = {"bytes": 1, "sha256": hashlib.sha256(b".").hexdigest()}
+    (damaged / "manifest.json").write_text(json.dumps(manifest))  # JSON allows \u0000; no file name does
+    switch(out, damaged)
+    clock.now += 1
+    assert served.current.etag == "a"
+    assert served.current.path == (tmp_path / ".builds" / "a").resolve()
+
+
+def test_a_served_build_that_shrinks_is_damaged_and_the_older_intact_one_is_served(tmp_path, clock):
+    out = tmp_path / "build"
+    _build(tmp_path, "a")
+    b = _build(tmp_path, "b")
+    (b / "graph.nt").write_text(TRIPLE.format("b") + TRIPLE.format("b2"))
+    _seal(b, triples=2)
+    switch(out, b)
+    served = BuildState(str(out), check_seconds=0)
+    assert served.current.etag == "b"
+    (b / "graph.nt").write_text(TRIPLE.format("b"))  # a line lost: smaller, and a later time stamp
+    clock.now += 1
+    assert served.current.etag == "a"
+
+
+def test_with_no_intact_build_left_the_damaged_one_is_served_on_and_logged_once_per_change(tmp_path, clock, caplog):
+    out = tmp_path / "build"
+    a = _build(tmp_path, "a")
+    switch(out, a)
+    served = BuildState(str(out), check_seconds=0)
+    with caplog.at_level("WARNING", logger="server.state"):
+        with open(a / "graph.nt", "a") as fh:
+            fh.write(TRIPLE.format("angehängt"))
+        for _ in range(3):
+            clock.now += 1
+            assert served.current.etag == "a"
+        with open(a / "graph.nt", "a") as fh:  # damaged once more: a new state, said once more
+            fh.write(TRIPLE.format("noch einmal"))
+        for _ in range(2):
+            clock.now += 1
+            assert served.current.etag == "a"
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["Kein intakter Build mehr, auch a nicht; er wird weiter bedient, bis ein intakter kommt / "
+                      "no intact build left, not even a; still serving it until an intact one comes"] * 2
+    rejected = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [m.split(":")[0] for m in rejected] == ["Build a abgelehnt / rejected"] * 2, \
+        "checked again (its files hashed again) only after they changed"
+
+
+def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_one_newer_or_not(tmp_path, clock):
+    """Its id (and so its age) is unknown: the newest intact build is served, even one newer than it."""
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "20260101T000000Z"))
+    served = BuildState(str(out), check_seconds=0)
+    _build(tmp_path, "20260301T000000Z")
+    rolled_back = _build(tmp_path, "20260201T000000Z")
+    (rolled_back / "manifest.json").write_text("{")
+    switch(out, rolled_back)
+    clock.now += 1
+    assert served.current.etag == "20260301T000000Z"
+
+
+def _seal(path, triples: int) -> None:
+    data = (path / "graph.nt").read_bytes()
+    (path / "manifest.json").write_text(json.dumps({"build_id": path.name, "triples": triples, "files": {
+        "graph.nt": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}}))
