@@ -261,6 +261,14 @@ def test_synth_exits_0_with_the_counts_it_wrote(tmp_path):
     assert len(rows) == 258
 
 
+def test_synth_accepts_a_factor_of_1_the_real_size(tmp_path):
+    done = kg("synth", "--factor", "1", "--out", str(tmp_path / "one"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.split(": ", 1)[1]) == synth.expected_counts(1)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "one" / "massnahmen.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == 129
+
+
 def test_synth_refuses_a_factor_below_1(tmp_path):
     done = kg("synth", "--factor", "0", "--out", str(tmp_path / "zero"))
     assert done.returncode == 1
