@@ -114,3 +114,18 @@ def _seal(path, triples: int) -> None:
     data = (path / "graph.nt").read_bytes()
     (path / "manifest.json").write_text(json.dumps({"build_id": path.name, "triples": triples, "files": {
         "graph.nt": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}}))
+
+
+def test_a_sealed_build_whose_graph_is_no_n_triples_is_rejected_naming_the_file(tmp_path, clock, caplog):
+    """Its manifest vouches for the bytes (size, SHA-256, one statement per line), but the store cannot parse them."""
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    bad = _build(tmp_path, "bad")
+    (bad / "graph.nt").write_text("<https://example.org/s> kein Tripel .\n")
+    _seal(bad, triples=1)
+    switch(out, bad)
+    clock.now += 1
+    with caplog.at_level("WARNING", logger="server.state"):
+        assert served.current.etag == "a"
+    assert [r.getMessage().split(": ", 1)[1].split(" lässt")[0] for r in caplog.records] == ["graph.nt"]
