@@ -129,3 +129,31 @@ def test_a_sealed_build_whose_graph_is_no_n_triples_is_rejected_naming_the_file(
     with caplog.at_level("WARNING", logger="server.state"):
         assert served.current.etag == "a"
     assert [r.getMessage().split(": ", 1)[1].split(" lässt")[0] for r in caplog.records] == ["graph.nt"]
+
+
+def test_a_server_starting_while_its_builds_graph_vanishes_serves_the_newest_older_intact_build(tmp_path, monkeypatch):
+    """graph.nt removed between the check of the build and its load (a prune or a hand at work): the load's OSError
+    rejects that build like any other damage, and the next one is tried."""
+    out = tmp_path / "build"
+    _build(tmp_path, "a")
+    vanishing = _build(tmp_path, "b")
+    switch(out, vanishing)
+    check = state.verify
+
+    def check_then_vanish(path):
+        verdict = check(path)
+        if path == vanishing.resolve():
+            (path / "graph.nt").unlink()
+        return verdict
+
+    monkeypatch.setattr(state, "verify", check_then_vanish)
+    assert BuildState(str(out), check_seconds=0).current.etag == "a"
+
+
+def test_the_database_of_a_served_build_is_its_store_directory_or_none_without_one(built, tmp_path):
+    manifest = json.loads((built / "manifest.json").read_text())
+    served = BuildState(str(built), check_seconds=60).current
+    assert served.database == built.resolve() / manifest["store"]["dir"] and served.database.is_dir()
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    assert BuildState(str(out), check_seconds=60).current.database is None

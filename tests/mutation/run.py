@@ -24,6 +24,7 @@ import ast
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -168,10 +169,14 @@ def mutate(module: dict, recheck: bool = False, sample: int | None = None) -> tu
     env = checkout_env()
     if module.get("prebuilt"):
         built = WORK / "prebuilt" / "build"
-        if not (built / "manifest.json").exists():
+        made_from = WORK / "prebuilt" / "made-from.txt"  # the build made by other code or data is made again
+        trees = _run("git", "rev-parse", "HEAD:kg", "HEAD:data", "HEAD:ontology", "HEAD:shapes").stdout
+        if not (built / "manifest.json").exists() or not made_from.exists() or made_from.read_text() != trees:
+            shutil.rmtree(WORK / "prebuilt", ignore_errors=True)
             done = _run(str(BIN / "kg"), "build", "--data", str(ROOT / "data"), "--out", str(built), "--jobs", "1", env=env)
             if done.returncode:
                 raise SystemExit(done.stderr)
+            made_from.write_text(trees)
         env["KG_TEST_BUILT"] = str(built)  # tests/conftest.py: the `built` fixture uses it instead of building
     command = _test_command(module)
     started = time.monotonic()
