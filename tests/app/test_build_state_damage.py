@@ -97,7 +97,8 @@ def test_with_no_intact_build_left_the_damaged_one_is_served_on_and_logged_once_
         "checked again (its files hashed again) only after they changed"
 
 
-def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_one_newer_or_not(tmp_path, clock):
+def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_one_newer_or_not(tmp_path, clock,
+                                                                                                   caplog):
     """Its id (and so its age) is unknown: the newest intact build is served, even one newer than it."""
     out = tmp_path / "build"
     switch(out, _build(tmp_path, "20260101T000000Z"))
@@ -107,7 +108,9 @@ def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_o
     (rolled_back / "manifest.json").write_text("{")
     switch(out, rolled_back)
     clock.now += 1
-    assert served.current.etag == "20260301T000000Z"
+    with caplog.at_level("WARNING", logger="server.state"):
+        assert served.current.etag == "20260301T000000Z"
+    assert "build 20260201T000000Z unusable; serving the newest intact build 20260301T000000Z" in caplog.text
 
 
 def _seal(path, triples: int) -> None:
@@ -157,3 +160,62 @@ def test_the_database_of_a_served_build_is_its_store_directory_or_none_without_o
     out = tmp_path / "build"
     switch(out, _build(tmp_path, "a"))
     assert BuildState(str(out), check_seconds=60).current.database is None
+
+
+def test_a_rejected_build_repaired_with_a_shorter_manifest_is_served(tmp_path, clock):
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    b = _build(tmp_path, "b")
+    good = (b / "manifest.json").read_text()
+    wrong = json.loads(good)
+    wrong["files"]["graph.nt"]["sha256"] = "0" * 64
+    (b / "manifest.json").write_text(json.dumps({**wrong, "note": "von Hand geändert, bitte prüfen"}))
+    switch(out, b)
+    clock.now += 1
+    assert served.current.etag == "a"
+    (b / "manifest.json").write_text(good)  # smaller than the wrong one: a change all the same
+    clock.now += 1
+    assert served.current.etag == "b"
+
+
+def test_the_served_build_is_not_loaded_again_while_the_link_names_a_broken_one(tmp_path, clock):
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    before = served.current
+    broken = _build(tmp_path, "b")
+    (broken / "graph.nt").write_text(TRIPLE.format("x"))
+    switch(out, broken)
+    for _ in range(2):
+        clock.now += 1
+        assert served.current is before and served.current.store is before.store
+
+
+def test_a_build_of_many_triples_without_a_database_is_served(tmp_path, clock):
+    out = tmp_path / "build"
+    many = _build(tmp_path, "many")
+    (many / "graph.nt").write_text("".join(TRIPLE.format(i) for i in range(300)))
+    _seal(many, triples=300)
+    switch(out, many)
+    served = BuildState(str(out), check_seconds=0).current
+    assert served.etag == "many" and len(served.store) == 300
+
+
+def test_a_database_damaged_before_it_was_sealed_is_rejected_and_the_previous_build_served(built, tmp_path, clock,
+                                                                                           caplog):
+    """Its files match the manifest, but RocksDB cannot open it (RuntimeError „Corruption: …“)."""
+    out = tmp_path / "build"
+    switch(out, _build(tmp_path, "a"))
+    served = BuildState(str(out), check_seconds=0)
+    damaged = tmp_path / ".builds" / "damaged"
+    shutil.copytree(built.resolve(), damaged)
+    manifest = json.loads((damaged / "manifest.json").read_text())
+    (damaged / manifest["store"]["dir"] / "CURRENT").write_bytes(b"kaputt\n")
+    manifest["store"]["files"]["CURRENT"] = {"bytes": 7, "sha256": hashlib.sha256(b"kaputt\n").hexdigest()}
+    (damaged / "manifest.json").write_text(json.dumps(manifest))
+    switch(out, damaged)
+    clock.now += 1
+    with caplog.at_level("WARNING", logger="server.state"):
+        assert served.current.etag == "a"
+    assert "Corruption" in caplog.text and "lässt sich nicht laden / cannot be loaded" in caplog.text
