@@ -13,11 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 import requests
 from rdflib import Graph
 
-from kg import cli, export, synth
+from kg import cli, diff, export, synth
 from kg.build import ROOT
 from kg.cli import make_parser
 from tests.support.htmltree import parse_html
@@ -274,6 +275,43 @@ def test_synth_refuses_a_factor_below_1(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip() == "--factor muss mindestens 1 sein / must be at least 1"
     assert not (tmp_path / "zero").exists()
+
+
+def test_workbook_refuses_to_overwrite_unimported_changes_until_forced(project_copy):
+    book = project_copy.data / "arbeitsmappe.xlsx"
+    assert kg("workbook", "--data", str(project_copy.data)).returncode == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["massnahmen"]
+    titel = [c.value for c in ws[1]].index("titel") + 1
+    ws.cell(row=2, column=titel, value="Von der Sachbearbeitung geändert")
+    wb.save(book)
+    edited = book.read_bytes()
+    done = kg("workbook", "--data", str(project_copy.data))
+    assert done.returncode == 1
+    assert "„massnahmen“" in done.stderr and "kg workbook --import" in done.stderr and "kg workbook --force" in done.stderr
+    assert book.read_bytes() == edited, "the clerk's edit is kept"
+    done = kg("workbook", "--data", str(project_copy.data), "--force")
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(book)["massnahmen"].cell(row=2, column=titel).value != "Von der Sachbearbeitung geändert"
+
+
+def test_release_publishes_and_prints_what_it_changed_against_the_release_before(project_copy, tmp_path):
+    releases_dir, out = tmp_path / "releases", tmp_path / "build"
+    common = ("--data", str(project_copy.data), "--releases", str(releases_dir), "--out", str(out), "--jobs", "1")
+    first = kg("release", "r1", "--date", "2025-01-01", *common)
+    assert first.returncode == 0, first.stderr
+    path = project_copy.data / "massnahmen.csv"
+    text = path.read_text(encoding="utf-8")
+    old_title = next(csv.DictReader(io.StringIO(text)))["titel"]
+    path.write_text(text.replace(old_title, old_title.rsplit(" ", 1)[0], 1), encoding="utf-8")  # the report's words
+    second = kg("release", "r2", "--date", "2025-02-01", *common)
+    assert second.returncode == 0, second.stderr
+    kept = diff.read(releases_dir / "r2" / diff.CHANGES)
+    assert [(m.kind, m.nr) for m in kept.measures] == [("geändert", 1)]
+    printed, summary = second.stdout[:-len(second.stdout.splitlines()[-1]) - 1], second.stdout.splitlines()[-1]
+    assert printed == diff.text(kept, "Release r1", "Release r2")
+    assert summary.startswith(f"Release r2 vom 2025-02-01 veröffentlicht: {releases_dir / 'r2'} – {out} zeigt jetzt darauf")
+    assert out.resolve() == (releases_dir / "r2").resolve()
 
 
 def test_workbook_writes_and_imports_and_refuses_a_missing_workbook(project_copy):
