@@ -244,6 +244,40 @@ def test_serve_answers_on_the_given_host_and_port(built):
 
 
 @pytest.mark.live
+@pytest.mark.live
+def test_serve_watch_on_data_with_an_error_says_so_and_serves_once_it_is_fixed(project_copy, tmp_path):
+    good = (project_copy.data / "massnahmen.csv").read_bytes()
+    break_measure_5(project_copy)
+    port, log = free_port(), tmp_path / "serve.log"
+    with open(log, "w") as sink:
+        proc = subprocess.Popen([str(KG), "serve", "--watch", "--data", str(project_copy.data), "--port", str(port)],
+                                cwd=ROOT, env={**os.environ, "KG_BUILD_DIR": str(tmp_path / "build")},
+                                stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        def until(done, seconds: float = 180):  # a loaded machine may take long; no bound on how long is asserted
+            deadline = time.monotonic() + seconds
+            while not done() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            return done()
+
+        waiting = "Noch kein fehlerfreier Stand zum Zeigen: Meldungen beheben und speichern, dann startet die Vorschau."
+        assert until(lambda: waiting in log.read_text()), log.read_text()[-2000:]
+        assert "Maßnahme 4 (Tabellenzeile 6" in log.read_text() and proc.poll() is None
+
+        def page():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/doc/massnahme/5", timeout=10).status_code
+            except requests.RequestException:
+                return None
+
+        assert page() is None, "nothing is served before a good build"
+        (project_copy.data / "massnahmen.csv").write_bytes(good)
+        assert until(lambda: page() == 200), log.read_text()[-2000:]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_serve_without_a_build_exits_1_saying_to_build_first(tmp_path):
     done = kg("serve", "--port", str(free_port()), env={"KG_BUILD_DIR": str(tmp_path / "none")}, timeout=120)
     assert done.returncode == 1
