@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -175,3 +176,53 @@ def test_the_memory_cap_limits_only_what_is_allocated_inside_it(cap, size_mb, ex
 def test_the_memory_cap_never_exceeds_a_hard_limit_already_set():
     assert probe(1024, 16, hard_extra=128) == "allocated restored"  # cap clipped to the hard limit, not an error
     assert probe(1024, 256, hard_extra=128) == "refused restored"
+
+
+# ------------------------------------------------------------------ as the web process sends a job, and more rows
+
+def test_the_job_as_it_arrives_through_the_pipe_gets_the_same_tsv(store):
+    """The worker receives the job unpickled (its format name a fresh string, not the literal in the code)."""
+    job = Job(base_iri=BASE, query=FORMULA, solutions_format="tsv", graph_format=None, max_rows=10)
+    received = pickle.loads(pickle.dumps(job))
+    assert received.solutions_format == "tsv"
+    assert execute(store, received).body == execute(store, job).body
+    assert "'=HYPERLINK(1)" in execute(store, received).body.decode()
+
+
+@pytest.fixture(scope="module")
+def large() -> ox.Store:
+    store = ox.Store()
+    for i in range(300):  # more than CPython's small integers, which `is` would find equal by accident
+        store.add(ox.Quad(ox.NamedNode(f"{EX}s{i:03}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(i))))
+    return store
+
+
+@pytest.mark.parametrize("fmt", ["json", "tsv"])
+def test_300_solutions_within_both_caps_are_whole(large, fmt):
+    outcome, rows = solutions(large, fmt, max_rows=1000)
+    assert (len(rows), outcome.rows, outcome.truncated, outcome.cut) == (300, 300, False, None)
+
+
+@pytest.mark.parametrize("fmt", ["nt", HTML])
+def test_triples_below_the_row_cap_and_300_within_both_caps_are_whole(store, large, fmt):
+    outcome, found = triples(store, fmt, max_rows=ROWS + 1)
+    assert (len(found), outcome.rows, outcome.truncated, outcome.cut) == (ROWS, ROWS, False, None)
+    outcome, found = triples(large, fmt, max_rows=1000)
+    assert (len(found), outcome.rows, outcome.truncated, outcome.cut) == (300, 300, False, None)
+
+
+EXTRA = textwrap.dedent("""
+    import resource
+    from server.sparql.worker import _address_space, memory_cap
+
+    base = _address_space()
+    with memory_cap(1024):
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    print(soft - base)
+""")
+
+
+def test_the_memory_cap_is_the_address_space_at_its_start_plus_exactly_the_megabytes_given():
+    done = subprocess.run([sys.executable, "-c", EXTRA], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert abs(int(done.stdout) - 1024 * 2**20) < 2**18  # within 256 KiB: one allocation between the two readings
