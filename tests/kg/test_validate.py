@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import time
 
 import pytest
@@ -191,3 +192,19 @@ def test_a_worker_that_cannot_be_started_stops_those_already_started_and_the_err
         for process in started:
             process.kill()
             process.join()
+
+
+def test_one_worker_means_no_worker_process_even_for_a_graph_above_the_threshold(always_parallel, monkeypatch):
+    def validating(*_args):  # would run in a child process
+        time.sleep(120)
+
+    monkeypatch.setattr(validate, "_worker", validating)
+    data, shapes, ontology = tiny()
+    pending = validate.start(data, shapes, ontology, workers=1)
+    try:
+        assert multiprocessing.active_children() == [], "--jobs 1: validated in this process"
+        assert [f.rule for f in pending.result()][:2] == ["EX-1 Name", "EX-1 Name"]
+    finally:
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
