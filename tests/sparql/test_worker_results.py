@@ -180,11 +180,12 @@ def test_the_memory_cap_never_exceeds_a_hard_limit_already_set():
 
 # ------------------------------------------------------------------ as the web process sends a job, and more rows
 
-def test_the_job_as_it_arrives_through_the_pipe_gets_the_same_tsv(store):
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_the_job_as_it_arrives_through_the_pipe_gets_the_same_neutralised_table(store, fmt):
     """The worker receives the job unpickled (its format name a fresh string, not the literal in the code)."""
-    job = Job(base_iri=BASE, query=FORMULA, solutions_format="tsv", graph_format=None, max_rows=10)
+    job = Job(base_iri=BASE, query=FORMULA, solutions_format=fmt, graph_format=None, max_rows=10)
     received = pickle.loads(pickle.dumps(job))
-    assert received.solutions_format == "tsv"
+    assert received.solutions_format == fmt
     assert execute(store, received).body == execute(store, job).body
     assert "'=HYPERLINK(1)" in execute(store, received).body.decode()
 
