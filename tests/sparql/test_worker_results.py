@@ -227,3 +227,10 @@ def test_the_memory_cap_is_the_address_space_at_its_start_plus_exactly_the_megab
     done = subprocess.run([sys.executable, "-c", EXTRA], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert abs(int(done.stdout) - 1024 * 2**20) < 2**18  # within 256 KiB: one allocation between the two readings
+
+
+@pytest.mark.parametrize("kind", ["solutions", "triples"])
+def test_a_row_cap_of_0_returns_no_rows_and_says_it_cut_them(store, kind):
+    outcome, found = (solutions if kind == "solutions" else triples)(store, "json" if kind == "solutions" else "nt",
+                                                                       max_rows=0)
+    assert (len(found), outcome.rows, outcome.truncated, outcome.cut) == (0, 0, True, "rows")
