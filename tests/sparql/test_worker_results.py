@@ -168,6 +168,7 @@ def probe(cap: int, size_mb: int, hard_extra: int = 0) -> str:
     (64, 256, "refused restored"),     # beyond it: this allocation fails, the process lives on
     (1, 16, "refused restored"),       # a cap of 1 MB is a cap
     (0, 256, "allocated restored"),    # 0: no cap at all
+    (-1, 256, "allocated restored"),   # nor below 0
 ])
 def test_the_memory_cap_limits_only_what_is_allocated_inside_it(cap, size_mb, expected):
     assert probe(cap, size_mb) == expected
@@ -234,3 +235,22 @@ def test_a_row_cap_of_0_returns_no_rows_and_says_it_cut_them(store, kind):
     outcome, found = (solutions if kind == "solutions" else triples)(store, "json" if kind == "solutions" else "nt",
                                                                        max_rows=0)
     assert (len(found), outcome.rows, outcome.truncated, outcome.cut) == (0, 0, True, "rows")
+
+
+CONTROL_GRAPH = 'CONSTRUCT { <http://example.org/s> <http://example.org/p> ?v } WHERE { BIND("a\\u0001b" AS ?v) }'
+
+
+@pytest.mark.parametrize("fmt,readable", [("ttl", True), ("nt", True), ("jsonld", True), ("rdf", False)])
+def test_only_rdf_xml_refuses_a_triple_xml_cannot_carry(store, fmt, readable):
+    outcome = execute(store, Job(base_iri=BASE, query=CONTROL_GRAPH, solutions_format=None, graph_format=fmt, max_rows=10))
+    assert (outcome.error_kind is None) is readable, outcome.error
+    if readable:
+        [triple] = ox.parse(outcome.body, format=GRAPH_FORMATS[fmt].oxigraph)
+        assert triple.object.value == "a\u0001b"
+
+
+def test_a_turtle_answer_is_written_with_the_jobs_prefixes(store):
+    job = Job(base_iri=BASE, query=CONSTRUCT, solutions_format=None, graph_format="ttl", max_rows=100,
+              prefixes={"ex": EX})
+    body = execute(store, job).body.decode()
+    assert "@prefix ex: <http://example.org/> ." in body and "ex:s0" in body and f"<{EX}s0>" not in body
