@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import ROOT
-from tests.app.test_production_server import kg_serve
-from tests.support.processes import QUERY_PROCESS, alive, children, descendants, fetch, name, wait_for
+from tests.support.processes import QUERY_PROCESS, alive, children, descendants, fetch, kg_serve, name, wait_for
 
 pytestmark = pytest.mark.live
 KG = Path(sys.executable).parent / "kg"

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_production_server import kg_serve
 from tests.support.builds import reseal
-from tests.support.processes import ROOT, gunicorn_server, stop_group, wait_for
+from tests.support.processes import ROOT, gunicorn_server, kg_serve, stop_group, wait_for
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.live

@@ -10,41 +10,15 @@ import sys
 import threading
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from kg.cli import make_parser
-from tests.support.processes import ROOT, children, name, stop_group, wait_for
-from tests.support.servers import free_port
+from tests.support.processes import ROOT, children, free_port, kg_serve, name, wait_for
 
 pytestmark = pytest.mark.live
 KG = Path(sys.executable).parent / "kg"
-
-
-@contextmanager
-def kg_serve(build: Path, *args: str):
-    port = free_port()
-    log = open(os.devnull, "w")
-    proc = subprocess.Popen([str(KG), "serve", "--host", "127.0.0.1", "--port", str(port), *args], cwd=ROOT,
-                            env={**os.environ, "KG_BUILD_DIR": str(build)}, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        assert wait_for(lambda: _answers(url) or proc.poll() is not None, 60, 0.2) and proc.poll() is None
-        yield url, proc
-    finally:
-        stop_group(proc)
-        log.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "dumps/index.json", timeout=3).read()
-        return True
-    except OSError:
-        return False
 
 
 def test_defaults_are_loopback_8080():

@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.namespaces import DEFAULT_BASE, IK
 from server.i18n.language import duration_text, stated_date
-from tests.support.htmltree import parse_html
+from tests.support.htmltree import parse_html, summary
 
 SCHEMA_DURATION = URIRef("https://schema.org/duration")
 SCHEMA_START = URIRef("https://schema.org/startDate")
@@ -24,14 +24,10 @@ def summary_rows(client, url: str) -> dict[str, list[tuple[str, str | None]]]:
     """heading -> [(text, link)] of the page's first summary list (the one under the title)."""
     response = client.get(url, headers={"Accept": "text/html"})
     assert response.status_code == 200, url
-    summary = parse_html(response.data).find("dl", cls="summary")
-    assert summary is not None, f"{url} has no summary"
     rows = {}
-    for row in summary.find_all("div"):
-        dd = row.find("dd")
+    for heading, dd in summary(parse_html(response.data)).items():
         links = dd.find_all("a")
-        rows[row.find("dt").text().strip()] = ([(a.text().strip(), a.get("href")) for a in links] if links
-                                              else [(" ".join(dd.text().split()), None)])
+        rows[heading] = [(a.text().strip(), a.get("href")) for a in links] if links else [(" ".join(dd.text().split()), None)]
     return rows
 
 

@@ -12,7 +12,7 @@ from rdflib.namespace import SKOS
 
 from kg.namespaces import DEFAULT_BASE
 from server.i18n.strings import STRINGS
-from tests.support.htmltree import Element, parse_html
+from tests.support.htmltree import Element, parse_html, summary
 
 PAGE_TYPES = {
     "home": "/", "massnahmen": "/massnahmen", "massnahmen-filtered": "/massnahmen?handlungsfeld=gefluechtete",
@@ -103,9 +103,8 @@ def test_the_check_finds_german_text_when_it_is_there(fragments):
 
 
 def test_field_and_target_group_values_are_english_where_the_data_has_them(client, graph):
-    summary = parse_html(client.get("/doc/massnahme/22?lang=en").data).find("dl", cls="summary")
-    values = {row.find("dt").text(): [(a.text(), a.get("lang")) for a in row.find("dd").find_all("a")]
-              for row in summary.find_all("div")}
+    values = {heading: [(a.text(), a.get("lang")) for a in dd.find_all("a")]
+              for heading, dd in summary(parse_html(client.get("/doc/massnahme/22?lang=en").data)).items()}
     measure = URIRef(f"{DEFAULT_BASE}id/massnahme/22")
 
     def english(prop: str) -> list[tuple[str, None]]:

@@ -8,7 +8,7 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
 from kg.namespaces import DEFAULT_BASE, IK, uri
-from tests.support.htmltree import parse_html
+from tests.support.htmltree import parse_html, summary
 
 
 def local(iri) -> str:
@@ -67,7 +67,7 @@ def test_english_page_keeps_the_german_words_marked_german(client):
 def test_the_summary_reads_a_duration_as_words_like_the_evidence_does(client, graph, lang, heading, expected):
     assert str(graph.value(uri("massnahme", 53), URIRef("https://schema.org/duration"))) == "P3M"
     page = parse_html(client.get(f"/doc/massnahme/53?lang={lang}").data)
-    rows = {row.find("dt").text(): row.find("dd").text() for row in page.find("dl", cls="summary").find_all("div")}
+    rows = {heading: dd.text() for heading, dd in summary(page).items()}
     assert rows[heading] == expected
     facts = [dd.find("span", cls="fact").text() for dd in page.find("section", cls="evidence").find_all("dd")]
     assert expected in facts
@@ -77,5 +77,5 @@ def test_the_summary_gives_ages_in_years(client, graph):
     nr = next(int(str(m).rsplit("/", 1)[1]) for m in graph.subjects(IK.mindestalter, None))
     age = int(graph.value(uri("massnahme", nr), IK.mindestalter))
     page = parse_html(client.get(f"/doc/massnahme/{nr}?lang=de").data)
-    rows = {row.find("dt").text(): row.find("dd").text() for row in page.find("dl", cls="summary").find_all("div")}
+    rows = {heading: dd.text() for heading, dd in summary(page).items()}
     assert any(text == f"{age} Jahre" or text == f"{age} Jahr" for text in rows.values()), rows

@@ -90,6 +90,13 @@ def definitions(root: Element) -> dict[str, Element]:
     return found
 
 
+def summary(page: Element) -> dict[str, Element]:
+    """The page's first summary list (``<dl class="summary">`` under the title): each row's heading with its ``<dd>``."""
+    found = page.find("dl", cls="summary")
+    assert found is not None, "the page has no summary list"
+    return {row.find("dt").text().strip(): row.find("dd") for row in found.find_all("div")}
+
+
 def table_rows(table: Element) -> list[list[Element]]:
     """The cells of each body row of a table."""
     body = table.find("tbody") or table

@@ -134,6 +134,23 @@ def gunicorn_server(build: Path, env: dict[str, str] | None = None, workers: int
         log.close()
 
 
+@contextmanager
+def kg_serve(build: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``kg serve`` as the README starts it (the production server unless ``--dev``) serving ``build`` on a free
+    loopback port; yields the root URL and the process (kg, which becomes the gunicorn master)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([str(BIN / "kg"), "serve", "--host", "127.0.0.1", "--port", str(port), *args], cwd=ROOT,
+                            env={**os.environ, "KG_BUILD_DIR": str(build)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert wait_for(lambda: _answers(url + "dumps/index.json") or proc.poll() is not None, 60, 0.2)
+        assert proc.poll() is None, f"kg serve ended with {proc.returncode}"
+        yield url, proc
+    finally:
+        stop_group(proc)
+
+
 def fetch(url: str, accept: str | None = None, data: bytes | None = None, content_type: str | None = None,
           timeout: float = 60) -> tuple[int, Message, bytes]:
     """Status, headers and body of a real HTTP request, error statuses included. The headers are looked up without
