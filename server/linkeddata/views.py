@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, Response, abort, redirect, render_template, request
 
 from kg import registry
 from kg.namespaces import KEY_PATTERN, TYPES
@@ -20,7 +20,7 @@ from server.linkeddata import describe as d
 from server.linkeddata import queries, renderers
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
-from server.web.negotiation import choose, negotiate, offer, requested_formats, vary_on_accept
+from server.web.negotiation import choose, negotiate, offer, vary_on_accept
 from server.web.responses import json_response
 from server.web.urls import local_path
 
@@ -28,8 +28,6 @@ bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
 DEFINITIONS = ("ik", *renderers.SCHEMES)
 RETIRED_OFFER = offer((HTML, JSON, RDF_FORMATS["ttl"]), names={"turtle": "ttl"}, strict=False)
-NEGOTIATED = "linkeddata_negotiated"  # app.extensions: Accept header -> key of the negotiated renderer
-NEGOTIATED_ENTRIES = 256  # browsers and clients send few distinct headers; more are negotiated every time
 
 
 def init_app(app: Flask, contributed: tuple[Renderer, ...] = (), sections: tuple[Section, ...] = ()) -> None:
@@ -49,19 +47,9 @@ def _document_offer():
 
 
 def _negotiated() -> str:
-    """The key of the renderer this request negotiates. The offer is the same for every document of the app, so the
-    answer for one Accept header is kept (scoring every format against a browser's header was 3 % of a page's
-    first render); ``?format=`` and refusals (400, 406, raised by negotiate) are never kept."""
-    if requested_formats(request):
-        return negotiate(request, _document_offer()).key
-    accept = request.headers.get("Accept", "")
-    kept = current_app.extensions.setdefault(NEGOTIATED, {})
-    key = kept.get(accept)
-    if key is None:
-        key = negotiate(request, _document_offer()).key
-        if len(kept) < NEGOTIATED_ENTRIES:
-            kept[accept] = key
-    return key
+    """The key of the renderer this request negotiates (the choice per Accept header is kept by
+    server.web.negotiation); ``?format=`` and refusals (400, 406) as negotiate answers them."""
+    return negotiate(request, _document_offer()).key
 
 
 # ------------------------------------------------------------------ /id/ and /doc/

@@ -57,7 +57,7 @@ class NotAcceptable(Exception):
         super().__init__(offer.listing())
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed as itself: the offers are module constants (see _best)
+@dataclass(frozen=True)
 class Offer:
     formats: tuple[Format, ...]                             # the first is the default: ties, no Accept
     names: Mapping[str, str] = field(default_factory=dict)  # further ``?format=`` spellings -> key
@@ -140,7 +140,7 @@ def choose(request: Request, offered: Offer) -> Format:
     header = request.headers.get("Accept", "").strip()
     if not header:
         return offered._fallback()
-    best = _best(header, offered)
+    best = _best(header, offered.formats)
     if best is not None:
         return best
     if offered.strict:
@@ -149,12 +149,12 @@ def choose(request: Request, offered: Offer) -> Format:
 
 
 @memoized(maxsize=1024)
-def _best(header: str, offered: Offer) -> Format | None:
-    """The offered format ``header`` likes best, or None if it accepts none. Kept per header: parsing an Accept
-    header with mimeparse was a quarter of the web process's work for a SPARQL lookup, and clients send few
-    distinct headers (a header is at most a few KB, so the cache is bounded in bytes too)."""
+def _best(header: str, formats: tuple[Format, ...]) -> Format | None:
+    """The format of ``formats`` (the first wins ties) ``header`` likes best, or None if it accepts none. Kept per
+    header and formats: parsing an Accept header with mimeparse was a quarter of the web process's work for a SPARQL
+    lookup, and clients send few distinct headers (a header is at most a few KB, so the cache is bounded in bytes)."""
     ranges = parse_accept(header)
-    scored = [(quality(f, ranges), -i, f) for i, f in enumerate(offered.formats)]
+    scored = [(quality(f, ranges), -i, f) for i, f in enumerate(formats)]
     (best_q, _own), _, best = max(scored, key=lambda s: (s[0][0], s[0][1], s[1]))
     return best if best_q > 0 else None
 
