@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from tests.releases.conftest import BASE, NEW_TITLE_5, RETIRED
-from tests.support.processes import gunicorn_server
+from tests.support.processes import gunicorn_server, wait_for
 from tests.support.servers import gunicorn
 
 M5 = URIRef(BASE + "id/massnahme/5")
@@ -163,7 +163,9 @@ def test_an_old_release_uses_the_query_processes_and_the_client_limits_of_the_cu
         assert _ask(server.url, "/sparql", "ASK {}", "127.0.0.1") == 200
         assert _ask(server.url, "/release/2020/sparql", "ASK {}", "127.0.0.1") == 200
         time.sleep(3)  # spare processes are started in the background
-        assert len(server.query_processes()) <= 3, "KG_QUERY_WORKERS + 1 spare, not that again for the release"
+        # then at most KG_QUERY_WORKERS + 1 spare, not that again for the release (the old code settled at 6); a
+        # process replaced after the release query may take a moment to exit on a loaded machine
+        assert wait_for(lambda: len(server.query_processes()) <= 3, 30), server.query_processes()
 
         runaway = threading.Thread(target=_ask, args=(server.url, "/sparql", RUNAWAY, "127.0.7.1"))
         runaway.start()
