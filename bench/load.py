@@ -336,6 +336,9 @@ def main() -> int:
     parser.add_argument("--no-cache", action="store_true", help="SPARQL answer cache off (KG_QUERY_CACHE_MB=0)")
     args = parser.parse_args()
     build = Path(args.build).resolve()
+    if not (build / "manifest.json").exists():
+        print(f"no build in {build}: run `kg build` first, or name one with --build DIR", file=sys.stderr)
+        return 2
     load = os.getloadavg()[0]
     # The baseline: the same normal clients on the same machine in the same run, without runaway or slow clients.
     baseline = None if args.no_baseline else run(build, args.seconds, args.clients, 0, 0, head_start=0,

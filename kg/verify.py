@@ -54,7 +54,7 @@ def verify(build: Path, hashes: bool = True) -> Verdict:
         path = build / name
         try:
             size = path.stat().st_size
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a name with a NUL byte (a damaged manifest)
             problems.append(f"{name} fehlt / is missing")
             continue
         stamp.append(_stamp(path))
@@ -127,7 +127,7 @@ def _sha256(path: Path) -> str:
     try:
         with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:  # gone since it was looked at: it cannot match
+    except (OSError, ValueError):  # gone since it was looked at (or no valid name): it cannot match
         return ""
 
 
@@ -135,7 +135,7 @@ def _stamp(path: Path) -> tuple:
     try:
         st = os.stat(path)
         return (str(path.name), st.st_size, st.st_mtime_ns, st.st_ino)
-    except OSError:
+    except (OSError, ValueError):
         return (str(path.name), None, None, None)
 
 

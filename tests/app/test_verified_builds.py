@@ -160,3 +160,15 @@ def test_nothing_intact_is_one_clear_line_not_a_traceback(two_builds):
     probe = subprocess.run([sys.executable, "-c", "from server.app import create_app; create_app()"], capture_output=True,
                            text=True, env=env)
     assert probe.returncode != 0 and "Kein intakter Build" in probe.stderr
+
+
+def test_a_manifest_naming_a_file_with_a_nul_byte_is_damage_not_a_crash(two_builds):
+    """Such a name cannot be looked up at all (Python raises ValueError, not OSError): kg verify printed a traceback."""
+    link, a, b = two_builds
+    manifest = link.resolve() / "manifest.json"
+    fields = json.loads(manifest.read_text(encoding="utf-8"))
+    fields["files"]["csv/bad\u0000name.csv"] = {"bytes": 1, "sha256": "0" * 64}
+    manifest.write_text(json.dumps(fields), encoding="utf-8")
+    damaged = subprocess.run([str(KG), "verify", "--out", str(link)], capture_output=True, text=True)
+    assert damaged.returncode == 1 and "Traceback" not in damaged.stderr, damaged.stderr
+    assert "csv/bad" in damaged.stderr and a["build_id"] in damaged.stderr, damaged.stderr
