@@ -94,21 +94,28 @@ def measure(tree: Path, out: Path, requests: int) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def alternate(before: str, measure, requests: int, rounds: int, prefix: str) -> dict[str, list[dict]]:
+    """Revision ``before`` (its own checkout) and this working tree, each on its own build of the same data, measured
+    by ``measure(tree, build, requests)`` in alternating rounds, so that load from other processes falls on both."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        trees = {"before": checkout(before, Path(tmp) / "before"), "now": ROOT}
+        builds = {name: Path(tmp) / f"build-{name}" for name in trees}
+        for name, tree in trees.items():
+            build(tree, builds[name])
+        runs: dict[str, list[dict]] = {"before": [], "now": []}
+        for _ in range(rounds):
+            for name in ("before", "now"):
+                runs[name].append(measure(trees[name], builds[name], requests))
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="aa1763d", help="git revision to compare with (default: main before issue 11)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="ik-bench-pages-") as tmp:
-        trees = {"before": checkout(args.before, Path(tmp) / "before"), "now": ROOT}
-        builds = {name: Path(tmp) / f"build-{name}" for name in trees}
-        for name, tree in trees.items():
-            build(tree, builds[name])
-        runs: dict[str, list[dict]] = {"before": [], "now": []}
-        for _ in range(args.rounds):
-            for name in ("before", "now"):
-                runs[name].append(measure(trees[name], builds[name], args.requests))
+    runs = alternate(args.before, measure, args.requests, args.rounds, "ik-bench-pages-")
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.before], capture_output=True, text=True).stdout.strip()
     print(f"before = {rev}, now = this working tree; {args.requests} sequential requests per page, {args.rounds} alternating rounds, "
           "Flask test client, medians over the rounds")

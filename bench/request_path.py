@@ -17,12 +17,11 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from before_after import build, checkout  # noqa: E402
+from before_after import alternate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,15 +82,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="ik-bench-path-") as tmp:
-        trees = {"before": checkout(args.before, Path(tmp) / "before"), "now": ROOT}
-        builds = {name: Path(tmp) / f"build-{name}" for name in trees}
-        for name, tree in trees.items():
-            build(tree, builds[name])
-        runs: dict[str, list[dict]] = {"before": [], "now": []}
-        for _ in range(args.rounds):
-            for name in ("before", "now"):
-                runs[name].append(measure(trees[name], builds[name], args.requests))
+    runs = alternate(args.before, measure, args.requests, args.rounds, "ik-bench-path-")
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.before], capture_output=True,
                          text=True).stdout.strip()
     print(f"before = {rev}, now = this working tree; {args.requests} requests per query, {args.rounds} alternating "
