@@ -306,6 +306,7 @@ def switch(out: Path, target: Path) -> None:
         # A plain directory from elsewhere: keep it as an old build rather than delete it.
         out.rename(out.parent / ".builds" / f"legacy-{int(time.time())}")
     link = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    link.parent.mkdir(parents=True, exist_ok=True)  # `kg release --out site/build` on a fresh machine, as kg build
     if link.is_symlink():
         link.unlink()
     link.symlink_to(os.path.relpath(target, out.parent))

@@ -43,11 +43,33 @@ def _print_findings(findings: list, report: Path | None) -> None:
         print(f"  … {len(findings) - SHOWN_FINDINGS} weitere / more{where}")
 
 
+def _data_dir(args) -> Path | None:
+    """``--data`` when given; one line instead of a D01 finding per missing file when the directory is not there."""
+    if not args.data:
+        return None
+    if not Path(args.data).is_dir():
+        raise SystemExit(f"Datenverzeichnis {args.data} gibt es nicht: Pfad bei --data prüfen (ohne --data: data/) "
+                         "/ data directory not found: check --data")
+    return Path(args.data)
+
+
+def _writable_place(path: Path, option: str) -> Path:
+    """A file the command writes (``kg export --output``): as with the shell's ``> file`` its directory must exist –
+    one line naming the option instead of a traceback. (A build's ``--out`` is a place of its own: kg build, kg release
+    and kg serve --watch make its directory.)"""
+    parent = Path(path).absolute().parent
+    if not parent.is_dir():
+        raise SystemExit(f"{option} {path}: das Verzeichnis {parent} gibt es nicht – erst anlegen (mkdir -p {parent}) "
+                         "oder einen anderen Pfad angeben / directory not found: create it or choose another path")
+    return Path(path)
+
+
 def _project(args) -> Project:
     """The data directory, and the workbook when one is given (``--workbook``) or lies in it (data/arbeitsmappe.xlsx)."""
     from kg import workbook
 
-    project = Project(data=Path(args.data)) if args.data else Project()
+    data = _data_dir(args)
+    project = Project(data=data) if data else Project()
     chosen = getattr(args, "workbook", None)
     if chosen == "-":  # --workbook -: the CSV files even when a workbook lies in data/
         return project
@@ -255,6 +277,7 @@ def cmd_export(args) -> int:
     else:
         data = _built(export.RDF_FORMATS[args.format][1]).read_bytes()
     if args.output:
+        _writable_place(Path(args.output), "--output")
         Path(args.output).write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
@@ -264,7 +287,7 @@ def cmd_export(args) -> int:
 def cmd_workbook(args) -> int:
     from kg import workbook
 
-    data = Path(args.data) if args.data else Project().data
+    data = _data_dir(args) or Project().data
     path = Path(args.workbook) if args.workbook else workbook.default_path(data)
     if args.import_:
         if not path.exists():

@@ -96,6 +96,7 @@ class Watcher:
         else:
             status = Status(True, finished(), source, build_id=result.path.name)
         path = status_path(self.out)
+        path.parent.mkdir(parents=True, exist_ok=True)  # a first build that failed made no directory for it
         tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
         tmp.write_text(status.to_json(), encoding="utf-8")
         os.replace(tmp, path)

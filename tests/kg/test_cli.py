@@ -213,6 +213,35 @@ def test_wrong_arguments_exit_2_with_usage(args, complaint):
     assert done.stderr.startswith("usage: kg") and complaint in done.stderr
 
 
+# ------------------------------------------------------------------ paths that are not there
+
+
+def test_export_into_a_directory_that_is_not_there_exits_1_with_one_line(built, tmp_path):
+    """Like the shell's `> file`; a build's --out (kg build, kg release, kg serve --watch) makes its directory."""
+    target = tmp_path / "nicht-da" / "graph.ttl"
+    done = kg("export", "--format", "ttl", "--output", str(target), env={"KG_BUILD_DIR": str(built)})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"--output {target}: das Verzeichnis {target.parent} gibt es nicht – erst anlegen "
+                           f"(mkdir -p {target.parent}) oder einen anderen Pfad angeben / directory not found: "
+                           "create it or choose another path\n")
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("command", [("build", "--jobs", "1"), ("validate", "--jobs", "1"), ("diff", "--jobs", "1"),
+                                     ("release", "r1", "--jobs", "1"), ("workbook",), ("serve", "--watch")],
+                         ids=["build", "validate", "diff", "release", "workbook", "serve --watch"])
+def test_a_data_directory_that_is_not_there_exits_1_with_one_line(command, tmp_path):
+    data = tmp_path / "nicht-da" / "data"
+    port = ("--port", str(free_port())) if command[0] == "serve" else ()
+    releases_dir = ("--releases", str(tmp_path / "releases")) if command[0] == "release" else ()
+    done = kg(*command, "--data", str(data), *port, *releases_dir, env={"KG_BUILD_DIR": str(tmp_path / "build")},
+              timeout=120)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"Datenverzeichnis {data} gibt es nicht: Pfad bei --data prüfen (ohne --data: data/) "
+                           "/ data directory not found: check --data\n")
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
 def test_serve_defaults_to_127_0_0_1_port_8080():
     args = make_parser().parse_args(["serve"])
     assert (args.host, args.port, args.watch) == ("127.0.0.1", 8080, False)
@@ -248,10 +277,10 @@ def test_serve_answers_on_the_given_host_and_port(built):
 def test_serve_watch_on_data_with_an_error_says_so_and_serves_once_it_is_fixed(project_copy, tmp_path):
     good = (project_copy.data / "massnahmen.csv").read_bytes()
     break_measure_5(project_copy)
-    port, log = free_port(), tmp_path / "serve.log"
+    port, log, out = free_port(), tmp_path / "serve.log", tmp_path / "site" / "build"  # site/: not there yet
     with open(log, "w") as sink:
         proc = subprocess.Popen([str(KG), "serve", "--watch", "--data", str(project_copy.data), "--port", str(port)],
-                                cwd=ROOT, env={**os.environ, "KG_BUILD_DIR": str(tmp_path / "build")},
+                                cwd=ROOT, env={**os.environ, "KG_BUILD_DIR": str(out)},
                                 stdout=sink, stderr=subprocess.STDOUT)
     try:
         def until(done, seconds: float = 180):  # a loaded machine may take long; no bound on how long is asserted
@@ -263,6 +292,8 @@ def test_serve_watch_on_data_with_an_error_says_so_and_serves_once_it_is_fixed(p
         waiting = "Noch kein fehlerfreier Stand zum Zeigen: Meldungen beheben und speichern, dann startet die Vorschau."
         assert until(lambda: waiting in log.read_text()), log.read_text()[-2000:]
         assert "Maßnahme 4 (Tabellenzeile 6" in log.read_text() and proc.poll() is None
+        assert "Traceback" not in log.read_text()
+        assert json.loads((out.parent / "build.preview.json").read_text())["ok"] is False, "the findings for the pages"
 
         def page():
             try:
@@ -330,7 +361,7 @@ def test_workbook_refuses_to_overwrite_unimported_changes_until_forced(project_c
 
 
 def test_release_publishes_and_prints_what_it_changed_against_the_release_before(project_copy, tmp_path):
-    releases_dir, out = tmp_path / "releases", tmp_path / "build"
+    releases_dir, out = tmp_path / "releases", tmp_path / "site" / "build"  # site/ made by the release, as by kg build
     common = ("--data", str(project_copy.data), "--releases", str(releases_dir), "--out", str(out), "--jobs", "1")
     first = kg("release", "r1", "--date", "2025-01-01", *common)
     assert first.returncode == 0, first.stderr
