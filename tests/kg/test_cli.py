@@ -273,7 +273,6 @@ def test_serve_answers_on_the_given_host_and_port(built):
 
 
 @pytest.mark.live
-@pytest.mark.live
 def test_serve_watch_on_data_with_an_error_says_so_and_serves_once_it_is_fixed(project_copy, tmp_path):
     good = (project_copy.data / "massnahmen.csv").read_bytes()
     break_measure_5(project_copy)
@@ -319,20 +318,13 @@ def test_serve_without_a_build_exits_1_saying_to_build_first(tmp_path):
 # ------------------------------------------------------------------ synth, workbook
 
 
-def test_synth_exits_0_with_the_counts_it_wrote(tmp_path):
-    done = kg("synth", "--factor", "2", "--out", str(tmp_path / "two"))
+@pytest.mark.parametrize("factor, measures", [(2, 258), (1, 129)])  # 1: the real size is accepted too
+def test_synth_exits_0_with_the_counts_it_wrote(factor, measures, tmp_path):
+    done = kg("synth", "--factor", str(factor), "--out", str(tmp_path / "synth"))
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.split(": ", 1)[1]) == synth.expected_counts(2)
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "two" / "massnahmen.csv").read_text(encoding="utf-8"))))
-    assert len(rows) == 258
-
-
-def test_synth_accepts_a_factor_of_1_the_real_size(tmp_path):
-    done = kg("synth", "--factor", "1", "--out", str(tmp_path / "one"))
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.split(": ", 1)[1]) == synth.expected_counts(1)
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "one" / "massnahmen.csv").read_text(encoding="utf-8"))))
-    assert len(rows) == 129
+    assert json.loads(done.stdout.split(": ", 1)[1]) == synth.expected_counts(factor)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "synth" / "massnahmen.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == measures
 
 
 def test_synth_refuses_a_factor_below_1(tmp_path):
