@@ -9,27 +9,15 @@ import hashlib
 import json
 import shutil
 
-import pytest
-
 from kg.build import switch
 from server import state
 from server.state import BuildState
-from tests.app.test_build_state import TRIPLE, Clock, _build
+from tests.support.builds import TRIPLE, seal, small_build
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(state.time, "monotonic", clock)
-    return clock
-
-
-def test_a_build_removed_while_it_is_being_loaded_keeps_the_previous_one_served(tmp_path, clock, monkeypatch):
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    pruned = _build(tmp_path, "b")
-    switch(out, pruned)
+def test_a_build_removed_while_it_is_being_loaded_keeps_the_previous_one_served(damaged_b_linked, clock, monkeypatch):
+    linked = damaged_b_linked(lambda b: None)  # damaged only while it is being loaded
+    served, pruned = linked.served, linked.b
     load = state.Store.from_ntriples
 
     def load_then_prune(path):  # `kg build --keep` removes the build between its check and the server's stat
@@ -45,15 +33,13 @@ def test_a_build_removed_while_it_is_being_loaded_keeps_the_previous_one_served(
     assert row["o"].value == "a"
 
 
-def test_a_manifest_naming_a_file_with_a_nul_byte_keeps_the_previous_build_served(tmp_path, clock):
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    damaged = _build(tmp_path, "b")
-    manifest = json.loads((damaged / "manifest.json").read_text())
-    manifest["files"]["graph\u0000.nt"] = {"bytes": 1, "sha256": hashlib.sha256(b".").hexdigest()}
-    (damaged / "manifest.json").write_text(json.dumps(manifest))  # JSON allows \u0000; no file name does
-    switch(out, damaged)
+def test_a_manifest_naming_a_file_with_a_nul_byte_keeps_the_previous_build_served(damaged_b_linked, tmp_path, clock):
+    def nul_byte(damaged):
+        manifest = json.loads((damaged / "manifest.json").read_text())
+        manifest["files"]["graph\u0000.nt"] = {"bytes": 1, "sha256": hashlib.sha256(b".").hexdigest()}
+        (damaged / "manifest.json").write_text(json.dumps(manifest))  # JSON allows \u0000; no file name does
+
+    served = damaged_b_linked(nul_byte).served
     clock.now += 1
     assert served.current.etag == "a"
     assert served.current.path == (tmp_path / ".builds" / "a").resolve()
@@ -61,10 +47,10 @@ def test_a_manifest_naming_a_file_with_a_nul_byte_keeps_the_previous_build_serve
 
 def test_a_served_build_that_shrinks_is_damaged_and_the_older_intact_one_is_served(tmp_path, clock):
     out = tmp_path / "build"
-    _build(tmp_path, "a")
-    b = _build(tmp_path, "b")
+    small_build(tmp_path, "a")
+    b = small_build(tmp_path, "b")
     (b / "graph.nt").write_text(TRIPLE.format("b") + TRIPLE.format("b2"))
-    _seal(b, triples=2)
+    seal(b, triples=2)
     switch(out, b)
     served = BuildState(str(out), check_seconds=0)
     assert served.current.etag == "b"
@@ -75,7 +61,7 @@ def test_a_served_build_that_shrinks_is_damaged_and_the_older_intact_one_is_serv
 
 def test_with_no_intact_build_left_the_damaged_one_is_served_on_and_logged_once_per_change(tmp_path, clock, caplog):
     out = tmp_path / "build"
-    a = _build(tmp_path, "a")
+    a = small_build(tmp_path, "a")
     switch(out, a)
     served = BuildState(str(out), check_seconds=0)
     with caplog.at_level("WARNING", logger="server.state"):
@@ -101,10 +87,10 @@ def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_o
                                                                                                    caplog):
     """Its id (and so its age) is unknown: the newest intact build is served, even one newer than it."""
     out = tmp_path / "build"
-    switch(out, _build(tmp_path, "20260101T000000Z"))
+    switch(out, small_build(tmp_path, "20260101T000000Z"))
     served = BuildState(str(out), check_seconds=0)
-    _build(tmp_path, "20260301T000000Z")
-    rolled_back = _build(tmp_path, "20260201T000000Z")
+    small_build(tmp_path, "20260301T000000Z")
+    rolled_back = small_build(tmp_path, "20260201T000000Z")
     (rolled_back / "manifest.json").write_text("{")
     switch(out, rolled_back)
     clock.now += 1
@@ -113,21 +99,13 @@ def test_a_linked_build_whose_manifest_cannot_be_read_falls_back_to_any_intact_o
     assert "build 20260201T000000Z unusable; serving the newest intact build 20260301T000000Z" in caplog.text
 
 
-def _seal(path, triples: int) -> None:
-    data = (path / "graph.nt").read_bytes()
-    (path / "manifest.json").write_text(json.dumps({"build_id": path.name, "triples": triples, "files": {
-        "graph.nt": {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}}))
-
-
-def test_a_sealed_build_whose_graph_is_no_n_triples_is_rejected_naming_the_file(tmp_path, clock, caplog):
+def test_a_sealed_build_whose_graph_is_no_n_triples_is_rejected_naming_the_file(damaged_b_linked, clock, caplog):
     """Its manifest vouches for the bytes (size, SHA-256, one statement per line), but the store cannot parse them."""
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    bad = _build(tmp_path, "bad")
-    (bad / "graph.nt").write_text("<https://example.org/s> kein Tripel .\n")
-    _seal(bad, triples=1)
-    switch(out, bad)
+    def no_n_triples(bad):
+        (bad / "graph.nt").write_text("<https://example.org/s> kein Tripel .\n")
+        seal(bad, triples=1)
+
+    served = damaged_b_linked(no_n_triples, name="bad").served
     clock.now += 1
     with caplog.at_level("WARNING", logger="server.state"):
         assert served.current.etag == "a"
@@ -138,8 +116,8 @@ def test_a_server_starting_while_its_builds_graph_vanishes_serves_the_newest_old
     """graph.nt removed between the check of the build and its load (a prune or a hand at work): the load's OSError
     rejects that build like any other damage, and the next one is tried."""
     out = tmp_path / "build"
-    _build(tmp_path, "a")
-    vanishing = _build(tmp_path, "b")
+    small_build(tmp_path, "a")
+    vanishing = small_build(tmp_path, "b")
     switch(out, vanishing)
     check = state.verify
 
@@ -158,35 +136,28 @@ def test_the_database_of_a_served_build_is_its_store_directory_or_none_without_o
     served = BuildState(str(built), check_seconds=60).current
     assert served.database == built.resolve() / manifest["store"]["dir"] and served.database.is_dir()
     out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
+    switch(out, small_build(tmp_path, "a"))
     assert BuildState(str(out), check_seconds=60).current.database is None
 
 
-def test_a_rejected_build_repaired_with_a_shorter_manifest_is_served(tmp_path, clock):
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    b = _build(tmp_path, "b")
-    good = (b / "manifest.json").read_text()
-    wrong = json.loads(good)
-    wrong["files"]["graph.nt"]["sha256"] = "0" * 64
-    (b / "manifest.json").write_text(json.dumps({**wrong, "note": "von Hand geändert, bitte prüfen"}))
-    switch(out, b)
+def test_a_rejected_build_repaired_with_a_shorter_manifest_is_served(damaged_b_linked, clock):
+    def wrong_digest(b):
+        wrong = json.loads((b / "manifest.json").read_text())
+        wrong["files"]["graph.nt"]["sha256"] = "0" * 64
+        (b / "manifest.json").write_text(json.dumps({**wrong, "note": "von Hand geändert, bitte prüfen"}))
+
+    linked = damaged_b_linked(wrong_digest)
+    served, b = linked.served, linked.b
     clock.now += 1
     assert served.current.etag == "a"
-    (b / "manifest.json").write_text(good)  # smaller than the wrong one: a change all the same
+    seal(b, triples=1)  # the manifest small_build wrote, smaller than the wrong one: a change all the same
     clock.now += 1
     assert served.current.etag == "b"
 
 
-def test_the_served_build_is_not_loaded_again_while_the_link_names_a_broken_one(tmp_path, clock):
-    out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
-    served = BuildState(str(out), check_seconds=0)
-    before = served.current
-    broken = _build(tmp_path, "b")
-    (broken / "graph.nt").write_text(TRIPLE.format("x"))
-    switch(out, broken)
+def test_the_served_build_is_not_loaded_again_while_the_link_names_a_broken_one(damaged_b_linked, clock):
+    linked = damaged_b_linked(lambda broken: (broken / "graph.nt").write_text(TRIPLE.format("x")))
+    served, before = linked.served, linked.before
     for _ in range(2):
         clock.now += 1
         assert served.current is before and served.current.store is before.store
@@ -194,9 +165,9 @@ def test_the_served_build_is_not_loaded_again_while_the_link_names_a_broken_one(
 
 def test_a_build_of_many_triples_without_a_database_is_served(tmp_path, clock):
     out = tmp_path / "build"
-    many = _build(tmp_path, "many")
+    many = small_build(tmp_path, "many")
     (many / "graph.nt").write_text("".join(TRIPLE.format(i) for i in range(300)))
-    _seal(many, triples=300)
+    seal(many, triples=300)
     switch(out, many)
     served = BuildState(str(out), check_seconds=0).current
     assert served.etag == "many" and len(served.store) == 300
@@ -206,7 +177,7 @@ def test_a_database_damaged_before_it_was_sealed_is_rejected_and_the_previous_bu
                                                                                            caplog):
     """Its files match the manifest, but RocksDB cannot open it (RuntimeError „Corruption: …“)."""
     out = tmp_path / "build"
-    switch(out, _build(tmp_path, "a"))
+    switch(out, small_build(tmp_path, "a"))
     served = BuildState(str(out), check_seconds=0)
     damaged = tmp_path / ".builds" / "damaged"
     shutil.copytree(built.resolve(), damaged)
