@@ -1,4 +1,5 @@
-"""SPARQL behind the pages for people: home charts, the measure table, the search index, overview sections."""
+"""SPARQL behind the pages for people: home charts, the measure table, the search index, overview sections, the
+evidence and status sections of a measure."""
 
 from __future__ import annotations
 
@@ -79,6 +80,21 @@ SELECT ?m ?nr ?p ?v ?lit ?zitat ?chapter ?ziel WHERE {{
   OPTIONAL {{ ?b ik:wert ?v }} OPTIONAL {{ ?b ik:wertLiteral ?lit }} OPTIONAL {{ ?b ik:zitiertAusZiel ?ziel }}
   OPTIONAL {{ ?b prov:wasQuotedFrom ?chapter }}
 }} ORDER BY ?m ?v ?lit LIMIT 1""")
+
+
+def status_statements(base: str) -> str:
+    """Every status statement ?s of every measure ?m, and (rows without ?s) the measures whose status no source gives:
+    for the status sections of all measures in one query (kept per build, server/pages/status.py)."""
+    return prefixed(base, """
+SELECT ?m ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {
+  { ?m ik:statusangabe ?s .
+    ?s ik:status ?status ; ik:wortlaut ?wortlaut ; dcterms:source ?quelle .
+    OPTIONAL { ?s ik:statusSeit ?seit }
+    OPTIONAL { ?s ik:fundstelle ?fund }
+    OPTIONAL { ?s skos:editorialNote ?note } }
+  UNION
+  { ?m ik:nichtAngegeben ik:status }
+}""")
 
 
 def literals_of_class(cls: str) -> str:

@@ -9,6 +9,7 @@ from server import state
 from server.caches import per_build
 from server.i18n import current_lang, labels_for
 from server.i18n.language import stated_date
+from server.pages import queries
 from server.web.contributions import Section
 from server.web.urls import link
 
@@ -39,28 +40,11 @@ class Statement:
     note: str
 
 
-def _query(base: str) -> str:
-    """Every status statement of every measure ?m, and (rows without ?s) the measures whose status no source gives."""
-    return f"""
-PREFIX ik: <{base}def/ik#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?m ?s ?status ?seit ?wortlaut ?quelle ?fund ?note WHERE {{
-  {{ ?m ik:statusangabe ?s .
-    ?s ik:status ?status ; ik:wortlaut ?wortlaut ; dcterms:source ?quelle .
-    OPTIONAL {{ ?s ik:statusSeit ?seit }}
-    OPTIONAL {{ ?s ik:fundstelle ?fund }}
-    OPTIONAL {{ ?s skos:editorialNote ?note }} }}
-  UNION
-  {{ ?m ik:nichtAngegeben ik:status }}
-}}"""
-
-
 def _rows_by_measure(store, base: str) -> dict[str, list[dict[str, str]]]:
     """Measure IRI -> its status rows (an empty list: no source gives its status), once per build: one query for
     all measures costs less than one per first render of a page."""
     by_measure: dict[str, list[dict[str, str]]] = {}
-    for row in store.select(_query(base)):
+    for row in store.select(queries.status_statements(base)):
         rows = by_measure.setdefault(row.pop("m"), [])
         if "s" in row:
             rows.append(row)
