@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from server import state
 from server.caches import per_build
+from server.changes import queries
 
 
 @dataclass(frozen=True)
@@ -17,16 +18,8 @@ class Editions:
     total: int           # measures of all editions together
 
 
-def _query(base: str) -> str:
-    return f"""PREFIX ik: <{base}def/ik#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?key (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?b a ik:Bericht ; dcterms:identifier ?key .
-  OPTIONAL {{ ?m a ik:Massnahme ; dcterms:source ?b }} }}
-GROUP BY ?key ORDER BY ?key"""
-
-
 def _compute(published, base: str) -> Editions:
-    rows = published.store.select(_query(base))
+    rows = published.store.select(queries.measures_per_edition(base))
     total = published.manifest.get("counts", {}).get("ik:Massnahme", 0)
     if not rows:
         return Editions("", total, (), total)
