@@ -13,24 +13,14 @@ from pyoxigraph import NamedNode
 
 from kg.namespaces import TYPES
 from server.caches import memoized
-from server.sparql_syntax import iri
+from server.sparql import queries
 from server.state import published
 from server.web.contributions import Section
 
 
-def describing_query(uri: str) -> str:
-    """Everything the graph says about ``uri``, and what points to it."""
-    return (f"# {uri.rstrip('/').rsplit('/', 2)[-2]} {uri.rstrip('/').rsplit('/', 1)[-1]}\n"
-            f"SELECT ?eigenschaft ?wert ?richtung WHERE {{\n"
-            f"  {{ {iri(uri)} ?eigenschaft ?wert . BIND(\"→\" AS ?richtung) }}\n"
-            f"  UNION\n"
-            f"  {{ ?wert ?eigenschaft {iri(uri)} . BIND(\"←\" AS ?richtung) }}\n"
-            f"}}\nORDER BY ?richtung ?eigenschaft\nLIMIT 1000\n")
-
-
 @memoized(4096)  # the same for a resource in every build: made once, not on every first render of its page
 def _parameters(uri: str) -> str:
-    return urlencode({"query": describing_query(uri), "format": "html"})
+    return urlencode({"query": queries.describing_query(uri), "format": "html"})
 
 
 def open_in_sparql(uri: str) -> dict | None:

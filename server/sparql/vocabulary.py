@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from kg.void import CLASSES, PROPERTIES
 from server.caches import per_build
 from server.i18n.labels import labels_for
+from server.sparql import queries
 from server.sparql.prefixes import predeclared
 from server.state import Published
 
-DEFINED = """SELECT ?term ?kind WHERE {
-  ?term <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> ?ontology ; a ?kind .
-  VALUES ?kind { <http://www.w3.org/2002/07/owl#Class> <http://www.w3.org/2000/01/rdf-schema#Class>
-                 <http://www.w3.org/2002/07/owl#ObjectProperty> <http://www.w3.org/2002/07/owl#DatatypeProperty>
-                 <http://www.w3.org/2002/07/owl#AnnotationProperty> <http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> }
-}"""
 _CLASS_KINDS = ("#Class",)
 
 
@@ -69,7 +64,7 @@ def _compute(published: Published, base: str) -> Vocabulary:
         counts[(row["class"], "class")] = int(row["n"])
     for row in store.select(PROPERTIES):
         counts[(row["p"], "property")] = int(row["n"])
-    for row in store.select(DEFINED):
+    for row in store.select(queries.DEFINED_TERMS):
         kind = "class" if row["kind"].endswith(_CLASS_KINDS) else "property"
         counts.setdefault((row["term"], kind), 0)
     return Vocabulary([Term(iri, short_name(iri, table), kind, n, labels.all(iri)) for (iri, kind), n in counts.items()])
