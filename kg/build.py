@@ -92,7 +92,7 @@ def prepare(project: Project | None = None) -> Prepared:
     srcs = sources.load(project.data, _tables(project))
     mapped = mapping.to_graph(srcs)
     editions.add(mapped, srcs)  # which edition of the report lists which measure
-    status.add(mapped, srcs, project.data)  # the status rows, their quotes checked against the source texts
+    status.add(mapped, srcs)  # the status rows (checked by sources.load, their quotes against the source texts)
     ontology = _parse_dir(project.ontology)
     for triple in ontology:  # in place: a `graph + ontology` copy costs ~15 % of the build at scale
         mapped.graph.add(triple)

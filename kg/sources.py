@@ -15,9 +15,10 @@ from typing import Protocol
 
 import yaml
 
-from kg import drucksache, messages, schema, tabular
+from kg import drucksache, evidence, messages, schema, tabular
 from kg.errors import BuildError, DataError, Origin
 from kg.messages import Keys
+from kg.namespaces import uri
 from kg.schema import LIST_SEP
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,6 +28,13 @@ DURATION = re.compile(r"^P(\d+Y)?(\d+M)?(\d+D)?$")
 HYPHEN_ARTEFACT = re.compile(r"\w- (?!und\b|oder\b|sowie\b|bis\b|bzw\.)[a-zäöüß]")
 # A place in the report as a clerk writes it: "Kapitel 6.2", "Anhang 6.1", "Impressum"; several separated by ";".
 PLACE = re.compile(r"^(?:(?:Kapitel|Anhang)\s+(?P<number>\d(?:\.\d)?)|(?P<title>Impressum))$")
+# data/ausgaben.csv (kg/editions.py): an edition's key, the chapter listing its measures, the measures it lists.
+EDITION_KEY = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,39}$")
+EDITION_CHAPTER = re.compile(r"^(?P<number>[0-9](?:\.[0-9])?)\s+(?P<title>\S.*)$")  # „6.1 Auflistung Maßnahmen und Projekte“
+NUMBER_RANGE = re.compile(r"^(?P<a>[1-9][0-9]*)(?:\s*-\s*(?P<b>[1-9][0-9]*))?$")
+# data/status.csv (kg/status.py): the statuses of def/status, and a source named as „Bericht 2020“.
+STATUSES = ("geplant", "laufend", "abgeschlossen", "beendet", "unbekannt")
+REPORT = re.compile(r"^Bericht\s+(?P<key>[0-9A-Za-z-]+)$")
 
 Record = dict
 
@@ -43,8 +51,8 @@ class Sources:
     zielgruppen: list[Record] = field(default_factory=list)
     drucksachen: list[Record] = field(default_factory=list)
     schwerpunkte: list[Record] = field(default_factory=list)
-    status: list[Record] = field(default_factory=list)  # checked and mapped by kg/status.py
-    ausgaben: list[Record] = field(default_factory=list)  # editions of the report, kg/editions.py
+    status: list[Record] = field(default_factory=list)  # mapped by kg/status.py
+    ausgaben: list[Record] = field(default_factory=list)  # editions of the report, mapped by kg/editions.py
     bericht: Record = field(default_factory=dict)
     region: Record = field(default_factory=dict)
 
@@ -398,6 +406,8 @@ def _check(r: _Reader, s: Sources) -> None:
                 r.fail(origin, "D04", f"„{column}“ enthält ein Trennungsartefakt „{m.group(0)}“", column,
                        "Das getrennte Wort zusammenschreiben.")
     _evidence(r, s, numbers, ziele)
+    _editions(r, s, set(numbers))
+    _status(r, s, set(numbers), parts)
     for rec in s.schwerpunkte:
         if rec.get("handlungsfeld") and rec["handlungsfeld"] not in felder:
             known(rec, "handlungsfeld", rec["handlungsfeld"], "handlungsfelder")
@@ -492,6 +502,128 @@ def _well_formed(angabe: str, wert: str, s: Sources) -> bool:
     if angabe == "dauer":
         return bool(DURATION.fullmatch(wert))
     return bool(re.fullmatch(r"\d{1,3}", wert))
+
+
+def edition_keys(s: Sources) -> set[str]:
+    """Every edition's key: that of bericht.yaml and those of ausgaben.csv."""
+    return {str(s.bericht.get("key"))} | {str(r.get("bericht") or "").strip() for r in s.ausgaben}
+
+
+def _listed(cell: str) -> set[int] | str:
+    """The measures an edition lists („1-128|130“), or the part that is neither number nor range."""
+    out: set[int] = set()
+    for part in split(cell):
+        m = NUMBER_RANGE.fullmatch(part)
+        if not m or (m["b"] and int(m["b"]) < int(m["a"])):
+            return part
+        out |= set(range(int(m["a"]), int(m["b"] or m["a"]) + 1))
+    return out
+
+
+def _editions(r: _Reader, s: Sources, measures: set[int]) -> None:
+    """The rows of ausgaben.csv: key, measures listed, year, title, chapter, predecessor. Each good row gets the
+    measures it lists as ``_numbers``."""
+    main = str(s.bericht.get("key"))
+    rows: dict[str, Record] = {}
+    for rec in s.ausgaben:
+        key, origin = str(rec.get("bericht") or "").strip(), rec["_origin"]
+
+        def fail(column: str, message: str, fix: str, rule: str = "D04", origin=origin) -> None:
+            r.fail(origin, rule, message, column, fix)
+
+        if not EDITION_KEY.fullmatch(key):
+            fail("bericht", f"„{key}“ taugt nicht als Schlüssel einer Ausgabe", "Das Jahr der Ausgabe eintragen, z. B. 2024.")
+            continue
+        if key in rows:
+            fail("bericht", f"Ausgabe {key} steht schon in {rows[key]['_origin']}", "Die doppelte Zeile löschen.", "D05")
+            continue
+        numbers = _listed(rec.get("massnahmen") or "")
+        if isinstance(numbers, str):
+            fail("massnahmen", f"„{numbers}“ ist keine Nummer und kein Bereich", "Nummern und Bereiche mit | trennen, z. B. 1-128|130.")
+            continue
+        unknown = sorted(numbers - measures)
+        if unknown:
+            fail("massnahmen", f"Maßnahme {unknown[0]} steht nicht in data/massnahmen.csv"
+                 + (f" (und {len(unknown) - 1} weitere)" if len(unknown) > 1 else ""),
+                 "Nur Nummern aus Spalte nr eintragen, oder die Maßnahme dort anlegen.", "D06")
+            continue
+        if rec.get("jahr") and parse_date(rec["jahr"]) is None:
+            fail("jahr", f"„{rec['jahr']}“ ist kein Jahr", "Vierstellig eintragen, z. B. 2024.")
+            continue
+        if key != main and not (rec.get("titel") or "").strip():
+            fail("titel", f"Ausgabe {key} hat keinen Titel", "Den Titel der Ausgabe eintragen, wie sie ihn nennt.", "D03")
+            continue
+        if key != main and not EDITION_CHAPTER.fullmatch((rec.get("kapitel") or "").strip()):
+            fail("kapitel", f"Ausgabe {key}: „{rec.get('kapitel') or ''}“ nennt nicht Nummer und Titel des Kapitels mit den Maßnahmen",
+                 "z. B. „6.1 Auflistung Maßnahmen und Projekte“.", "D03" if not rec.get("kapitel") else "D04")
+            continue
+        rows[key], rec["_numbers"] = rec, numbers
+    for key, rec in rows.items():
+        previous = (rec.get("vorgaenger") or "").strip()
+        if previous and (previous not in rows and previous != main or previous >= key):
+            r.fail(rec["_origin"], "D06", f"Vorgänger „{previous}“ ist keine frühere Ausgabe", "vorgaenger",
+                   "Den Schlüssel einer Ausgabe mit kleinerem Jahr eintragen, oder leer lassen.")
+
+
+def _status_source(value: str, reports: set[str]):
+    """The resource a ``quelle`` cell of status.csv names and the name of its text under data/texte/, or a German
+    problem."""
+    m = REPORT.fullmatch(value.strip())
+    if m:
+        if m["key"] not in reports:
+            return f"„{value}“: einen Bericht mit dem Schlüssel {m['key']} gibt es nicht (data/bericht.yaml: {', '.join(sorted(reports))})"
+        return uri("bericht", m["key"]), f"bericht-{m['key']}"
+    try:
+        d = drucksache.parse(value)
+    except drucksache.CitationError:
+        return f"„{value}“ ist weder „Bericht JJJJ“ noch eine lesbare Drucksachenangabe"
+    return uri("drucksache", d.key), f"drucksache-{d.key}"
+
+
+def _status(r: _Reader, s: Sources, measures: set[int], parts: set[str]) -> None:
+    """The rows of status.csv, their quotes against the source's text (kg/evidence.py). Each good row gets its date
+    as ISO text, its places as ``_places`` and its source as ``_source``."""
+    texts = evidence.Texts(r.dir)
+    known = {str(nr) for nr in measures}
+    reports = edition_keys(s)
+    for rec in s.status:
+        origin = rec["_origin"]
+
+        def fail(column: str, message: str, fix: str, rule: str = "D04", origin=origin) -> None:
+            r.fail(origin, rule, message, column, fix)
+
+        nr = str(rec.get("massnahme") or "")
+        if nr not in known:
+            fail("massnahme", f"„{nr}“ ist keine Maßnahme in data/massnahmen.csv", "Die Nummer aus Spalte nr eintragen.", "D06")
+            continue
+        if rec.get("status") not in STATUSES:
+            fail("status", f"„{rec.get('status')}“ ist kein Stand", f"Eines von: {', '.join(STATUSES)}.")
+            continue
+        if rec.get("datum"):
+            iso = parse_date(rec["datum"])
+            if iso is None:
+                fail("datum", f"„{rec['datum']}“ ist kein Datum", "JJJJ, JJJJ-MM oder JJJJ-MM-TT (auch TT.MM.JJJJ).")
+                continue
+            rec["datum"] = iso
+        source = _status_source(rec.get("quelle") or "", reports)
+        if isinstance(source, str):
+            fail("quelle", source, "„Bericht 2020“ schreiben oder die Drucksache so, wie sie zitiert wird, z. B. 0604 (IV) BDs.")
+            continue
+        try:
+            rec["_places"] = places(rec.get("fundstelle") or "")
+        except ValueError as exc:
+            fail("fundstelle", f"„{exc}“ ist keine Stelle im Bericht", "z. B. „Anhang 6.1“ oder „Kapitel 3.3“.")
+            continue
+        unknown = [k for k in rec["_places"] if k not in parts]
+        if unknown:
+            fail("fundstelle", f"„{unknown[0]}“ ist kein Teil des Berichts in data/bericht.yaml (kapitel)",
+                 "Die Nummer wie im Inhaltsverzeichnis schreiben, z. B. „Kapitel 3.4“.", "D06")
+            continue
+        found = evidence.check(rec.get("zitat") or "", source[1], texts, rec["quelle"].strip())
+        if not found.ok:
+            fail("zitat", found.problem, found.fix, "D13")
+            continue
+        rec["_source"] = source[0]
 
 
 def chapter_key(chapter: Record) -> str:

@@ -60,11 +60,14 @@ def test_build_with_a_bad_row_exits_1_names_it_and_keeps_the_previous_build(proj
     done = kg("build", "--data", str(project_copy.data), "--out", str(out), "--jobs", "1")
     assert done.returncode == 1, done.stdout
     lines = done.stderr.splitlines()
-    assert lines[0] == "Build abgebrochen / build failed: 3 Problem(e):"
+    assert lines[0] == "Build abgebrochen / build failed: 4 Problem(e):"
     assert lines[1].startswith("  data/massnahmen.csv, Maßnahme 4 (Tabellenzeile 6, Spalte „nr“): [D05")
-    # what named measure 5 – its evidence and the field of action that features it – no longer finds it
+    # what named measure 5 – its evidence, the edition listing it, the field of action that features it – no longer
+    # finds it, all in the same run
     assert lines[2].startswith("  data/belege.csv, Beleg zu Maßnahme 5") and "keine Maßnahme mit dieser Nummer" in lines[2]
-    assert lines[3].startswith("  data/handlungsfelder.yaml, Zeile 2") and "Nr. 5, die es nicht gibt" in lines[3]
+    assert lines[3].startswith("  data/ausgaben.csv, Ausgabe 2020 (Tabellenzeile 2, Spalte „massnahmen“): [D06")
+    assert "Maßnahme 5 steht nicht in data/massnahmen.csv" in lines[3]
+    assert lines[4].startswith("  data/handlungsfelder.yaml, Zeile 2") and "Nr. 5, die es nicht gibt" in lines[4]
     assert lines[-1].startswith("Der zuletzt veröffentlichte Stand in build/ bleibt unverändert.")
     assert "Build ok" not in done.stdout
     assert (out.resolve(), (out / "manifest.json").read_bytes()) == before

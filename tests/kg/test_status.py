@@ -85,3 +85,18 @@ def test_matching_ignores_only_white_space_and_tags():
     assert evidence.check("Projektlaufzeit  01.01.2016\nbis 31.12.2018", "bericht-2020", texts, "Bericht 2020").ok
     assert not evidence.check("Projektlaufzeit 1.1.2016 bis 31.12.2018", "bericht-2020", texts, "Bericht 2020").ok
     assert not evidence.check("projektlaufzeit 01.01.2016", "bericht-2020", texts, "Bericht 2020").ok
+
+
+def test_a_bad_status_row_is_named_in_the_same_run_as_the_other_tables_problems(project_copy):
+    """Checked with every other row (kg/sources.py), not after them: one build names all there is to fix."""
+    _replace(project_copy, "\n2,laufend,", "\n2,laeuft,")
+    path = project_copy.data / "massnahmen.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n5,partizipation-und-teilhabe,", "\n4,partizipation-und-teilhabe,", 1),
+                    encoding="utf-8")
+    with pytest.raises(BuildError) as exc:
+        compile_graph(project_copy)
+    found = {(p.origin.file, p.rule) for p in exc.value.problems}
+    assert {("data/massnahmen.csv", "D05"), ("data/status.csv", "D04"), ("data/ausgaben.csv", "D06")} <= found
+    [status] = [p for p in exc.value.problems if p.origin.file == "data/status.csv"]
+    assert (status.origin.record, status.column, status.message) == ("Stand von Maßnahme 2", "status", "„laeuft“ ist kein Stand")
+    assert status.fix.startswith("Eines von: geplant, laufend")
