@@ -16,9 +16,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, SKOS
 
 from kg.errors import Origin
+from kg.evidence import quoted_in
 from kg.mapping import COUNTED, EVIDENCE
 from kg.namespaces import DEFAULT_BASE, IK, SCHEMA
-from kg.sources import quoted_in
 from kg.validate import Finding
 
 # The class a resource must have, by the type segment of its URI (id/{type}/{key}).

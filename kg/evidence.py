@@ -6,8 +6,10 @@ build checks them against the source's text in ``data/texte/``: the report as ``
 that stops the build too, so no quote goes out unchecked.
 
 Matching ignores what the text extraction added and a clerk cannot see: runs of white space (tabs between table
-cells, line breaks) count as one space, and HTML tags left in the text (``<p>``) as a space. Everything else – words,
-spelling, punctuation, quotation marks – must be exactly the source's.
+cells, line breaks) count as one space, and HTML tags left in the text (``<p>``) as a space. A gap the clerk marks
+with „…“ may stand for any words; the parts around it must occur in this order. Everything else – words, spelling,
+punctuation, quotation marks – must be exactly the source's. :func:`quoted_in` is the one matcher: for the status
+rows here, for the evidence rows of belege.csv (kg/sources.py) and for the graph's ik:Beleg (kg/checks.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,25 @@ _SPACE = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     return _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
+
+
+def _missing(quote: str, text: str) -> str | None:
+    """The first part of ``quote`` (parts separated by „…“) that does not occur in the normalised ``text`` after the
+    parts before it; None when every part does."""
+    at = 0
+    for part in (normalise(p) for p in quote.split("…")):
+        if not part:
+            continue
+        found = text.find(part, at)
+        if found < 0:
+            return part
+        at = found + len(part)
+    return None
+
+
+def quoted_in(quote: str, text: str) -> bool:
+    """Does ``text`` contain the quotation (white space and tags compared loosely, gaps marked „…“)?"""
+    return bool(normalise(quote.replace("…", ""))) and _missing(quote, normalise(text)) is None
 
 
 @dataclass
@@ -55,16 +76,17 @@ def check(quote: str, source: str, texts: Texts, shown: str) -> Check:
     """Whether ``quote`` occurs in the text of ``source`` (a name under data/texte/); ``shown`` names the source
     as the clerk wrote it, for the message."""
     wanted = normalise(quote)
-    if not wanted:
+    if not normalise(quote.replace("…", "")):
         return Check(False, "kein Wortlaut angegeben", f"Die Worte aus {shown} eintragen, die den Stand nennen.")
     text = texts.text(source)
     if text is None:
         where = f"{texts.directory.name}/{TEXTS}/{source}.txt"
         return Check(False, f"zu {shown} liegt kein Text vor ({where}), der Wortlaut lässt sich nicht prüfen",
                      f"Den Text der Quelle als {where} ablegen (UTF-8) oder eine Quelle wählen, deren Text vorliegt.")
-    if wanted in text:
+    missing = _missing(wanted, text)
+    if missing is None:
         return Check(True)
-    agreed = _longest_prefix(wanted, text).rstrip()
+    agreed = _longest_prefix(missing, text).rstrip()
     hint = f"; übereinstimmend nur bis „…{agreed[-40:]}“" if len(agreed) >= 8 else ""
     return Check(False, f"der Wortlaut „{_short(wanted)}“ steht nicht in {shown}{hint}",
                  f"Die Worte genau so aus {shown} kopieren (Schreibweise, Satzzeichen, Anführungszeichen).")

@@ -422,25 +422,6 @@ def _check(r: _Reader, s: Sources) -> None:
         _misfits(r, table, parsed, keys)
 
 
-def normalised(text: str) -> str:
-    """Text with every run of white space (line breaks of a cell included) as one space."""
-    return " ".join(str(text or "").split())
-
-
-def quoted_in(quote: str, text: str) -> bool:
-    """Does ``text`` contain the quotation? Parts separated by „…“ must occur in this order; white space is
-    compared loosely, everything else exactly."""
-    haystack, at = normalised(text), 0
-    for part in (normalised(p) for p in quote.split("…")):
-        if not part:
-            continue
-        found = haystack.find(part, at)
-        if found < 0:
-            return False
-        at = found + len(part)
-    return bool(normalised(quote.replace("…", "")))
-
-
 def _evidence(r: _Reader, s: Sources, numbers: dict[int, Record], ziele: dict[str, Record]) -> None:
     """Every value of an evidenced column of massnahmen.csv has exactly one row in belege.csv, whose quotation
     occurs in the measure's description – or, marked „ziel“, in the wording of its goal. Each measure gets its
@@ -477,7 +458,7 @@ def _evidence(r: _Reader, s: Sources, numbers: dict[int, Record], ziele: dict[st
         goal = ziele.get(measure["ziel"]) or {}
         text, where = (goal.get("label") or "", f"im Wortlaut des Ziels „{goal.get('label', '')}“") if stelle == "ziel" \
             else (measure["beschreibung"], "in der Beschreibung der Maßnahme")
-        if not quoted_in(rec.get("zitat") or "", text):
+        if not evidence.quoted_in(rec.get("zitat") or "", text):
             r.fail(origin, "D12", f"„{_excerpt(rec.get('zitat') or '', 80)}“ steht nicht {where} {nr}", "zitat",
                    "Die Worte genau aus dem Bericht übernehmen (eine Lücke mit … markieren)"
                    + ("; steht es im Ziel, „stelle“ = ziel eintragen." if stelle != "ziel" else "."))

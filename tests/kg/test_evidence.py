@@ -10,6 +10,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
+from kg import evidence
 from kg.build import ROOT, build
 from kg.errors import BuildError
 from kg.namespaces import IK, SCHEMA, uri
@@ -190,3 +191,22 @@ def test_a_tag_added_to_the_graph_without_evidence_fails_the_build(project_copy,
         "<https://integration.region-hannover.example/def/ik#zielgruppe> "
         "<https://integration.region-hannover.example/id/zielgruppe/neuzugewanderte> .\n", encoding="utf-8")
     _fails(project_copy, tmp_path, "IK-X07 Angabe ohne Beleg", "id/massnahme/2: ", "hat keinen Beleg")
+
+
+# ------------------------------------------------------------------ one matcher for every quotation
+
+
+def test_one_matcher_for_belege_status_and_the_graph_loose_only_in_what_a_clerk_cannot_see(tmp_path):
+    text = "Die Region <p>berät\n  seit Juli 2017 Neuzugewanderte."
+    assert evidence.quoted_in("berät seit Juli 2017", text), "line breaks, runs of spaces and tags count as one space"
+    assert evidence.quoted_in("Die Region … Neuzugewanderte", text), "a gap marked with …"
+    assert not evidence.quoted_in("Neuzugewanderte … Die Region", text), "the parts in the text's order"
+    assert not evidence.quoted_in("berät seit August 2017", text) and not evidence.quoted_in("…", text)
+    (tmp_path / evidence.TEXTS).mkdir()
+    (tmp_path / evidence.TEXTS / "bericht-2020.txt").write_text(text, encoding="utf-8")
+    texts = evidence.Texts(tmp_path)
+    assert evidence.check("Die Region … seit Juli 2017", "bericht-2020", texts, "Bericht 2020").ok, "a status row too"
+    missed = evidence.check("Die Region … berät seit August 2017", "bericht-2020", texts, "Bericht 2020")
+    assert (missed.ok, missed.problem) == (False, "der Wortlaut „Die Region … berät seit August 2017“ steht nicht in "
+                                                  "Bericht 2020; übereinstimmend nur bis „…berät seit“"), \
+        "how far the part that is not there agrees"
