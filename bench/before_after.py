@@ -9,7 +9,8 @@ machine falls on both; per page the median over the rounds is reported, with CPU
 The measure page is shown as a reader meets it (the HTML of /doc/massnahme/22) and rendered afresh (an unknown
 parameter skips any kept page; before issue 11 every request rendered afresh). "every measure, first reader" renders
 each of the 129 measure pages once per round, afresh: what the first reader of each page pays after a new build,
-without the repeats that keep one page's own data hot.
+without the repeats that keep one page's own data hot. The Turtle rows measure the RDF document of a measure (rendered
+for every request) and each measure's in turn.
 
     .venv/bin/python bench/before_after.py [--before aa1763d] [--requests 300] [--rounds 3]
 
@@ -35,6 +36,8 @@ PAGES = {
     "/ (home)": "/",
     "/doc/drucksache/IV-0349": "/doc/drucksache/IV-0349",
     "every measure, first reader": "*measures",
+    "/doc/massnahme/1.ttl": "/doc/massnahme/1.ttl",
+    "every measure's Turtle": "*turtle",
 }
 
 # Runs inside the revision's own checkout: its app on its build, each page timed the same way.
@@ -50,6 +53,8 @@ out = {}
 for name, url in urls.items():
     if url == "*measures":  # each measure page once, afresh (the page of one measure 22 was warmed above)
         pages = [f"/doc/massnahme/{nr}?render=1" for nr in range(1, 130)]
+    elif url == "*turtle":  # each measure's RDF document, twice (nothing of it is kept between requests)
+        pages = [f"/doc/massnahme/{nr}.ttl" for nr in range(1, 130)] * 2
     else:
         pages = [url] * requests
         for _ in range(10):  # warm-up: worker start, caches, templates

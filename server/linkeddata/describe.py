@@ -48,10 +48,10 @@ def _incoming(store: Store, subject: str, members: str | None = None, window: sl
     return list(store.query(queries.incoming(subject, members, window, with_term_labels)))
 
 
-def _with_term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep) -> list[ox.Triple]:
-    """``ts`` (from the queries without term labels) and the labels of its predicates and of the linking resources'
-    types, as :func:`queries.outgoing` and :func:`queries.incoming` with term labels have them. Terms are few and
-    the same on every page of a build: each one's labels are fetched once per build (``keep``)."""
+def _term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep) -> list[ox.Triple]:
+    """The labels of the predicates in ``ts`` (the resource's triples and its incoming links, from the queries without
+    term labels) and of the linking resources' types. Terms are few and the same on every page of a build: each
+    one's labels are fetched once per build (``keep``)."""
     known: dict[str, list[ox.Triple]] = keep("term-labels", dict)
     node, terms = ox.NamedNode(subject), set()
     for t in ts:
@@ -70,7 +70,7 @@ def _with_term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Kee
         for t in store.query(queries.term_labels(missing)):
             found[t.subject.value].append(t)
         known.update(found)
-    return ts + [label for term in sorted(terms) for label in known[term]]
+    return [label for term in sorted(terms) for label in known[term]]
 
 
 def _incoming_count(store: Store, subject: str) -> int:
@@ -118,7 +118,11 @@ def document(store: Store, subject: str, page: int = 1, keep: Keep = computed) -
     total = _incoming_total(store, subject, keep)
     pages = math.ceil(total / HUB) if total > HUB else 1
     window = slice((page - 1) * HUB, page * HUB) if pages > 1 else None
-    return Document(_distinct(out + _incoming(store, subject, window=window)), total, pages)
+    inc = _incoming(store, subject, window=window, with_term_labels=False)
+    # Labels of the predicates and of the linking resources' types, not of the values' types (as before: the
+    # document names what its values are, the vocabulary's document labels the classes).
+    own = [t for t in out if t.subject.value == subject]
+    return Document(_distinct(out + inc + _term_labels(store, subject, own + inc, keep)), total, pages)
 
 
 def paging(doc: str, page: int, pages: int, total: int) -> list[ox.Triple]:
@@ -222,14 +226,14 @@ def description(store: Store, subject: str, page: int, page_size: int, keep: Kee
     window = slice((page - 1) * page_size, page * page_size)
     if _incoming_total(store, subject, keep) <= HUB:
         ts = out + _incoming(store, subject, with_term_labels=False)
-        return describe(_distinct(_with_term_labels(store, subject, ts, keep)), subject, window)
+        return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window)
     hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject))
     ts, paged = list(out) + hub.whole, {}
     for (p, t), n in hub.groups.items():
         if n > HUB:
             ts += _incoming(store, subject, queries.group_members(subject, p, t), window, with_term_labels=False)
             paged[(p, t)] = n
-    return describe(_distinct(_with_term_labels(store, subject, ts, keep)), subject, window, paged)
+    return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window, paged)
 
 
 def describe(ts: list[ox.Triple], subject: str, window: slice,

@@ -18,18 +18,18 @@ def is_current_version(base: str, version: str) -> str:
 
 
 def outgoing(subject: str, value_types: bool = True) -> str:
-    """The resource's triples with labels (and types) of what they point to and labels of their predicates.
+    """The resource's triples with labels (and types) of what they point to.
 
-    The HTML page shows no types of the values (``value_types=False``) and takes its predicates' labels from
-    :func:`term_labels`, kept per build: the OPTIONAL on the predicate's label alone was 60 % of this query."""
+    The HTML page shows no types of the values (``value_types=False``). The labels of the predicates come from
+    :func:`term_labels`, kept per build: an OPTIONAL on the predicate's label was 60 % of this query."""
     s, label = iri(subject), iri(RDFS_LABEL)
     if not value_types:
         return f"""
 CONSTRUCT {{ {s} ?p ?o . ?o {label} ?ol }}
 WHERE {{ {s} ?p ?o OPTIONAL {{ ?o {label} ?ol }} }}"""
     return f"""
-CONSTRUCT {{ {s} ?p ?o . ?o {label} ?ol . ?o a ?ot . ?p {label} ?pl }}
-WHERE {{ {s} ?p ?o OPTIONAL {{ ?o {label} ?ol }} OPTIONAL {{ ?o a ?ot }} OPTIONAL {{ ?p {label} ?pl }} }}"""
+CONSTRUCT {{ {s} ?p ?o . ?o {label} ?ol . ?o a ?ot }}
+WHERE {{ {s} ?p ?o OPTIONAL {{ ?o {label} ?ol }} OPTIONAL {{ ?o a ?ot }} }}"""
 
 
 def term_labels(terms: list[str]) -> str:

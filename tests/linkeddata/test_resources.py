@@ -68,6 +68,19 @@ def test_description_includes_incoming_links(client):
     assert all(g.value(m, RDFS.label) for m in citing)
 
 
+def test_rdf_documents_label_their_predicates_and_the_types_of_what_links_to_them(client, graph):
+    """Labels of terms come from a table kept per build, not from the document's query: each one still travels."""
+    m = URIRef(BASE + "id/massnahme/22")
+    g = parse(client.get("/doc/massnahme/22.ttl"), "ttl")
+    own = {(p, RDFS.label, label) for p in set(graph.predicates(m, None)) for label in graph.objects(p, RDFS.label)}
+    assert len({p for p, _, _ in own}) >= 5 and own <= set(g)
+    d = URIRef(BASE + "id/drucksache/IV-2145")
+    g = parse(client.get("/doc/drucksache/IV-2145.ttl"), "ttl")
+    linking = {(term, RDFS.label, label) for i, p in graph.subject_predicates(d) for term in (p, *graph.objects(i, RDF.type))
+               for label in graph.objects(term, RDFS.label)}
+    assert (IK.Massnahme, RDFS.label, None) in graph and linking and linking <= set(g)
+
+
 def test_unknown_resource_is_404_in_the_requested_format(client):
     r = client.get("/id/massnahme/999", headers={"Accept": "text/turtle"})
     assert r.status_code == 404 and r.mimetype == "text/turtle"
