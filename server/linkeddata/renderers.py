@@ -85,7 +85,7 @@ def _render_html(doc: Document) -> Response:
         # The same for the whole build; finding the ontology's terms reads every typed resource (70 ms at 100×).
         terms = per_build(f"ontology-terms|{state.base()}", published, lambda p: _ontology_terms(p.store))
         body = render_template("linkeddata/ontology.html", terms=terms, base=state.base())
-        return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+        return cacheable(Response(body, mimetype="text/html"), HTML, doc, _page_variant())
     page_params(*PAGE_ARGS)
     if set(request.args) <= PAGE_ARGS:
         # kept per day too: the citation names the day as its access date
@@ -94,7 +94,13 @@ def _render_html(doc: Document) -> Response:
         body = _resource_page(doc)
     if body is None:
         return not_found(HTML, doc)
-    return cacheable(Response(body, mimetype="text/html"), HTML, doc)
+    return cacheable(Response(body, mimetype="text/html"), HTML, doc, _page_variant())
+
+
+def _page_variant() -> tuple[str, ...]:
+    """What a page's bytes depend on besides build and resource: the language (a cookie may choose it at the same
+    URL) and the day its citation names as the access date."""
+    return current_lang(), today().isoformat()
 
 
 def _resource_page(doc: Document) -> str | None:
@@ -186,23 +192,28 @@ def _render_rdf(doc: Document) -> Response:
     fmt = doc.format
     published = state.published()
     profile = jsonld_profile(request) if fmt.key == "jsonld" else None
+    variant = (profile,) if profile else ()
+    if _holds_current(fmt, doc, variant):
+        # A published build never changes: a client naming this document's tag holds it, so it gets its 304
+        # before any lookup (a cache in front revalidating, a harvester polling).
+        return cacheable(rdf_response([], fmt, profile=profile), fmt, doc, variant)
     if doc.kind == "def" and doc.key == "ik":
         # Its triples are picked by IRI from every triple of the graph (270 ms at 100×): once per build.
         triples = per_build(f"ontology-graph|{state.base()}", published,
                             lambda p: list(p.store.query(queries.ontology_graph(state.base()))))
-        return cacheable(rdf_response(triples, fmt, profile=profile), fmt, doc)
+        return cacheable(rdf_response(triples, fmt, profile=profile), fmt, doc, variant)
     found = d.document(published.store, doc.subject, doc.page, keep=_keep(published))
     if found is None:
         return not_found(fmt, doc)
     if found.pages == 1:
-        return cacheable(rdf_response(found.triples, fmt, profile=profile), fmt, doc)
+        return cacheable(rdf_response(found.triples, fmt, profile=profile), fmt, doc, variant)
     # A hub's document holds one page of its incoming links and says so (hydra, Link: prev/next).
     path = document_url(doc.kind, doc.key, fmt.key).lstrip("/")
     paging = d.paging(state.base() + path, doc.page, found.pages, found.incoming)
     response = rdf_response(found.triples + paging, fmt, {"hydra": d.HYDRA}, profile)
     response.headers["Link"] = ", ".join(f'</{path}?seite={n}>; rel="{rel}"' for n, rel in
                                          ((doc.page - 1, "prev"), (doc.page + 1, "next")) if 1 <= n <= found.pages)
-    return cacheable(response, fmt, doc)
+    return cacheable(response, fmt, doc, variant)
 
 
 def rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | None = None,
@@ -229,7 +240,21 @@ def rdf_response(triples: list, fmt: Format, more_prefixes: dict[str, str] | Non
 
 # ------------------------------------------------------------------ shared by the built-in renderers
 
-def cacheable(response: Response, fmt: Format, doc: Document) -> Response:
+def etag(fmt: Format, doc: Document, variant: tuple[str, ...] = ()) -> str:
+    """The document's tag: the build, the format, the resource and ``variant`` (whatever else its bytes depend on:
+    a page's language and day, the JSON-LD form asked for in Accept)."""
+    parts = (state.published().etag, fmt.key, f"{doc.kind}/{doc.key}", *variant)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _holds_current(fmt: Format, doc: Document, variant: tuple[str, ...]) -> bool:
+    """Does the request's If-None-Match name this document's tag? (``*`` asks whether the document exists: that
+    needs the lookup.) A tag is made for a document the build holds, so a match also says that it exists."""
+    asked = request.if_none_match
+    return bool(asked) and not asked.star_tag and asked.contains_weak(etag(fmt, doc, variant))
+
+
+def cacheable(response: Response, fmt: Format, doc: Document, variant: tuple[str, ...] = ()) -> Response:
     """Alternates in Link, Vary when negotiated, and the build's caching headers (304 for conditional GET)."""
     published = state.published()
     if doc.negotiated:
@@ -240,8 +265,7 @@ def cacheable(response: Response, fmt: Format, doc: Document) -> Response:
               for f in linked().values() if f is not fmt]
     links.append(f'<{thing_iri(doc.kind, doc.key)}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
-    tag = hashlib.sha256(f"{published.etag}|{fmt.key}|{doc.kind}/{doc.key}".encode()).hexdigest()[:32]
-    return for_build(response, tag, published.modified, machine=fmt is not HTML, max_age=300)
+    return for_build(response, etag(fmt, doc, variant), published.modified, machine=fmt is not HTML, max_age=300)
 
 
 def not_found(fmt: Format, doc: Document) -> Response:

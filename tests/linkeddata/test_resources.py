@@ -104,6 +104,61 @@ def test_doc_headers_alternates_etag_and_conditional_get(client):
     assert since.status_code == 304
 
 
+@pytest.mark.parametrize("path,accept", [("/doc/massnahme/5.ttl", "*/*"), ("/doc/drucksache/IV-2145", "text/turtle"),
+                                         ("/doc/massnahme/5.jsonld", 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'),
+                                         ("/def/ik.nt", "*/*")])
+def test_an_rdf_document_the_client_holds_is_answered_304_before_any_lookup(client, monkeypatch, path, accept):
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200 and first.data
+
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("the document was looked up for a client that holds it")
+
+    monkeypatch.setattr("server.linkeddata.describe.document", no_lookup)
+    monkeypatch.setattr("server.linkeddata.renderers.per_build", no_lookup)
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    for header in ("ETag", "Cache-Control", "Access-Control-Allow-Origin", "Vary", "Content-Location"):  # RFC 9110 §15.4.5
+        assert again.headers.get(header) == first.headers.get(header), header
+    monkeypatch.undo()
+    other = client.get(path, headers={"Accept": accept, "If-None-Match": '"another-build"'})
+    assert other.status_code == 200 and other.data == first.data
+
+
+def test_a_document_asked_with_if_none_match_star_is_looked_up(client):
+    """``*`` asks whether the document exists at all: 304 for one that does, 404 for one that does not."""
+    assert client.get("/doc/massnahme/5.ttl", headers={"If-None-Match": "*"}).status_code == 304
+    assert client.get("/doc/massnahme/99999.ttl", headers={"If-None-Match": "*"}).status_code == 404
+
+
+def test_jsonld_forms_at_one_url_have_tags_of_their_own(client):
+    compacted = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'
+    expanded = client.get("/doc/massnahme/5.jsonld")
+    short = client.get("/doc/massnahme/5.jsonld", headers={"Accept": compacted})
+    assert short.data != expanded.data and short.headers["ETag"] != expanded.headers["ETag"]
+    # a client holding the expanded form and now asking for the compacted one gets the compacted one
+    asked = client.get("/doc/massnahme/5.jsonld", headers={"Accept": compacted, "If-None-Match": expanded.headers["ETag"]})
+    assert asked.status_code == 200 and asked.data == short.data
+
+
+def test_a_page_s_tag_changes_with_its_language_and_its_day(client, monkeypatch):
+    """The same URL in the language a cookie chose, or on another day (the citation names the access date), is
+    another page: a client holding the German page of yesterday must not be told it is current."""
+    import datetime
+
+    german = client.get("/doc/massnahme/5", headers={"Accept": "text/html"})
+    client.set_cookie("lang", "en")
+    english = client.get("/doc/massnahme/5", headers={"Accept": "text/html", "If-None-Match": german.headers["ETag"]})
+    assert english.status_code == 200 and english.headers["ETag"] != german.headers["ETag"]
+    assert parse_html(english.data).find("html").get("lang") == "en"
+    client.delete_cookie("lang")
+    assert client.get("/doc/massnahme/5", headers={"If-None-Match": german.headers["ETag"]}).status_code == 304
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr("server.linkeddata.renderers.today", lambda: tomorrow)
+    next_day = client.get("/doc/massnahme/5", headers={"Accept": "text/html", "If-None-Match": german.headers["ETag"]})
+    assert next_day.status_code == 200 and next_day.headers["ETag"] != german.headers["ETag"]
+
+
 @pytest.mark.parametrize("path", ["/doc/massnahme/5", "/def/handlungsfelder", "/def/ik"])
 def test_every_alternate_and_content_location_answers_in_its_format(client, path):
     r = client.get(path, headers={"Accept": "text/html"})
