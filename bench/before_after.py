@@ -10,7 +10,7 @@ The measure page is shown as a reader meets it (the HTML of /doc/massnahme/22) a
 parameter skips any kept page; before issue 11 every request rendered afresh). "every measure, first reader" renders
 each of the 129 measure pages once per round, afresh: what the first reader of each page pays after a new build,
 without the repeats that keep one page's own data hot. The Turtle rows measure the RDF document of a measure (rendered
-for every request) and each measure's in turn.
+for every request), each measure's in turn, and each one asked again with the ETag of its first answer (304).
 
     .venv/bin/python bench/before_after.py [--before aa1763d] [--requests 300] [--rounds 3]
 
@@ -38,6 +38,7 @@ PAGES = {
     "every measure, first reader": "*measures",
     "/doc/massnahme/1.ttl": "/doc/massnahme/1.ttl",
     "every measure's Turtle": "*turtle",
+    "every measure's Turtle, revalidated": "*revalidated",
 }
 
 # Runs inside the revision's own checkout: its app on its build, each page timed the same way.
@@ -55,16 +56,20 @@ for name, url in urls.items():
         pages = [f"/doc/massnahme/{nr}?render=1" for nr in range(1, 130)]
     elif url == "*turtle":  # each measure's RDF document, twice (nothing of it is kept between requests)
         pages = [f"/doc/massnahme/{nr}.ttl" for nr in range(1, 130)] * 2
+    elif url == "*revalidated":  # the same with the ETag of the first answer (a cache in front, a harvester)
+        pages = [f"/doc/massnahme/{nr}.ttl" for nr in range(1, 130)] * 2
+        tags = {page: client.get(page).headers["ETag"] for page in pages}
     else:
         pages = [url] * requests
         for _ in range(10):  # warm-up: worker start, caches, templates
             assert client.get(url, headers={"Accept": "text/html"}).status_code == 200, url
     times, cpu0 = [], time.process_time()
     for page in pages:
+        headers = {"Accept": "text/html", **({"If-None-Match": tags[page]} if url == "*revalidated" else {})}
         t = time.perf_counter()
-        response = client.get(page, headers={"Accept": "text/html"})
+        response = client.get(page, headers=headers)
         times.append(time.perf_counter() - t)
-        assert response.status_code == 200, page
+        assert response.status_code == (304 if url == "*revalidated" else 200), page
     out[name] = {"p50": statistics.median(times) * 1000, "cpu": (time.process_time() - cpu0) / len(pages) * 1000}
 pool = app.extensions.get("sparql_pool")
 if pool is not None:
