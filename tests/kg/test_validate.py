@@ -119,6 +119,18 @@ def test_the_split_reaches_instances_of_subclasses_at_any_depth():
     assert set().union(*(set(p.objects(None, SH.targetNode)) for p in parts)) == {URIRef(EX + n) for n in "abc"}
 
 
+def test_data_without_the_ontology_is_validated_with_the_ontology_s_class_hierarchy():
+    """Instances of subclasses the ontology declares (B and C under A) are targets of A's shape even when the data
+    graph does not hold the ontology itself: the same findings as on data that does."""
+    with_ontology, shapes, ontology = tiny()
+    alone = Graph().parse(data=TINY_DATA, format="turtle")
+    assert not all(t in alone for t in ontology)
+    found = validate.run(alone, shapes, ontology, workers=1)
+    assert {(f.rule, f.focus) for f in found if f.severity == "Violation"} == {("EX-1 Name", EX + "a"), ("EX-1 Name", EX + "b")}
+    assert found == validate.run(with_ontology, shapes, ontology, workers=1)
+    assert len(alone) == len(Graph().parse(data=TINY_DATA, format="turtle")), "the data graph is not changed"
+
+
 def test_findings_are_ordered_by_severity_focus_rule_then_path_and_message():
     def finding(severity, focus, rule, path, message):
         return validate.Finding(severity, focus, path, rule, message, None)
