@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import ORG, PROV, RDF, XSD
+from rdflib.namespace import ORG, OWL, PROV, RDF, XSD
 
 from kg.namespaces import uri
 
@@ -29,9 +29,18 @@ OWL2_DATATYPE = {XSD.date: XSD.dateTime, XSD.gYear: XSD.string, XSD.gYearMonth: 
 
 
 def owl2_copy(graph: Graph) -> Graph:
-    """The graph with every literal and datatype IRI outside the OWL 2 datatype map mapped (see OWL2_DATATYPE)."""
+    """The graph with every literal and datatype IRI outside the OWL 2 datatype map mapped (see OWL2_DATATYPE).
+
+    PROV-O declares prov:wasRevisionOf and prov:specializationOf both annotation and object properties, which OWL 2
+    DL does not allow; the OWL API in HermiT then reads the file in an order that depends on the hash seed of the
+    run, and with some seeds (PYTHONHASHSEED=5) prov:wasDerivedFrom, their super-property, ends up an annotation
+    property that no reasoner looks at. The copy keeps the object property."""
+    double = {p for p in graph.subjects(RDF.type, OWL.AnnotationProperty)
+              if (p, RDF.type, OWL.ObjectProperty) in graph or (p, RDF.type, OWL.DatatypeProperty) in graph}
     out = Graph()
     for s, p, o in graph:
+        if p == RDF.type and o == OWL.AnnotationProperty and s in double:
+            continue
         if isinstance(o, Literal) and o.datatype in OWL2_DATATYPE:
             o = Literal(str(o) + ("T00:00:00" if o.datatype == XSD.date else ""), datatype=OWL2_DATATYPE[o.datatype])
         elif o in OWL2_DATATYPE:  # a datatype as the range of a property
@@ -51,8 +60,9 @@ def with_vocabularies(graph: Graph, *extra: tuple) -> Graph:
     return merged
 
 
-def consistent(graph: Graph, tmp_path: Path) -> bool:
-    """Is the OWL 2 copy of ``graph`` consistent? HermiT's answer; any other failure fails the test."""
+def consistent(graph: Graph, tmp_path: Path, must_keep: tuple = ()) -> bool:
+    """Is the OWL 2 copy of ``graph`` consistent? HermiT's answer; any other failure fails the test. The triples in
+    ``must_keep`` must reach HermiT as object-property assertions (owlready2 re-types properties it finds ambiguous)."""
     java = shutil.which("java")
     if java is None:
         pytest.fail("java fehlt / missing: the reasoner needs a Java runtime (.ci/run installs default-jre-headless)")
@@ -62,6 +72,10 @@ def consistent(graph: Graph, tmp_path: Path) -> bool:
     owl2_copy(graph).serialize(source, format="nt", encoding="utf-8")
     world = owlready2.World()
     world.get_ontology(source.as_uri()).load(format="ntriples").save(str(loaded), format="ntriples")
+    handed_over = Graph().parse(loaded, format="nt")
+    for s, p, o in must_keep:
+        assert (s, p, o) in handed_over and (p, RDF.type, OWL.ObjectProperty) in handed_over, (s, p, o)
+        assert (p, RDF.type, OWL.AnnotationProperty) not in handed_over, p
     hermit = Path(owlready2.__file__).parent / "hermit"
     run = subprocess.run([java, "-Xmx1000M", "-cp", f"{hermit}:{hermit / 'HermiT.jar'}",
                           "org.semanticweb.HermiT.cli.CommandLine", "-k", loaded.as_uri()],
@@ -79,6 +93,12 @@ def test_no_literal_outside_the_owl2_datatype_map_is_left_in_the_copy(graph):
     assert {o.datatype for o in graph.objects() if isinstance(o, Literal)} & set(OWL2_DATATYPE), "nothing to map?"
 
 
+def test_copy_declares_no_property_twice(graph):
+    copy = owl2_copy(with_vocabularies(graph))
+    assert not [p for p in copy.subjects(RDF.type, OWL.AnnotationProperty) if (p, RDF.type, OWL.ObjectProperty) in copy]
+    assert (PROV.wasRevisionOf, RDF.type, OWL.ObjectProperty) in copy
+
+
 def test_ontology_data_and_reused_vocabularies_are_consistent(graph, tmp_path):
     assert consistent(with_vocabularies(graph), tmp_path)
 
@@ -90,4 +110,4 @@ def test_ontology_data_and_reused_vocabularies_are_consistent(graph, tmp_path):
     (uri("oe", "51"), ORG.unitOf, uri("oe", "dezernat-ii")),
 ], ids=["derivation-on-the-activity", "unit-of-a-dezernat"])
 def test_the_misuses_the_model_avoids_are_found_inconsistent(graph, tmp_path, misuse):
-    assert not consistent(with_vocabularies(graph, misuse), tmp_path)
+    assert not consistent(with_vocabularies(graph, misuse), tmp_path, must_keep=(misuse,))
