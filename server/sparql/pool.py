@@ -155,7 +155,8 @@ class QueryPool:
         self.size = max(1, size)
         self.spares = spares  # loaded idle processes beyond the slots: a killed query's successor is ready at once
         self.memory_limit_mb = memory_limit_mb  # per worker process; 0: no limit
-        self._busy = 0
+        self._busy = 0      # handed out to a query
+        self._starting = 0  # being started by _top_up, not yet idle
         self.admission = Admission(replace(limits, slots=self.size) if limits else Limits(self.size))
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -172,8 +173,6 @@ class QueryPool:
         try:
             while True:
                 worker = self._checkout(graph)
-                with self._lock:
-                    self._busy += 1
                 try:
                     load_began = worker.ensure(graph)
                     # Charged by its process's CPU time; with an external engine the work is elsewhere: wall time. An
@@ -218,7 +217,6 @@ class QueryPool:
                     if self.admission.stopped(ticket):
                         raise Stopped() from exc
                     raise
-                self._release()
                 self._checkin(worker)
                 return outcome
         finally:
@@ -245,6 +243,8 @@ class QueryPool:
             worker.kill()
 
     def _checkout(self, graph: GraphRef) -> _Worker:
+        """A worker for a query, counted busy from now on (in the same lock as the idle list, so that a concurrent
+        top-up never sees the worker in neither and starts one too many)."""
         with self._lock:
             for worker in [w for w in self._idle if not w.process.is_alive()]:
                 self._idle.remove(worker)
@@ -255,16 +255,24 @@ class QueryPool:
                 loaded = [w for w in ready if w.build_id == graph.build_id]
                 worker = (loaded or ready or self._idle)[-1]
                 self._idle.remove(worker)
+                self._busy += 1
                 return worker
             if self._ctx is None:
                 self._ctx = _context()
             ctx = self._ctx
-        worker = _Worker(ctx, self.memory_limit_mb)
+            self._busy += 1
+        try:
+            worker = _Worker(ctx, self.memory_limit_mb)
+        except BaseException:
+            self._release()
+            raise
         worker.fresh = True
         return worker
 
     def _checkin(self, worker: _Worker) -> None:
+        """Back from its query: idle again, no longer busy, in one step (see _checkout)."""
         with self._lock:
+            self._busy -= 1
             self._idle.append(worker)
 
     def _release(self) -> None:
@@ -275,13 +283,18 @@ class QueryPool:
         """Start loading processes until slots and spares are covered (they warm up in the background)."""
         while True:
             with self._lock:
-                if len(self._idle) + self._busy >= self.size + self.spares:
+                if len(self._idle) + self._busy + self._starting >= self.size + self.spares:
                     return
                 if self._ctx is None:
                     self._ctx = _context()
+                self._starting += 1  # counted before it exists: two top-ups at once must not both start one
             try:
                 worker = _Worker(self._ctx, self.memory_limit_mb)
                 worker.load(graph)
             except OSError:
+                with self._lock:
+                    self._starting -= 1
                 return  # the next request starts one lazily
-            self._checkin(worker)
+            with self._lock:
+                self._starting -= 1
+                self._idle.append(worker)

@@ -292,3 +292,21 @@ def test_the_client_is_charged_the_processor_time_of_its_query_not_the_time_it_w
     assert time.monotonic() - began >= 0.6
     charged, _ = pool.admission.usage(someone)
     assert charged < 0.3, f"charged {charged:.2f} s for a query that used a few ms of processor time"
+
+
+def test_top_ups_at_once_start_no_process_too_many(graph, make_pool):
+    """Each finished query and the web process's start top the pool up; eight at once still leave slots plus
+    spares, not more (a process being started counts before it exists)."""
+    pool = make_pool(size=2, spares=1)
+    threads = [threading.Thread(target=pool.prestart, args=(graph,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(pool.worker_pids()) == 3
+    queries = [threading.Thread(target=pool.run, args=(ASK, graph, 10, client())) for _ in range(6)]
+    for thread in queries:
+        thread.start()
+    for thread in queries:
+        thread.join(60)
+    assert len(pool.worker_pids()) == 3
