@@ -32,9 +32,13 @@ T = TypeVar("T")
 
 PAGE_ENTRIES = 512  # rendered resource pages kept (about 40 KB each): a crawl of the real data fits
 PER_BUILD_ENTRIES = 256  # names (with their key parts); far more than the pages of one build need
+# Values about one resource (a hub's counts and links in page order, server.linkeddata.describe), kept apart: at scale
+# thousands of resources are hubs, and a crawl of their pages must not push out the tables every page needs.
+PER_RESOURCE_ENTRIES = 256
 
 _lock = threading.RLock()  # factories may ask for other cached values (the catalog page for the catalog)
 _per_build: OrderedDict[str, tuple[str, object]] = OrderedDict()  # name -> (build id, value), least recent first
+_per_resource: OrderedDict[str, tuple[str, object]] = OrderedDict()  # the same, for values about one resource
 _per_file: dict[str, tuple[tuple, object]] = {}                     # path and reader -> (stamp, value)
 _pages: OrderedDict[str, str] = OrderedDict()                         # key (with the build) -> HTML
 _pages_lock = threading.Lock()
@@ -80,22 +84,24 @@ def rendered_page(render: Callable[[], str | None], *extra: object) -> str | Non
     return body
 
 
-def per_build(name: str, published: Published, factory: Callable[[Published], T]) -> T:
+def per_build(name: str, published: Published, factory: Callable[[Published], T], resource: bool = False) -> T:
     """The value ``factory(published)`` for this build, computed at most once per build and name.
 
-    ``name`` carries whatever else the value depends on (e.g. the base URI, a page number).
+    ``name`` carries whatever else the value depends on (e.g. the base URI, a page number). ``resource``: a value
+    about one resource, kept with the others of its kind (:data:`PER_RESOURCE_ENTRIES`).
     """
     build_id = f"{published.manifest['build_id']}|{published.path}"
+    table, entries = (_per_resource, PER_RESOURCE_ENTRIES) if resource else (_per_build, PER_BUILD_ENTRIES)
     with _lock:  # held while computing: concurrent first requests wait for one computation instead of repeating it
-        cached = _per_build.get(name)
+        cached = table.get(name)
         if cached and cached[0] == build_id:
-            _per_build.move_to_end(name)
+            table.move_to_end(name)
             return cached[1]  # type: ignore[return-value]
         value = factory(published)
-        _per_build[name] = (build_id, value)
-        _per_build.move_to_end(name)
-        while len(_per_build) > PER_BUILD_ENTRIES:
-            _per_build.popitem(last=False)
+        table[name] = (build_id, value)
+        table.move_to_end(name)
+        while len(table) > entries:
+            table.popitem(last=False)
     return value
 
 

@@ -1,8 +1,13 @@
 """What the server says about one resource: its triples, labels of what it links to, and incoming links.
 
-Outgoing triples are few and always complete. Incoming links are fetched whole up to HUB of them (the real data
-has at most ~200). Beyond that the resource is a hub (at 1000x every measure cites the report): its incoming links
-are counted per group in SPARQL and only the requested page of them is fetched.
+An HTML page fetches a resource's incoming links whole per request up to WHOLE of them. Beyond that (the report,
+fields of action, unit kinds and statuses at scale; at 1000x every measure cites the report) the resource is a hub:
+once per build its incoming links are counted per group and each group is put in page order – a group of at most
+HUB links with its triples, a larger one as IRIs – and per request only the asked-for window of each group is
+shaped (the labels of a large group's window looked up by IRI). Outgoing triples are few, and fetched whole up to
+WHOLE; a resource with more shows the first values of each property (kept once per build) and says how many more
+there are. So a page costs the same whatever the size of the graph. An RDF document is complete, its incoming links
+paged at HUB.
 """
 
 from __future__ import annotations
@@ -24,14 +29,27 @@ from server.linkeddata.queries import IK, RDFS_LABEL
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 HUB = 1000  # more incoming links than this are paged; an RDF document holds this many per page
+# An HTML page fetches at most this many incoming links (and own triples) per request (a resource with more is a hub,
+# above): fetching and shaping them costs ~20 µs each, so up to 100 cost what the rest of a page costs.
+WHOLE = 100
 
 T = TypeVar("T")
-Keep = Callable[[str, Callable[[], T]], T]  # (name, compute) -> the value, computed at most once per build
+# (name, compute, resource=False) -> the value, computed at most once per build; ``resource``: a value about one
+# resource (there are as many as resources, the rest is a handful)
+Keep = Callable[..., T]
 
 
-def computed(name: str, compute: Callable[[], T]) -> T:
+def computed(name: str, compute: Callable[[], T], resource: bool = False) -> T:
     """A :data:`Keep` that keeps nothing (a store without builds, in tests)."""
     return compute()
+
+
+def group_anchor(predicate: str, main_type: str) -> str:
+    """The id of a group of incoming links in a page's data section, for links to it from elsewhere on the page."""
+    def local(iri: str) -> str:
+        return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    return f"in-{local(main_type) or 'ressourcen'}-{local(predicate)}"
 
 
 def exists(store: Store, subject: str) -> bool:
@@ -48,12 +66,13 @@ def _incoming(store: Store, subject: str, members: str | None = None, window: sl
     return list(store.query(queries.incoming(subject, members, window, with_term_labels)))
 
 
-def _term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep) -> list[ox.Triple]:
+def _term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep,
+                 more_terms: frozenset[str] = frozenset()) -> list[ox.Triple]:
     """The labels of the predicates in ``ts`` (the resource's triples and its incoming links, from the queries without
-    term labels) and of the linking resources' types. Terms are few and the same on every page of a build: each
-    one's labels are fetched once per build (``keep``)."""
+    term labels), of the linking resources' types and of ``more_terms``. Terms are few and the same on every page of
+    a build: each one's labels are fetched once per build (``keep``)."""
     known: dict[str, list[ox.Triple]] = keep("term-labels", dict)
-    node, terms = ox.NamedNode(subject), set()
+    node, terms = ox.NamedNode(subject), set(more_terms)
     for t in ts:
         p = t.predicate.value
         if t.subject.value == subject:
@@ -81,7 +100,7 @@ def _incoming_total(store: Store, subject: str, keep: Keep) -> int:
     """How many links point to ``subject``. Counted up to HUB + 1 only, so a page about one resource never counts
     the links of a hub; a hub's exact total is counted once per build (``keep``): it grows with the data."""
     n = int(store.select(queries.incoming_count(subject, at_most=HUB + 1))[0]["n"])
-    return n if n <= HUB else keep(f"incoming|{HUB}|{subject}", lambda: _incoming_count(store, subject))
+    return n if n <= HUB else keep(f"incoming|{HUB}|{subject}", lambda: _incoming_count(store, subject), resource=True)
 
 
 def _incoming_groups(store: Store, subject: str) -> dict[tuple[str, str], int]:
@@ -192,54 +211,117 @@ class Description:
     incoming: dict[tuple[str, str], Group]  # (predicate, type of the linking resource) -> group
     predicate_labels: dict[str, str]
     term_labels: dict[str, dict[str, str]]  # labels of predicates, types and linked terms in every language
+    # properties of which `outgoing` holds only the first values (a resource with many, :func:`description`): their totals
+    outgoing_totals: dict[str, int] = field(default_factory=dict)
 
     def label_in(self, lang: str) -> tuple[str, str]:
         return pick(self.labels, lang) if self.labels else (self.label or self.subject, "")
 
 
+Member = tuple[ox.Triple, ...]  # a linking resource's link, labels and types
+
+
 @dataclass(frozen=True)
 class Hub:
     """What a hub's page needs whatever page of its links is asked for, the same for a whole build: the number of
-    links per group, and the groups of at most HUB links, whole."""
+    links per group and each group in page order (the order :func:`describe` sorts a group in), so that a page
+    shapes no more than its window: a group of at most HUB links with each linking resource's triples (``members``),
+    a larger one as the linking resources' IRIs (``order``: their labels and types are fetched for the window)."""
 
     groups: dict[tuple[str, str], int]
-    whole: list[ox.Triple]
+    members: dict[tuple[str, str], list[Member]]
+    order: dict[tuple[str, str], list[str]]
 
 
 def _hub(store: Store, subject: str) -> Hub:
     groups = _incoming_groups(store, subject)
-    whole = []
+    members, order = {}, {}
     for (p, t), n in groups.items():
-        if n <= HUB:  # fetched whole, so its page is cut from the same order as on any other resource
-            whole += _incoming(store, subject, queries.group_members(subject, p, t))
-    return Hub(groups, whole)
+        ts = _incoming(store, subject, queries.group_members(subject, p, t), with_term_labels=False)
+        ordered = _in_page_order(ts, subject)
+        if n <= HUB:
+            members[(p, t)] = ordered
+        elif all(isinstance(m[0].subject, ox.NamedNode) for m in ordered):
+            order[(p, t)] = [m[0].subject.value for m in ordered]
+        # else (blank nodes, which no query can name): an unordered LIMIT/OFFSET window per request
+    return Hub(groups, members, order)
+
+
+def _in_page_order(ts: list[ox.Triple], subject: str) -> list[Member]:
+    """The triples of one group's linking resources, resource by resource, in the order describe() lists them."""
+    of: dict[str, list[ox.Triple]] = defaultdict(list)
+    for t in ts:
+        of[t.subject.value].append(t)
+    shaped = describe(_distinct(ts), subject, slice(None))
+    return [tuple(of[v.term.value]) for group in shaped.incoming.values() for v in group.values]
 
 
 def description(store: Store, subject: str, page: int, page_size: int, keep: Keep = computed) -> Description | None:
     """`subject` for its HTML page, with page `page` of each group of incoming links; None if unknown.
 
-    A hub's group counts and small groups come from ``keep`` (once per build: counting them reads every link, which
-    grows with the data); per request only the asked-for window of each large group is fetched."""
-    out = _outgoing(store, subject, value_types=False)  # a page names its values, it shows not their types
+    A resource with more than WHOLE incoming links is a hub: its group counts and its groups in page order come from
+    ``keep`` (once per build: counting and sorting them reads every link, which grows with the data); per request
+    only the asked-for window of each group is shaped, the labels and types of a large group's window fetched by IRI."""
+    out, totals = _page_outgoing(store, subject, page_size, keep)
     if not out:
         return None
     window = slice((page - 1) * page_size, page * page_size)
-    if _incoming_total(store, subject, keep) <= HUB:
+    if int(store.select(queries.incoming_count(subject, at_most=WHOLE + 1))[0]["n"]) <= WHOLE:
         ts = out + _incoming(store, subject, with_term_labels=False)
-        return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window)
-    hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject))
-    ts, paged = list(out) + hub.whole, {}
-    for (p, t), n in hub.groups.items():
-        if n > HUB:
+        return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window, totals=totals)
+    hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject), resource=True)
+    ts, named, node = list(out), [], ox.NamedNode(subject)
+    for (p, t) in hub.groups:
+        if (p, t) in hub.members:
+            ts += [triple for member in hub.members[(p, t)][window] for triple in member]
+        elif (p, t) in hub.order:
+            # the link and the group's type are known: only the labels are fetched
+            for i in hub.order[(p, t)][window]:
+                named.append(i)
+                ts.append(ox.Triple(ox.NamedNode(i), ox.NamedNode(p), node))
+                if t:
+                    ts.append(ox.Triple(ox.NamedNode(i), ox.NamedNode(RDF_TYPE), ox.NamedNode(t)))
+        else:
             ts += _incoming(store, subject, queries.group_members(subject, p, t), window, with_term_labels=False)
-            paged[(p, t)] = n
-    return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window, paged)
+    if named:
+        ts += store.query(queries.labels(named))
+    # the labels of every group's predicate and type, also of a group with no link in this window
+    terms = frozenset(term for key in hub.groups for term in key if term)
+    return describe(_distinct(ts + _term_labels(store, subject, ts, keep, terms)), subject, window, dict(hub.groups),
+                    totals)
+
+
+def _page_outgoing(store: Store, subject: str, shown: int, keep: Keep) -> tuple[list[ox.Triple], dict[str, int]]:
+    """The resource's own triples for its page, and the totals of the properties cut short. Up to WHOLE triples are
+    fetched per request; a resource with more (at 100x the report references 300 Drucksachen) shows the first
+    ``shown`` values of each property in page order, kept once per build with the totals of the properties cut."""
+    if int(store.select(queries.outgoing_count(subject, at_most=WHOLE + 1))[0]["n"]) <= WHOLE:
+        return _outgoing(store, subject, value_types=False), {}  # a page names its values, it shows not their types
+    return keep(f"outgoing|{shown}|{subject}", lambda: _first_values(store, subject, shown), resource=True)
+
+
+def _first_values(store: Store, subject: str, shown: int) -> tuple[list[ox.Triple], dict[str, int]]:
+    ts = _outgoing(store, subject, value_types=False)
+    labels: dict[str, list[ox.Triple]] = defaultdict(list)
+    for t in ts:
+        if t.subject.value != subject:
+            labels[t.subject.value].append(t)  # a value's label
+    shaped, node = describe(ts, subject, slice(None)), ox.NamedNode(subject)
+    kept, totals = [], {}
+    for p, values in shaped.outgoing.items():
+        if len(values) > shown:
+            totals[p] = len(values)
+        for v in values[:shown]:
+            kept.append(ox.Triple(node, ox.NamedNode(p), v.term))
+            kept += [] if isinstance(v.term, ox.Literal) else labels.get(v.term.value, [])
+    return kept, totals
 
 
 def describe(ts: list[ox.Triple], subject: str, window: slice,
-             paged: dict[tuple[str, str], int] | None = None) -> Description:
+             paged: dict[tuple[str, str], int] | None = None, totals: dict[str, int] | None = None) -> Description:
     """Shape triples for a page. Groups of incoming links are cut to `window`, except those in `paged`
-    (group -> total), of which `ts` holds only the window: sorted like the others, but within the page only."""
+    (group -> total), of which `ts` holds only the window: sorted like the others, but within the page only.
+    ``totals``: the properties of which `ts` holds only the first values, with their totals."""
     paged = paged or {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     types: dict[str, list[str]] = defaultdict(list)
@@ -295,4 +377,5 @@ def describe(ts: list[ox.Triple], subject: str, window: slice,
         incoming=groups,
         predicate_labels=predicate_labels,
         term_labels=term_labels,
+        outgoing_totals=dict(totals or {}),
     )

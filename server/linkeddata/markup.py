@@ -71,14 +71,19 @@ class PageMarkup:
         return linked(tm["text"], tm["lang"], tm["href"], self.page_lang) + Markup(
             f' <code class="term">{escape(tm["name"])}</code>')
 
-    def property_rows(self, outgoing: dict[str, list[Value]], skip: str) -> Markup:
+    def property_rows(self, outgoing: dict[str, list[Value]], skip: str, totals: dict[str, int] | None = None,
+                      more: Callable[[int], Markup] | None = None) -> Markup:
         """The rows of the data section, one per property (but ``skip``) in IRI order (case-blind, as
-        Jinja's dictsort), each with all its values."""
-        rows = []
+        Jinja's dictsort), each with all its values – or, for a property in ``totals``, its first values and
+        ``more(n)`` saying how many more there are and where they all are."""
+        rows, totals = [], totals or {}
         for p, values in sorted(outgoing.items(), key=lambda pv: pv[0].lower()):
             if p == skip:
                 continue
-            if len(values) > 1:
+            if p in totals and more is not None:
+                cell = ('<ul class="plain">' + "".join(f"<li>{self.show(v)}</li>" for v in values)
+                        + f'<li class="more">{more(totals[p] - len(values))}</li></ul>')
+            elif len(values) > 1:
                 cell = '<ul class="plain">' + "".join(f"<li>{self.show(v)}</li>" for v in values) + "</ul>"
             else:
                 cell = self.show(values[0])

@@ -70,6 +70,11 @@ def incoming_count(subject: str, at_most: int | None = None) -> str:
     return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT ?i ?ip WHERE {{ ?i ?ip {iri(subject)} }} LIMIT {int(at_most)} }} }}"
 
 
+def outgoing_count(subject: str, at_most: int) -> str:
+    """How many triples the resource has itself, counted up to ``at_most``."""
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT ?p ?o WHERE {{ {iri(subject)} ?p ?o }} LIMIT {int(at_most)} }} }}"
+
+
 def _is_main_type(t: str) -> str:
     """Filter: `t` is the type describe() groups ?i under, its first type by (vocabulary type first, IRI)."""
     ik_u, ik_t = f"CONTAINS(STR(?u), {literal(IK)})", f"CONTAINS(STR({t}), {literal(IK)})"
@@ -88,6 +93,13 @@ def group_members(subject: str, predicate: str, main_type: str) -> str:
     s = iri(subject)
     typed = f"?i a {iri(main_type)} {_is_main_type(iri(main_type))}" if main_type else "FILTER NOT EXISTS { ?i a ?u }"
     return f"VALUES ?ip {{ {iri(predicate)} }} ?i ?ip {s} FILTER(?i != {s}) {typed}"
+
+
+def labels(resources: list[str]) -> str:
+    """The labels of the resources named (a window of a hub's group, looked up by IRI: it costs the same however many
+    links the hub has)."""
+    return (f"CONSTRUCT {{ ?i {iri(RDFS_LABEL)} ?l }} WHERE {{ VALUES ?i {{ {' '.join(iri(i) for i in resources)} }} "
+            f"?i {iri(RDFS_LABEL)} ?l }}")
 
 
 def ontology_graph(base: str) -> str:

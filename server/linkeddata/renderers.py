@@ -76,7 +76,7 @@ def thing_iri(kind: str, key: str) -> str:
 
 def _keep(published: state.Published) -> d.Keep:
     """What describe computes once per build (a hub's counts), kept with the build."""
-    return lambda name, compute: per_build(name, published, lambda _: compute())
+    return lambda name, compute, resource=False: per_build(name, published, lambda _: compute(), resource)
 
 
 def _render_html(doc: Document) -> Response:
@@ -139,7 +139,7 @@ def _resource_page(doc: Document) -> str | None:
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         lists_measures=any(s.name in LISTS_MEASURES for s, _ in shown),
         term=term, show=markup.show, term_name=markup.term_name, item=markup.item,
-        property_rows=markup.property_rows,
+        property_rows=markup.property_rows, group_anchor=d.group_anchor,
     )
 
 

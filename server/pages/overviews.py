@@ -13,6 +13,7 @@ from server import state
 from server.caches import per_build
 from server.i18n.labels import Labels, labels_for
 from server.i18n.language import current_lang
+from server.linkeddata.describe import group_anchor
 from server.pages import queries
 from server.pages.facets import Measure, MeasureTable, table_for
 from server.pages.search_index import fold
@@ -26,6 +27,12 @@ ORG = "http://www.w3.org/ns/org#"
 # At most this many measures per list on a unit or target-group page; the rest are counted and linked to the list
 # of measures. Above the largest list the report has, so its pages show everything; it bounds synthetic builds.
 LIST_CAP = 200
+# A field of action's page lists at most this many measures, and goals, units and target groups per chart: the
+# report's fields have up to 27 measures, 8 goals, 9 units and 14 target groups, a synthetic field at 100x 2,700
+# measures and 800 goals, and the page must cost the same (bench/pages.py). The rest are counted exactly and linked:
+# the measures to the list of measures, the goals to the page's data section.
+FIELD_MEASURES = 30
+FIELD_ROWS = 15
 # /massnahmen reads at most this many values per facet (server.facets.parse_selection).
 FILTER_VALUES = 100
 CHART_ROWS = 40  # bars per chart, as on the home page
@@ -87,13 +94,14 @@ class _Context:
             out.append(Listed(m, text, lang, units))
         return out
 
-    def per(self, measures: list[Measure], facet: str) -> list[Row]:
-        """Chart rows: how many of ``measures`` have each value of ``facet`` (fields in section order, else by count)."""
+    def per(self, measures: list[Measure], facet: str, rows: int = CHART_ROWS) -> list[Row]:
+        """Chart rows: how many of ``measures`` have each value of ``facet`` (fields in section order, else the
+        ``rows`` largest by count)."""
         counts = Counter(k for m in measures for k in m.values.get(facet, ()))
         if facet == "handlungsfeld":  # eight fields, in section order
             return ChartRows(self.row(v.uri, counts[k]) for k, v in self.table.values[facet].items() if counts.get(k))
         # The largest values only: at scale a unit's measures name thousands of groups, a bar each is no chart.
-        largest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHART_ROWS]
+        largest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:rows]
         rows = sorted((self.row(self.table.values[facet][k].uri, n) for k, n in largest), key=lambda r: (-r.n, fold(r.label)))
         return ChartRows(rows, hidden=len(counts) - len(rows))
 
@@ -107,12 +115,12 @@ def _filter_url(facet: str, key: str) -> str:
 
 
 def field_overview(uri: str) -> dict:
-    """Field of action: chapter-3 intro, its goals with their measure counts, featured examples, its measures
-    (the first LIST_CAP; the list of measures filtered by the field has all).
+    """Field of action: chapter-3 intro, its goals with their measure counts (the FIELD_ROWS with the most), featured
+    examples, its measures (the first FIELD_MEASURES; the list of measures filtered by the field has all).
 
     Kept per build and language (labels): a field holds an eighth of all measures, so counting them grows with the
     data (118 ms a page at 100×), and there are eight fields. The key carries the caps the lists are cut at."""
-    name = f"field-overview|{state.base()}|{uri}|{current_lang()}|{LIST_CAP}|{CHART_ROWS}"
+    name = f"field-overview|{state.base()}|{uri}|{current_lang()}|{FIELD_MEASURES}|{FIELD_ROWS}"
     return per_build(name, state.published(), lambda _: _field_overview(uri))
 
 
@@ -127,16 +135,20 @@ def _field_overview(uri: str) -> dict:
     per_goal = Counter(z for m in measures for z in m.values.get("ziel", ()))
     goal_rows = [c.row(r["z"], per_goal.get(r["z"].rsplit("/", 1)[-1], 0)) for r in goals]
     goal_rows.sort(key=lambda r: (-r.n, r.label))
+    # all of them are in the data section, a page of the goals linking here at a time
+    goals_anchor = group_anchor(f"{state.data_base()}def/ik#handlungsfeld", f"{state.data_base()}def/ik#Ziel")
     paragraphs = [p.strip() for r in intro for p in r["text"].split("\n") if p.strip()]
     return {
         "intro": paragraphs,
-        "goals": goal_rows,
-        "per_unit": c.per(measures, "oe"),
-        "per_group": c.per(measures, "zielgruppe"),
+        "goals": ChartRows(goal_rows[:FIELD_ROWS], hidden=max(0, len(goal_rows) - FIELD_ROWS)),
+        "goals_total": len(goal_rows),
+        "goals_url": "#" + goals_anchor,
+        "per_unit": c.per(measures, "oe", FIELD_ROWS),
+        "per_group": c.per(measures, "zielgruppe", FIELD_ROWS),
         "examples": c.listed([m for m in measures if m.nr in examples]),
-        "measures": c.listed(measures[:LIST_CAP]),
+        "measures": c.listed(measures[:FIELD_MEASURES]),
         "measures_total": len(measures),
-        "measures_more": max(0, len(measures) - LIST_CAP),
+        "measures_more": max(0, len(measures) - FIELD_MEASURES),
         "focus": sorted((c.row(r["s"]) for r in focus), key=lambda r: r.label),
         "filter_url": _filter_url("handlungsfeld", key),
     }

@@ -312,3 +312,26 @@ def test_sparql_results_are_readable_on_a_phone(browser, server, width):
     else:
         assert found["head"] != "absolute"
         assert all(len({round(cell["top"]) for cell in row}) == 1 for row in found["rows"])  # a row is a line
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_cut_goal_list_links_to_all_goals_in_the_opened_data_section(browser, server, width, monkeypatch):
+    """A field of action with more goals than its page lists (at scale; here the bound lowered to 2) says how many
+    more there are, and its link opens the collapsed data section at the goals linking here, all of them counted."""
+    from server.pages import overviews
+
+    monkeypatch.setattr(overviews, "FIELD_ROWS", 2)
+    page = _open(browser, server, "/doc/handlungsfeld/gefluechtete?lang=de", width)
+    try:
+        more = page.locator("#ov-goals-more")
+        assert more.is_visible() and "4 weitere" in more.inner_text()
+        link = more.locator("a")
+        assert link.inner_text() == "Alle 6 Ziele in den Daten dieser Seite (seitenweise)"
+        link.click()
+        target = page.locator(link.get_attribute("href"))
+        target.wait_for(state="visible")
+        assert page.evaluate("document.getElementById('daten').open")
+        box = target.bounding_box()
+        assert box is not None and 0 <= box["y"] < 812 and target.inner_text().endswith("(6)")
+    finally:
+        page.context.close()

@@ -203,7 +203,7 @@ def test_a_target_group_caps_both_lists(client, graph, monkeypatch):
 def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monkeypatch):
     from server.pages import overviews
 
-    monkeypatch.setattr(overviews, "CHART_ROWS", 2)
+    monkeypatch.setattr(overviews, "FIELD_ROWS", 2)  # a field's charts; the home page's have CHART_ROWS
     field = thing("handlungsfeld", "gefluechtete")
     in_field = [m for m in graph.subjects(IK.handlungsfeld, field) if (m, RDF.type, IK.Massnahme) in graph]
     per_group: dict = {}
@@ -222,7 +222,7 @@ def test_charts_show_the_largest_entries_and_count_the_rest(client, graph, monke
 def test_field_overview_lists_at_most_the_cap_and_links_the_rest(client, graph, monkeypatch):
     from server.pages import overviews
 
-    monkeypatch.setattr(overviews, "LIST_CAP", 3)
+    monkeypatch.setattr(overviews, "FIELD_MEASURES", 3)
     field = thing("handlungsfeld", "gefluechtete")
     measures = sorted(nr(graph, m) for m in graph.subjects(IK.handlungsfeld, field) if (m, RDF.type, IK.Massnahme) in graph)
     page = parse_html(client.get("/doc/handlungsfeld/gefluechtete").data)
