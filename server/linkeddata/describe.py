@@ -44,14 +44,6 @@ def computed(name: str, compute: Callable[[], T], resource: bool = False) -> T:
     return compute()
 
 
-def group_anchor(predicate: str, main_type: str) -> str:
-    """The id of a group of incoming links in a page's data section, for links to it from elsewhere on the page."""
-    def local(iri: str) -> str:
-        return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-    return f"in-{local(main_type) or 'ressourcen'}-{local(predicate)}"
-
-
 def exists(store: Store, subject: str) -> bool:
     return bool(store.query(queries.exists(subject)))
 

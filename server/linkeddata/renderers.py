@@ -28,7 +28,7 @@ from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
 from server.web.negotiation import JSONLD_PROFILES, jsonld_profile, vary_on_accept
-from server.web.urls import local_path
+from server.web.urls import group_anchor, local_path
 
 RENDERERS = "linkeddata_renderers"
 SECTIONS = "linkeddata_sections"
@@ -139,7 +139,7 @@ def _resource_page(doc: Document) -> str | None:
         own_citation=any(s.name == "citation" for s, _ in shown), ik=ik,
         lists_measures=any(s.name in LISTS_MEASURES for s, _ in shown),
         term=term, show=markup.show, term_name=markup.term_name, item=markup.item,
-        property_rows=markup.property_rows, group_anchor=d.group_anchor,
+        property_rows=markup.property_rows, group_anchor=group_anchor,
     )
 
 

@@ -13,12 +13,11 @@ from server import state
 from server.caches import per_build
 from server.i18n.labels import Labels, labels_for
 from server.i18n.language import current_lang
-from server.linkeddata.describe import group_anchor
 from server.pages import queries
 from server.pages.facets import Measure, MeasureTable, table_for
 from server.pages.search_index import fold
 from server.web.contributions import Section
-from server.web.urls import link
+from server.web.urls import group_anchor, link
 
 DC = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -50,3 +50,12 @@ def url_with(path: str, drop: tuple[str, ...] = (), **changes: object) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in drop and k not in changes and k != "lang"]
     args += [(k, v) for k, v in changes.items() if v is not None]
     return path + ("?" + urlencode(args) if args else "")
+
+
+def group_anchor(predicate: str, main_type: str) -> str:
+    """The id of a group of incoming links in a resource page's data section (``#in-Ziel-handlungsfeld``), for links
+    to it from elsewhere on the page and from other pages (the overviews link a field's goals)."""
+    def local(iri: str) -> str:
+        return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    return f"in-{local(main_type) or 'ressourcen'}-{local(predicate)}"
