@@ -84,14 +84,28 @@ def _term_labels(store: Store, subject: str, ts: list[ox.Triple], keep: Keep,
     return [label for term in sorted(terms) for label in known[term]]
 
 
+def _count(store: Store, query: str) -> int:
+    return int(store.select(query)[0]["n"])
+
+
 def _incoming_count(store: Store, subject: str) -> int:
-    return int(store.select(queries.incoming_count(subject))[0]["n"])
+    return _count(store, queries.incoming_count(subject))
+
+
+def _many_incoming(store: Store, subject: str) -> bool:
+    """More than WHOLE links point here (counted up to WHOLE + 1 only): its page takes the hub path."""
+    return _count(store, queries.incoming_count(subject, at_most=WHOLE + 1)) > WHOLE
+
+
+def _many_own(store: Store, subject: str) -> bool:
+    """More than WHOLE triples of its own (counted up to WHOLE + 1 only): its page shows the first values."""
+    return _count(store, queries.outgoing_count(subject, at_most=WHOLE + 1)) > WHOLE
 
 
 def _incoming_total(store: Store, subject: str, keep: Keep) -> int:
     """How many links point to ``subject``. Counted up to HUB + 1 only, so a page about one resource never counts
     the links of a hub; a hub's exact total is counted once per build (``keep``): it grows with the data."""
-    n = int(store.select(queries.incoming_count(subject, at_most=HUB + 1))[0]["n"])
+    n = _count(store, queries.incoming_count(subject, at_most=HUB + 1))
     return n if n <= HUB else keep(f"incoming|{HUB}|{subject}", lambda: _incoming_count(store, subject), resource=True)
 
 
@@ -258,7 +272,7 @@ def description(store: Store, subject: str, page: int, page_size: int, keep: Kee
     if not out:
         return None
     window = slice((page - 1) * page_size, page * page_size)
-    if int(store.select(queries.incoming_count(subject, at_most=WHOLE + 1))[0]["n"]) <= WHOLE:
+    if not _many_incoming(store, subject):
         ts = out + _incoming(store, subject, with_term_labels=False)
         return describe(_distinct(ts + _term_labels(store, subject, ts, keep)), subject, window, totals=totals)
     hub = keep(f"hub|{HUB}|{subject}", lambda: _hub(store, subject), resource=True)
@@ -287,7 +301,7 @@ def _page_outgoing(store: Store, subject: str, shown: int, keep: Keep) -> tuple[
     """The resource's own triples for its page, and the totals of the properties cut short. Up to WHOLE triples are
     fetched per request; a resource with more (at 100x the report references 300 Drucksachen) shows the first
     ``shown`` values of each property in page order, kept once per build with the totals of the properties cut."""
-    if int(store.select(queries.outgoing_count(subject, at_most=WHOLE + 1))[0]["n"]) <= WHOLE:
+    if not _many_own(store, subject):
         return _outgoing(store, subject, value_types=False), {}  # a page names its values, it shows not their types
     return keep(f"outgoing|{shown}|{subject}", lambda: _first_values(store, subject, shown), resource=True)
 

@@ -80,11 +80,12 @@ class PageMarkup:
         for p, values in sorted(outgoing.items(), key=lambda pv: pv[0].lower()):
             if p == skip:
                 continue
-            if p in totals and more is not None:
-                cell = ('<ul class="plain">' + "".join(f"<li>{self.show(v)}</li>" for v in values)
-                        + f'<li class="more">{more(totals[p] - len(values))}</li></ul>')
-            elif len(values) > 1:
-                cell = '<ul class="plain">' + "".join(f"<li>{self.show(v)}</li>" for v in values) + "</ul>"
+            cut = p in totals and more is not None
+            if len(values) > 1 or cut:
+                items = [f"<li>{self.show(v)}</li>" for v in values]
+                if cut:
+                    items.append(f'<li class="more">{more(totals[p] - len(values))}</li>')
+                cell = '<ul class="plain">' + "".join(items) + "</ul>"
             else:
                 cell = self.show(values[0])
             rows.append(f'\n      <tr><th scope="row">{self.term_name(p)}</th>\n      <td>{cell}</td></tr>\n    ')

@@ -140,7 +140,6 @@ def _field_overview(uri: str) -> dict:
     return {
         "intro": paragraphs,
         "goals": ChartRows(goal_rows[:FIELD_ROWS], hidden=max(0, len(goal_rows) - FIELD_ROWS)),
-        "goals_total": len(goal_rows),
         "goals_url": "#" + goals_anchor,
         "per_unit": c.per(measures, "oe", FIELD_ROWS),
         "per_group": c.per(measures, "zielgruppe", FIELD_ROWS),
