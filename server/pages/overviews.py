@@ -35,6 +35,9 @@ FIELD_ROWS = 15
 # /massnahmen reads at most this many values per facet (server.facets.parse_selection).
 FILTER_VALUES = 100
 CHART_ROWS = 40  # bars per chart, as on the home page
+# A unit kind's page lists at most this many of its units (the report's largest kind, Fachbereich, has 11; at 100x
+# 1,100); the rest are counted and linked to the page's data section, which pages through all of them.
+KIND_UNITS = 100
 
 
 class ChartRows(list):
@@ -226,7 +229,34 @@ def group_overview(uri: str) -> dict:
     return hierarchy_overview(uri, GROUPS)
 
 
+def kind_overview(uri: str) -> dict:
+    """Unit kind (Fachbereich, Team, …): its units by name, each with the units it is part of and its measures.
+
+    Kept per build and language: at scale a kind has thousands of units, sorted by label for the page."""
+    name = f"kind-overview|{state.base()}|{uri}|{current_lang()}|{KIND_UNITS}"
+    return per_build(name, state.published(), lambda _: _kind_overview(uri))
+
+
+def _kind_overview(uri: str) -> dict:
+    c = _Context()
+    part_of: dict[str, list[str]] = {}
+    for r in c.store.select(queries.units_of_kind(uri)):
+        part_of.setdefault(r["u"], []).extend([r["sup"]] if "sup" in r else [])
+    if not part_of:
+        return {}
+    counts = c.table.totals["oe"]
+    units = sorted(((c.row(u, counts.get(u.rsplit("/", 1)[-1], 0)), sorted((c.row(s) for s in sups), key=lambda r: fold(r.label)))
+                    for u, sups in part_of.items()), key=lambda pair: fold(pair[0].label))
+    return {
+        "units": units[:KIND_UNITS],
+        "total": len(units),
+        "more": max(0, len(units) - KIND_UNITS),
+        "all_url": "#" + group_anchor(ORG + "classification", ORG + "OrganizationalUnit"),
+    }
+
+
 SECTIONS = (
+    Section("kind", frozenset({"oe-art"}), "pages/section_kind.html", kind_overview),
     Section("field", frozenset({"handlungsfeld"}), "pages/section_field.html", field_overview),
     Section("unit", frozenset({"oe"}), "pages/section_unit.html", unit_overview),
     Section("group", frozenset({"zielgruppe"}), "pages/section_group.html", group_overview),

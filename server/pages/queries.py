@@ -110,6 +110,12 @@ def descendants(uri: str, path: str) -> str:
     return f"SELECT DISTINCT ?d WHERE {{ ?d {path} {iri(uri)} FILTER(?d != {iri(uri)}) }}"
 
 
+def units_of_kind(uri: str) -> str:
+    """The units classified as ``uri`` (a unit kind, org:classification) and the units each is part of."""
+    return (f"SELECT ?u ?sup WHERE {{ ?u {iri(ORG + 'classification')} {iri(uri)} "
+            f"OPTIONAL {{ ?u {iri(ORG + 'subOrganizationOf')} ?sup }} }}")
+
+
 def field_intro(base: str, uri: str) -> str:
     return prefixed(base, f"SELECT ?text WHERE {{ {iri(uri)} ik:einleitung ?text }}")
 

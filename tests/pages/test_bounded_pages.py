@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from kg import synth
 from kg.build import Project, build
@@ -183,3 +183,50 @@ def test_a_resource_with_many_own_values_shows_the_first_and_links_them_all(clie
     turtle = items[-1].find("a").get("href")
     assert turtle == "/doc/bericht/2020.ttl"
     assert set(Graph().parse(data=client.get(turtle).data, format="turtle").objects(report, DCTERMS.hasPart)) == chapters
+
+
+def kind_units(page) -> list[tuple[str, list[str], int]]:
+    """A unit kind's list of units: (its link, the links of the units it is part of, its measure count)."""
+    out = []
+    for li in page.find("ul", cls="kind-units").find_all("li"):
+        links = [a.get("href") for a in li.find_all("a")]
+        count = re.search(r"\((\d+) Maßnahmen?\)", li.text())
+        out.append((links[0], links[1:], int(count.group(1))))
+    return out
+
+
+def path(resource) -> str:
+    return "/" + str(resource)[len(DEFAULT_BASE):]
+
+
+def test_a_unit_kind_lists_its_units_with_what_they_are_part_of_and_their_measures(client, graph):
+    """„Welche Fachbereiche gibt es?“ – answered on the kind's page itself, not only in its data section."""
+    kinds = set(graph.objects(None, ORG.classification))
+    assert len(kinds) >= 5
+    for kind in kinds:
+        page = page_of(client, f"/doc/oe-art/{str(kind).rsplit('/', 1)[1]}?lang=de")
+        units = {u for u in graph.subjects(ORG.classification, kind)}
+        listed = kind_units(page)
+        assert {href for href, _, _ in listed} == {path(u) for u in units}, kind
+        assert len(listed) == len(units) and page.find(id_="ov-kind-more") is None
+        for href, part_of, n in listed:
+            unit = URIRef(DEFAULT_BASE + href[1:])
+            assert set(part_of) == {path(s) for s in graph.objects(unit, ORG.subOrganizationOf)}, href
+            assert n == len({m for m in graph.subjects(IK.zustaendig, unit) if (m, RDF.type, IK.Massnahme) in graph}), href
+        assert page.find("h2", id_="ov-kind-h").find("small").text() == f"({len(units)})"
+
+
+def test_a_large_unit_kind_lists_the_first_units_and_links_all_of_them(synthetic_client, synthetic_graph, monkeypatch):
+    monkeypatch.setattr(overviews, "KIND_UNITS", 10)
+    kind = thing("oe-art", "fachbereich")
+    units = set(synthetic_graph.subjects(ORG.classification, kind))
+    assert len(units) > 10
+    page = page_of(synthetic_client, "/doc/oe-art/fachbereich?lang=de")
+    listed = kind_units(page)
+    assert len(listed) == 10 and {href for href, _, _ in listed} <= {path(u) for u in units}
+    more = page.find("p", id_="ov-kind-more")
+    assert int(more.get("data-more")) == len(units) - 10
+    target = more.find("a")
+    assert f"Alle {len(units)} " in target.text()
+    anchor = page.find("details", id_="daten").find(id_=target.get("href").lstrip("#"))
+    assert anchor is not None and re.search(r"\((\d+)\)$", anchor.text()).group(1) == str(len(units))
