@@ -335,7 +335,7 @@ def _check(r: _Reader, s: Sources) -> None:
             known(rec, column, value, target)
             return
         parts = split(value)
-        if len(parts) == 1 and messages.separator_fix(parts[0], keys[target]):
+        if len(parts) == 1 and parts[0] not in keys[target] and messages.separator_fix(parts[0], keys[target]):
             known(rec, column, parts[0], target)  # "51;50": one finding with the separator hint
             return
         for part in parts:
@@ -653,13 +653,13 @@ def _required_fix(column: str, rec: Record, keys: dict[str, Keys]) -> str:
 def _goal_of_field(r: _Reader, rec: Record, ziele: dict[str, Record], keys: dict[str, Keys]) -> None:
     """The goal must be one of the chosen field's goals; name those, and the goal's own field when it has one."""
     field_key, goal = rec["handlungsfeld"], rec["ziel"]
+    if goal in ziele and ziele[goal]["handlungsfeld"] == field_key:
+        return  # first: the message below scans every goal, once per measure that would be quadratic (1000× data)
     goals = [k for k, z in ziele.items() if z["handlungsfeld"] == field_key]
     felder = keys["handlungsfelder"]
     own = keys["ziele"]
     valid = f"Ziele im Handlungsfeld {felder.show(field_key)}: {messages.listing(own, goals)}"
     if goal in ziele:
-        if ziele[goal]["handlungsfeld"] == field_key:
-            return
         other = ziele[goal]["handlungsfeld"]
         if other not in felder:
             return  # the goal's own row names no valid field: that row's finding says so, this would only echo it
