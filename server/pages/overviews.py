@@ -230,7 +230,8 @@ def group_overview(uri: str) -> dict:
 
 
 def kind_overview(uri: str) -> dict:
-    """Unit kind (Fachbereich, Team, …): its units by name, each with the units it is part of and its measures.
+    """Unit kind (Fachbereich, Team, …): its units grouped by the unit they are part of (those the report does not
+    place last), by name, each with its number of measures.
 
     Kept per build and language: at scale a kind has thousands of units, sorted by label for the page."""
     name = f"kind-overview|{state.base()}|{uri}|{current_lang()}|{KIND_UNITS}"
@@ -239,18 +240,32 @@ def kind_overview(uri: str) -> dict:
 
 def _kind_overview(uri: str) -> dict:
     c = _Context()
-    part_of: dict[str, list[str]] = {}
-    for r in c.store.select(queries.units_of_kind(uri)):
-        part_of.setdefault(r["u"], []).extend([r["sup"]] if "sup" in r else [])
+    part_of: dict[str, set[str]] = {}
+    left_open: set[str] = set()
+    for r in c.store.select(queries.units_of_kind(c.base, uri)):
+        part_of.setdefault(r["u"], set()).update([r["sup"]] if "sup" in r else [])
+        if r.get("open") == "true":
+            left_open.add(r["u"])
     if not part_of:
         return {}
     counts = c.table.totals["oe"]
-    units = sorted(((c.row(u, counts.get(u.rsplit("/", 1)[-1], 0)), sorted((c.row(s) for s in sups), key=lambda r: fold(r.label)))
-                    for u, sups in part_of.items()), key=lambda pair: fold(pair[0].label))
+    by_group: dict[str, list[Row]] = {}
+    for u, sups in part_of.items():
+        row = c.row(u, counts.get(u.rsplit("/", 1)[-1], 0))
+        for group in sups or ["open" if u in left_open else "none"]:
+            by_group.setdefault(group, []).append(row)
+    heads = {g: c.row(g) for g in by_group if g not in ("open", "none")}
+    order = sorted(heads, key=lambda g: fold(heads[g].label)) + [g for g in ("none", "open") if g in by_group]
+    groups, room = [], KIND_UNITS
+    for g in order:
+        units = sorted(by_group[g], key=lambda r: fold(r.label))[:room]
+        if units:
+            groups.append({"head": heads.get(g), "why": g if g not in heads else "", "units": units})
+        room -= len(units)
     return {
-        "units": units[:KIND_UNITS],
-        "total": len(units),
-        "more": max(0, len(units) - KIND_UNITS),
+        "groups": groups,
+        "total": len(part_of),
+        "more": len(part_of) - len({r.path for g in groups for r in g["units"]}),
         "all_url": "#" + group_anchor(ORG + "classification", ORG + "OrganizationalUnit"),
     }
 

@@ -110,10 +110,15 @@ def descendants(uri: str, path: str) -> str:
     return f"SELECT DISTINCT ?d WHERE {{ ?d {path} {iri(uri)} FILTER(?d != {iri(uri)}) }}"
 
 
-def units_of_kind(uri: str) -> str:
-    """The units classified as ``uri`` (a unit kind, org:classification) and the units each is part of."""
-    return (f"SELECT ?u ?sup WHERE {{ ?u {iri(ORG + 'classification')} {iri(uri)} "
-            f"OPTIONAL {{ ?u {iri(ORG + 'subOrganizationOf')} ?sup }} }}")
+def units_of_kind(base: str, uri: str) -> str:
+    """The units classified as ``uri`` (a unit kind, org:classification), the units each is part of, and whether the
+    report leaves that open (ik:nichtAngegeben org:subOrganizationOf)."""
+    return prefixed(base, f"""
+SELECT ?u ?sup ?open WHERE {{
+  ?u org:classification {iri(uri)} .
+  OPTIONAL {{ ?u org:subOrganizationOf ?sup }}
+  BIND(EXISTS {{ ?u ik:nichtAngegeben org:subOrganizationOf }} AS ?open)
+}}""")
 
 
 def field_intro(base: str, uri: str) -> str:
