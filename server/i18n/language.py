@@ -52,8 +52,8 @@ def t(key: str, **params: object) -> str:
 
 
 def tn(key: str, n: int, **params: object) -> str:
-    """Singular/plural: ``key.one`` for 1, else ``key.other``; ``{n}`` is filled in."""
-    return t(f"{key}.one" if n == 1 else f"{key}.other", n=n, **params)
+    """Singular/plural: ``key.one`` for 1, else ``key.other``; ``{n}`` is filled in with the thousands separator."""
+    return t(f"{key}.one" if n == 1 else f"{key}.other", n=number(n) if isinstance(n, int) else n, **params)
 
 
 def number(n: int) -> str:

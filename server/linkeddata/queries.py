@@ -121,10 +121,3 @@ SELECT ?term ?kind ?de ?en ?cde ?cen ?domain ?range ?super WHERE {{
   OPTIONAL {{ ?term rdfs:domain ?domain }} OPTIONAL {{ ?term rdfs:range ?range }}
   OPTIONAL {{ ?term rdfs:subClassOf|rdfs:subPropertyOf ?super }}
 }} ORDER BY ?kind ?term"""
-
-
-def listing(base: str, kind: str) -> str:
-    """Every resource whose IRI starts with ``{base}id/{kind}/``, with its German or untagged label."""
-    prefix = f"{base}id/{kind}/"
-    return prefix_block(base, ALL_PREFIXES) + f"""SELECT DISTINCT ?s ?label WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(prefix)}))
-  OPTIONAL {{ ?s rdfs:label ?label FILTER(lang(?label) = "de" || lang(?label) = "") }} }}"""

@@ -14,19 +14,24 @@ from flask import Blueprint, Flask, Response, abort, redirect, render_template, 
 from kg import registry
 from kg.namespaces import KEY_PATTERN, TYPES
 from server import state, uri_registry
+from server.described import by_kind
 from server.formats import HTML, JSON, RDF_FORMATS, RDF_NAMES
 from server.i18n.labels import labels_for
 from server.linkeddata import describe as d
 from server.linkeddata import queries, renderers
+from server.web.caching import for_build
 from server.web.contributions import Document, Renderer, Section
 from server.web.cors import open_to_all
 from server.web.negotiation import choose, negotiate, offer, vary_on_accept
 from server.web.responses import json_response
-from server.web.urls import local_path
+from server.web.urls import local_path, url_with
 
 bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
 DEFINITIONS = ("ik", *renderers.SCHEMES)
+# Links per page of an /id/<kind>/ listing: the report's largest kind (Zielgruppen, Drucksachen) fits on one; at 1000×
+# there are 129,000 measures, 14 MB of links on one page.
+LISTING_PAGE = 500
 RETIRED_OFFER = offer((HTML, JSON, RDF_FORMATS["ttl"]), names={"turtle": "ttl"}, strict=False)
 
 
@@ -109,16 +114,22 @@ def _answer(kind: str, key: str, subject: str, ext: str | None) -> Response:
 
 @bp.get("/id/<kind>/")
 def listing(kind: str):
-    """All things of one type, for browsing (the Drucksachen index has its own, richer page)."""
+    """All things of one type, for browsing, LISTING_PAGE at a time (the Drucksachen index has its own, richer page)."""
     if kind not in TYPES:
         abort(404)
-    prefix = f"{state.base()}id/{kind}/"
-    rows = state.published().store.select(queries.listing(state.base(), kind))
-    labels = labels_for(state.published())
-    items = sorted(({"path": local_path(r["s"]), "label": labels.get(r["s"])[0], "lang": labels.get(r["s"])[1],
-                     "key": r["s"][len(prefix):]} for r in rows),
-                   key=lambda i: (0, int(i["key"])) if i["key"].isdigit() else (1, i["label"].lower()))
-    return render_template("linkeddata/listing.html", kind=kind, items=items)
+    build, base = state.published(), state.base()
+    subjects = by_kind(build, base).get(kind, [])
+    pages = max(1, -(-len(subjects) // LISTING_PAGE))
+    page = request.args.get("seite", 1, type=int) or 1
+    if not 1 <= page <= pages:
+        abort(404)
+    labels = labels_for(build)
+    items = [{"path": local_path(s), "label": labels.get(s)[0], "lang": labels.get(s)[1]}
+             for s in subjects[(page - 1) * LISTING_PAGE:page * LISTING_PAGE]]
+    body = render_template("linkeddata/listing.html", kind=kind, items=items, total=len(subjects), page=page, pages=pages,
+                           url_with=url_with)
+    return for_build(Response(body, mimetype="text/html"), f"{build.etag}-listing-{kind}-{page}",
+                     build.modified, machine=False)
 
 
 # ------------------------------------------------------------------ retired and moved URIs

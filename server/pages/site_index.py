@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
 
 from server.caches import per_build
-from server.pages import queries
+from server.described import by_kind
 from server.state import Published, data_base, published
 from server.web.caching import for_build
 from server.web.urls import public_url
@@ -48,8 +48,8 @@ def robots():
 def _sitemap(build: Published, root: str, data_root: str) -> bytes:
     modified = datetime.fromtimestamp(build.modified, UTC).strftime("%Y-%m-%d")
     paths = [root + page for page in PAGES]
-    for row in build.store.select(queries.described_things(data_root)):
-        paths.append(root + "doc/" + row["s"][len(data_root + "id/"):])
+    for subjects in by_kind(build, data_root).values():
+        paths.extend(root + "doc/" + s[len(data_root + "id/"):] for s in subjects)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for url in dict.fromkeys(paths):
