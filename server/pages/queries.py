@@ -138,5 +138,6 @@ def field_focus(base: str, uri: str) -> str:
 
 
 def described_things(base: str) -> str:
-    """Every thing the graph describes under ``{base}id/`` (each has a /doc/ page), in a stable order."""
-    return f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(base + 'id/')})) }} ORDER BY ?s"
+    """Every thing the graph describes under ``{base}id/`` (each has a /doc/ page). Unordered: Oxigraph's ORDER BY ?s
+    over them took 295 s CPU at 1000× against 11 s for the scan (server/described.py sorts them by kind and key)."""
+    return f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(base + 'id/')})) }}"
