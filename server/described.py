@@ -8,7 +8,7 @@ sort – so a page of a listing is a slice.
 from __future__ import annotations
 
 from server.caches import per_build
-from server.pages import queries
+from server.sparql_syntax import literal
 from server.state import Published
 
 
@@ -20,7 +20,7 @@ def by_kind(build: Published, root: str) -> dict[str, list[str]]:
 def _by_kind(build: Published, root: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     start = len(root) + len("id/")
-    for row in build.store.select(queries.described_things(root)):
+    for row in build.store.select(described_things(root)):
         kind, _, key = row["s"][start:].partition("/")
         if key:
             found.setdefault(kind, []).append(row["s"])
@@ -31,3 +31,9 @@ def _by_kind(build: Published, root: str) -> dict[str, list[str]]:
 
 def _order(key: str) -> tuple:
     return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+
+def described_things(base: str) -> str:
+    """Every thing the graph describes under ``{base}id/`` (each has a /doc/ page). Unordered: Oxigraph's ORDER BY ?s
+    over them took 295 s CPU at 1000× against 11 s for the scan; _by_kind sorts them by kind and key."""
+    return f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(base + 'id/')})) }}"

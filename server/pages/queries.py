@@ -3,7 +3,7 @@ evidence and status sections of a measure."""
 
 from __future__ import annotations
 
-from server.sparql_syntax import ALL_PREFIXES, iri, literal, prefix_block
+from server.sparql_syntax import ALL_PREFIXES, iri, prefix_block
 
 ORG = "http://www.w3.org/ns/org#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -135,9 +135,3 @@ def field_goals(base: str, uri: str) -> str:
 
 def field_focus(base: str, uri: str) -> str:
     return prefixed(base, f"SELECT ?s WHERE {{ ?s a ik:Schwerpunkt ; ik:handlungsfeld {iri(uri)} }}")
-
-
-def described_things(base: str) -> str:
-    """Every thing the graph describes under ``{base}id/`` (each has a /doc/ page). Unordered: Oxigraph's ORDER BY ?s
-    over them took 295 s CPU at 1000× against 11 s for the scan (server/described.py sorts them by kind and key)."""
-    return f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {literal(base + 'id/')})) }}"
