@@ -48,6 +48,8 @@ PARTS = (
     ("query process: pipe, pickle", re.compile(r"multiprocessing/(?:connection|reduction|queues)\.py:|pickle")),
     ("guard (tokens, checks)", re.compile(r"server/sparql/(?:guard|query_text|prefixes)\.py:|server/sparql_syntax\.py:")),
     ("pool, admission", re.compile(r"server/sparql/(?:pool|admission)\.py:")),
+    ("client table shared by the web processes", re.compile(r"server/serving/client_table\.py:")),
+    ("waitress (HTTP, sockets)", re.compile(r"/waitress/|server/serving/waitress_worker\.py:")),
     ("endpoint view, errors, negotiation", re.compile(r"server/sparql/(?:views|errors|page)\.py:|server/web/")),
     ("other server code", re.compile(r"/server/|/kg/")),
     ("Flask, Werkzeug, Jinja", re.compile(r"/(?:flask|werkzeug|jinja2|markupsafe)/")),
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server = Ours(build, workdir, cache_mb=0)
     command, env = server.command()
-    command[command.index("--workers") + 1] = "1"  # one web process: its samples and its query processes'
+    command += ["--workers", "1"]  # one web process (the command line overrides kg serve's config): its samples and its query processes'
     started = time.monotonic()
     server.proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                    stderr=(workdir / "profile-server.log").open("ab"), start_new_session=True)
