@@ -654,7 +654,7 @@ def _goal_of_field(r: _Reader, rec: Record, ziele: dict[str, Record], keys: dict
     """The goal must be one of the chosen field's goals; name those, and the goal's own field when it has one."""
     field_key, goal = rec["handlungsfeld"], rec["ziel"]
     if goal in ziele and ziele[goal]["handlungsfeld"] == field_key:
-        return  # first: the message below scans every goal, once per measure that would be quadratic (1000× data)
+        return  # before the message below: it lists the field's goals, and made for every row it was quadratic
     goals = [k for k, z in ziele.items() if z["handlungsfeld"] == field_key]
     felder = keys["handlungsfelder"]
     own = keys["ziele"]

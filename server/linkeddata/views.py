@@ -124,8 +124,8 @@ def listing(kind: str):
     if not 1 <= page <= pages:
         abort(404)
     labels = labels_for(build)
-    items = [{"path": local_path(s), "label": labels.get(s)[0], "lang": labels.get(s)[1]}
-             for s in subjects[(page - 1) * LISTING_PAGE:page * LISTING_PAGE]]
+    items = [{"path": local_path(s), "label": label, "lang": lang}
+             for s in subjects[(page - 1) * LISTING_PAGE:page * LISTING_PAGE] for label, lang in (labels.get(s),)]
     body = render_template("linkeddata/listing.html", kind=kind, items=items, total=len(subjects), page=page, pages=pages,
                            url_with=url_with)
     return for_build(Response(body, mimetype="text/html"), f"{build.etag}-listing-{kind}-{page}",
