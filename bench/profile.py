@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factor", type=int, default=1, help="1 = the real build, N = kg synth --factor N (built before)")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--query", default="b", help="a key of bench/peerlib/queries.py (default b: measures of one unit)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (more than the query slots: some wait)")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--workdir", help="builds as bench/peers.py keeps them (DIR/{factor}x/build); default: build 1× in a temp dir")
     args = parser.parse_args(argv)
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.wait_ready(server.path(query.texts[0]), query.accept)
         log(f"server up in {time.monotonic() - started:.1f} s; warming up")
-        wrk = Wrk(workdir, 8, 2, 10)
+        wrk = Wrk(workdir, args.connections, min(2, args.connections), 10)
         paths = workdir / "profile-paths.txt"
         paths.write_text("\n".join(server.path(t) for t in query.texts) + "\n")
         wrk.run(server.url, paths, query.accept, 3)
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     for stack, n in stacks:
         parts[part_of(stack)] += n
         leaves[re.sub(r"^process \d+:", "", stack[-1])] += n
-    print(f"{query.title} ({args.query}) at {args.factor}×, answer cache off, 8 connections: {stats.rps:,.0f} req/s, "
+    print(f"{query.title} ({args.query}) at {args.factor}×, answer cache off, {args.connections} connections: {stats.rps:,.0f} req/s, "
           f"p50 {stats.p50_ms:.2f} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{total:,} samples holding the GIL (web process and query processes) over {args.seconds:g} s at {args.rate}/s\n")
     print(f"{'part of the request path':<40}{'share':>8}{'ms/request':>12}")

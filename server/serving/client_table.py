@@ -34,6 +34,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress
 
 try:
     import fcntl
@@ -122,19 +123,25 @@ class Board:
     def __init__(self, table: ClientTable, now: float, drain: float) -> None:
         self._table, self._now, self._drain = table, now, drain
         memory, alive = table._memory, _Liveness()
-        # Only rows in use are unpacked (the first field of every row, its web pid, is read at once): the board is
-        # looked at many times a second.
-        slot_pids = memoryview(memory)[_SLOTS_AT:_WAITERS_AT].cast("i")[::_SLOT.size // 4].tolist()
-        waiter_pids = memoryview(memory)[_WAITERS_AT:_SIZE].cast("i")[::_WAITER.size // 4].tolist()
+        # The board is looked at several times per query: only the first field of every row (its web pid) is read
+        # at once, rows in use are found in C (compress), and only they are unpacked; free rows are found when needed.
+        self._slot_pids = memoryview(memory)[_SLOTS_AT:_WAITERS_AT].cast("i")[::_SLOT.size // 4].tolist()
+        self._waiter_pids = memoryview(memory)[_WAITERS_AT:_SIZE].cast("i")[::_WAITER.size // 4].tolist()
         self.running: list[Slot] = []
         self.waiting: list[Waiter] = []
-        self._free_slots = [i for i, pid in enumerate(slot_pids) if not pid or not alive(pid)]
-        self._free_waiters = [i for i, pid in enumerate(waiter_pids) if not pid or not alive(pid)]
-        for index in (i for i, pid in enumerate(slot_pids) if pid and alive(pid)):
+        self._dead_slots: list[int] = []    # rows of a web process that died: free again
+        self._dead_waiters: list[int] = []
+        for index in compress(range(SLOTS), self._slot_pids):
+            if not alive(self._slot_pids[index]):
+                self._dead_slots.append(index)
+                continue
             pid, worker, ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(
                 memory, _SLOTS_AT + index * _SLOT.size)
             self.running.append(Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped)))
-        for index in (i for i, pid in enumerate(waiter_pids) if pid and alive(pid)):
+        for index in compress(range(WAITERS), self._waiter_pids):
+            if not alive(self._waiter_pids[index]):
+                self._dead_waiters.append(index)
+                continue
             pid, ticket, key, arrival = _WAITER.unpack_from(memory, _WAITERS_AT + index * _WAITER.size)
             self.waiting.append(Waiter(index, pid, ticket, key, arrival))
         self._usage: dict[int, tuple[float, float]] = {}
@@ -147,9 +154,10 @@ class Board:
 
     def wait(self, pid: int, ticket: int, key: int, arrival: float) -> bool:
         """Put a query in the server's queue; False if the queue of the server is full."""
-        if not self._free_waiters:
+        index = _take(self._waiter_pids, self._dead_waiters, pid)
+        if index is None:
             return False
-        waiter = Waiter(self._free_waiters.pop(0), pid, ticket, key, arrival)
+        waiter = Waiter(index, pid, ticket, key, arrival)
         self.waiting.append(waiter)
         _WAITER.pack_into(self._table._memory, _WAITERS_AT + waiter.index * _WAITER.size, pid, ticket, key, arrival)
         return True
@@ -158,17 +166,18 @@ class Board:
         for waiter in [w for w in self.waiting if (w.pid, w.ticket) == (pid, ticket)]:
             self.waiting.remove(waiter)
             _WAITER.pack_into(self._table._memory, _WAITERS_AT + waiter.index * _WAITER.size, 0, 0, 0, 0.0)
-            self._free_waiters.append(waiter.index)
+            self._waiter_pids[waiter.index] = 0
 
-    def start(self, pid: int, ticket: int, key: int, now: float) -> bool:
-        """The waiting query takes a slot; False if none of the table's rows is free."""
-        if not self._free_slots:
-            return False
+    def start(self, pid: int, ticket: int, key: int, now: float) -> Slot | None:
+        """The waiting query takes a slot (its row); None if none of the table's rows is free."""
+        index = _take(self._slot_pids, self._dead_slots, pid)
+        if index is None:
+            return None
         self.unwait(pid, ticket)
-        slot = Slot(self._free_slots.pop(0), pid, 0, ticket, key, now, -1.0, False, False)
+        slot = Slot(index, pid, 0, ticket, key, now, -1.0, False, False)
         self.running.append(slot)
         self.update(slot)
-        return True
+        return slot
 
     def slot(self, pid: int, ticket: int) -> Slot | None:
         return next((s for s in self.running if (s.pid, s.ticket) == (pid, ticket)), None)
@@ -182,7 +191,20 @@ class Board:
         if slot is not None:
             self.running.remove(slot)
             _SLOT.pack_into(self._table._memory, _SLOTS_AT + slot.index * _SLOT.size, 0, 0, 0, 0, 0.0, 0.0, 0, 0)
-            self._free_slots.append(slot.index)
+            self._slot_pids[slot.index] = 0
+
+
+def _take(pids: list[int], dead: list[int], pid: int) -> int | None:
+    """A free row (a dead process's first, else the first empty one), marked as ``pid``'s; None if all are taken."""
+    if dead:
+        index = dead.pop(0)
+    else:
+        try:
+            index = pids.index(0)
+        except ValueError:
+            return None
+    pids[index] = pid
+    return index
 
 
 class _Liveness:
@@ -236,6 +258,21 @@ class ClientTable:
                 # max: another process may have counted it a moment later than this one read its clock
                 _ENTRY.pack_into(self._memory, index * _ENTRY.size, key, usage.used, max(now, updated), usage.heavy_until,
                                  *usage.pids, *usage.counts)
+
+    @contextmanager
+    def own_slot(self, index: int, pid: int, ticket: int) -> Iterator[Slot | None]:
+        """The row of one running query, locked, changed in place (None if the row is no longer that query's): what
+        a query's own updates need, without reading the whole board."""
+        with self._locked():
+            at = _SLOTS_AT + index * _SLOT.size
+            row_pid, worker, row_ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(self._memory, at)
+            if (row_pid, row_ticket) != (pid, ticket):
+                yield None
+                return
+            slot = Slot(index, row_pid, worker, row_ticket, key, started, cpu_start, bool(computing), bool(stopped))
+            yield slot
+            _SLOT.pack_into(self._memory, at, slot.pid, slot.worker, slot.ticket, slot.key, slot.started, slot.cpu_start,
+                            int(slot.computing), int(slot.stopped))
 
     def peek(self, client: str, now: float, drain: float) -> tuple[float, float]:
         """Query-seconds in the client's bucket now, and until when it is heavy."""

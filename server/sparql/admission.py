@@ -99,9 +99,11 @@ class Ticket:
     started: float | None = None
     stop: Callable[[], None] | None = None    # set by the pool once the query runs in a process
     meter: Callable[[], float | None] | None = None  # CPU seconds of its process since it started (None: wall time)
-    work: float | None = None                 # its seconds, fixed once it ended (see settle)
+    work: float | None = None                 # its seconds, fixed once it ended (see settle); from then on nobody stops it
     stopped: bool = False                     # preempted: stopped to let others run
     refused: str | None = None                # turned away while waiting (queue full)
+    row: int = -1                             # its slot's row in the shared table, once it runs
+    bell: threading.Condition | None = None   # rung when it may be its turn (shares the admission's lock)
 
 
 class Admission:
@@ -115,14 +117,14 @@ class Admission:
         self._running: dict[int, Ticket] = {}  # this process's queries holding a slot, by number
         self._seen: dict[int, tuple[float, float, float]] = {}  # client key: (read at, used, heavy until)
         self._order = itertools.count(1)
-        self._cond = threading.Condition()
+        self._lock = threading.RLock()  # guards this process's queue and tickets; each waiter has a bell on it
         self._doorbell = Doorbell() if self._table.is_shared else None
 
     # ------------------------------------------------------------ the calls a query makes
 
     def enter(self, client: str, wait: float) -> Ticket:
         """Wait up to ``wait`` seconds for a slot; raise :class:`OverLimit` or :class:`Busy`."""
-        with self._cond:
+        with self._lock:
             try:
                 return self._enter(client, wait)
             except (Busy, OverLimit):
@@ -140,51 +142,58 @@ class Admission:
                 raise OverLimit(f"{limits.budget:g} query-seconds per {limits.window:g} s used up",
                                 max(1, round((usage.used - limits.budget) / self._drain + 1)))
             usage.join()
-        ticket = Ticket(client, next(self._order), key_of(client), now)
+        ticket = Ticket(client, next(self._order), key_of(client), now, bell=threading.Condition(self._lock))
         pid = os.getpid()
         if self._doorbell is not None:
             self._doorbell.listen(self._wake)
         try:
-            with self._board() as board:
-                if len(self._waiting) >= limits.queue:
-                    worst = max(self._waiting, key=lambda t: self._rank(board, t))
-                    if self._rank(board, worst) <= self._rank(board, ticket):
-                        raise Busy("too many queries waiting")
-                    self._turn_away(worst, board)
-                if not board.wait(pid, ticket.order, ticket.key, ticket.arrival):
-                    raise Busy("too many queries waiting in the server")
-            self._waiting.append(ticket)
-            deadline = now + wait
+            deadline, queued = now + wait, False
             try:
                 while True:
                     if ticket.refused:
                         raise Busy(ticket.refused)
                     with self._board() as board:
-                        if self._may_start(ticket, board) and board.start(pid, ticket.order, ticket.key, self._clock()):
-                            ticket.started = self._clock()
+                        if not queued:  # the first look queues it and, with a slot free, starts it at once
+                            self._queue(ticket, board, pid)
+                            queued = True
+                        slot = self._may_start(ticket, board) and board.start(pid, ticket.order, ticket.key, self._clock())
+                        if slot:
+                            ticket.started, ticket.row = self._clock(), slot.index
                             self._running[ticket.order] = ticket
+                            self._waiting.remove(ticket)
+                            self._ring_next(board)  # with slots still free, the next waiter may start too
                             break
                         self._preempt_for(ticket, board)
                     remaining = deadline - self._clock()
                     if remaining <= 0:
                         raise Busy(f"no query slot free within {wait:g} s")
-                    self._cond.wait(min(remaining, self._pause() or remaining))
+                    ticket.bell.wait(min(remaining, self._pause() or remaining))
             finally:
                 if ticket in self._waiting:
                     self._waiting.remove(ticket)
-                if ticket.order not in self._running and not ticket.refused:
+                if queued and ticket.order not in self._running and not ticket.refused:
                     with self._board() as board:
                         board.unwait(pid, ticket.order)
         except BaseException:
             with self._entry(client) as usage:
                 usage.part()
             raise
-        self._cond.notify_all()  # the order of the others may have changed
         return ticket
+
+    def _queue(self, ticket: Ticket, board: Board, pid: int) -> None:
+        """Put the query in this process's queue and the server's; the heaviest waiter gives way when it is full."""
+        if len(self._waiting) >= self.limits.queue:
+            worst = max(self._waiting, key=lambda t: self._rank(board, t))
+            if self._rank(board, worst) <= self._rank(board, ticket):
+                raise Busy("too many queries waiting")
+            self._turn_away(worst, board)
+        if not board.wait(pid, ticket.order, ticket.key, ticket.arrival):
+            raise Busy("too many queries waiting in the server")
+        self._waiting.append(ticket)
 
     def leave(self, ticket: Ticket) -> None:
         """The query ended (answered, failed, timed out or stopped): charge its time to the client."""
-        with self._cond:
+        with self._lock:
             now = self._clock()
             work = self._work(ticket)
             stopped = self.stopped(ticket)
@@ -193,46 +202,38 @@ class Admission:
                 if work >= self.limits.share or stopped or now - (ticket.started or now) >= self.limits.timeout:
                     usage.heavy_until = now + self.limits.window
                 usage.part()
+            self._running.pop(ticket.order, None)
             with self._board() as board:
                 board.end(os.getpid(), ticket.order)
-                waiting = [w.pid for w in board.waiting]
-            if self._doorbell is not None:
-                self._doorbell.ring(waiting)  # a slot is free: the other processes' waiters look now
-            self._running.pop(ticket.order, None)
-            self._cond.notify_all()
+                self._ring_next(board)  # a slot is free: whoever is next looks now
 
     def running(self, ticket: Ticket, stop: Callable[[], None], meter: Callable[[], float | None] | None = None,
                 worker: int | None = None) -> None:
         """The query now runs in process ``worker`` (loaded, job sent): its clock starts, ``meter`` (if any) tells the
         processor time it uses, and ``stop`` ends it if preempted (a waiter of another web process kills ``worker``)."""
-        with self._cond:
+        with self._lock:
             ticket.started, ticket.stop, ticket.meter = self._clock(), stop, meter
-            with self._board() as board:
-                slot = board.slot(os.getpid(), ticket.order)
+            with self._own_slot(ticket) as slot:
                 if slot is not None:
                     slot.started, slot.worker, slot.computing = ticket.started, worker or 0, True
                     slot.cpu_start = getattr(meter, "start", -1.0) if worker else -1.0
-                    board.update(slot)
             if ticket.stopped:
                 stop()
 
     def settle(self, ticket: Ticket) -> None:
         """Fix the query's seconds as it ends, before its process takes another job or is killed (from now on no other
         web process may kill that process for this query)."""
-        with self._cond:
+        with self._lock:
             ticket.work = self._work(ticket)
-            with self._board() as board:
-                slot = board.slot(os.getpid(), ticket.order)
+            with self._own_slot(ticket) as slot:
                 if slot is not None:
                     slot.worker, slot.computing = 0, False
-                    board.update(slot)
                     ticket.stopped = ticket.stopped or slot.stopped
 
     def stopped(self, ticket: Ticket) -> bool:
         """Whether the query was stopped to let others run (by a waiter of this web process or of another)."""
-        if not ticket.stopped:
-            with self._board() as board:
-                slot = board.slot(os.getpid(), ticket.order)
+        if not ticket.stopped and ticket.work is None:  # settled: no one can stop it any more (see settle)
+            with self._own_slot(ticket) as slot:
                 ticket.stopped = slot is not None and slot.stopped
         return ticket.stopped
 
@@ -262,13 +263,45 @@ class Admission:
         return seen[1], seen[2]
 
     @contextmanager
+    def _own_slot(self, ticket: Ticket) -> Iterator[Slot | None]:
+        """The running query's own row in the shared table (None before it got a slot)."""
+        if ticket.row < 0:
+            yield None
+            return
+        with self._table.own_slot(ticket.row, os.getpid(), ticket.order) as slot:
+            yield slot
+
+    @contextmanager
     def _board(self) -> Iterator[Board]:
         with self._table.board(self._clock(), self._drain) as board:
             yield board
 
     def _wake(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
+        """Another web process freed a slot."""
+        with self._lock:
+            if self._waiting:
+                with self._board() as board:
+                    self._ring_next(board, ring=False)  # never ring back: two views of the ranks could ping-pong
+
+    def _ring_next(self, board: Board, ring: bool = True) -> None:
+        """Wake the waiters that may start now – the best ranked of the server, as many as slots are free –, here by
+        their bell, in another web process by its doorbell; not every waiter: each woken one reads the whole board,
+        and under load most would only go back to sleep. (Ranks move with time: one that finds it is not its turn
+        after all sleeps again, and every waiter looks again after POLL anyway.)"""
+        free = self.limits.slots - len(board.running)
+        if free <= 0 or not board.waiting:
+            return
+        eligible = [w for w in board.waiting if free > self.limits.reserved or not self._heavy(board, w.key)]
+        own, others = os.getpid(), set()
+        for waiter in sorted(eligible, key=lambda w: self._rank(board, w))[:free]:
+            if waiter.pid != own:
+                others.add(waiter.pid)
+                continue
+            ticket = next((t for t in self._waiting if t.order == waiter.ticket), None)
+            if ticket is not None:
+                ticket.bell.notify()
+        if others and ring and self._doorbell is not None:
+            self._doorbell.ring(others)
 
     def _pause(self) -> float | None:
         """How long a waiter sleeps unless woken: till the next query of this process passes its share, and never
@@ -359,4 +392,4 @@ class Admission:
         ticket.refused = "turned away for a client with less recent use"
         self._waiting.remove(ticket)
         board.unwait(os.getpid(), ticket.order)
-        self._cond.notify_all()
+        ticket.bell.notify()

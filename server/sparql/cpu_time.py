@@ -8,7 +8,6 @@ threads) is what the query really took. Read from outside the process, so that i
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 try:
     _TICKS = os.sysconf("SC_CLK_TCK")
@@ -20,8 +19,12 @@ def cpu_seconds(pid: int) -> float | None:
     """User + system time of process ``pid`` so far, or None (gone, or no /proc)."""
     if not _TICKS:
         return None
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+    try:  # os.open/os.read: a tenth of what pathlib's read_text costs, and it is read twice per query
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
+        try:
+            stat = os.read(fd, 4096).decode("ascii", "replace")
+        finally:
+            os.close(fd)
     except OSError:
         return None
     fields = stat[stat.rfind(")") + 2:].split()  # after "pid (name) "; the name may hold spaces and brackets

@@ -14,7 +14,9 @@ worker dies, not the server. Each web process keeps ``size`` query processes (an
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import select
 import signal
 import threading
 from dataclasses import dataclass, replace
@@ -60,9 +62,19 @@ class GraphRef:
 
     @classmethod
     def of(cls, published, endpoint: str = "", release: str = "") -> GraphRef:
-        """What the query processes load for a published build (:class:`server.state.Published`)."""
-        return cls(str(published.path / "graph.nt"), published.etag, endpoint, int(published.manifest["triples"]),
-                   str(published.database or ""), release)
+        """What the query processes load for a published build (:class:`server.state.Published`); made once per build
+        (every query asks)."""
+        key = (published.etag, published.path, endpoint, release)
+        ref = _REFS.get(key)
+        if ref is None:
+            if len(_REFS) > 64:
+                _REFS.clear()
+            ref = _REFS[key] = cls(str(published.path / "graph.nt"), published.etag, endpoint,
+                                   int(published.manifest["triples"]), str(published.database or ""), release)
+        return ref
+
+
+_REFS: dict[tuple, GraphRef] = {}
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -82,6 +94,11 @@ class _Worker:
                                    daemon=True)
         self.process.start()
         child_end.close()  # only the child holds it now: the child sees EOF when this process dies
+        # Asked several times per query: one poll(2) each, where Connection.poll and Process.is_alive build a selector
+        # per call (multiprocessing.connection.wait) – 0.1-0.2 ms of every query's time in the web process.
+        self._replies, self._ended = select.poll(), select.poll()
+        self._replies.register(self.conn.fileno(), select.POLLIN)  # an answer, or EOF/hang-up once it died
+        self._ended.register(self.process.sentinel, select.POLLIN)  # readable once the process has ended
         self.build_id: str | None = None
         self.loading = False
         self.fresh = False  # started for the job at hand: dying before it got the job is not the idle pool's fault
@@ -89,6 +106,13 @@ class _Worker:
     @property
     def pid(self) -> int | None:
         return self.process.pid
+
+    def alive(self) -> bool:
+        return not self._ended.poll(0)
+
+    def replied(self, timeout: float = 0.0) -> bool:
+        """Whether a reply (or the end of the process) can be read, waiting up to ``timeout`` seconds."""
+        return bool(self._replies.poll(math.ceil(timeout * 1000)))
 
     def load(self, graph: GraphRef) -> None:
         """Start loading without waiting, so that a replacement worker warms up in the background."""
@@ -129,7 +153,7 @@ class _Worker:
     def _send(self, message) -> None:
         try:
             # With no reply pending, an idle worker never writes: anything readable means it is gone (EOF).
-            if not self.loading and self.conn.poll(0):
+            if not self.loading and self.replied():
                 raise _DeadBeforeJob("worker process gone")
             self.conn.send(message)
         except OSError as exc:
@@ -137,7 +161,7 @@ class _Worker:
 
     def _receive(self, timeout: float):
         try:
-            if not self.conn.poll(timeout):
+            if not self.replied(timeout):
                 raise QueryTimeout(f"no answer within {timeout:g} s")
             return self.conn.recv()
         except (EOFError, OSError) as exc:
@@ -246,10 +270,10 @@ class QueryPool:
         """A worker for a query, counted busy from now on (in the same lock as the idle list, so that a concurrent
         top-up never sees the worker in neither and starts one too many)."""
         with self._lock:
-            for worker in [w for w in self._idle if not w.process.is_alive()]:
+            for worker in [w for w in self._idle if not w.alive()]:
                 self._idle.remove(worker)
                 worker.kill()  # died while idle (killed from outside, out of memory): just clean up
-            ready = [w for w in self._idle if not w.loading or w.conn.poll(0)]  # loaded, or its reply is waiting
+            ready = [w for w in self._idle if not w.loading or w.replied()]  # loaded, or its reply is waiting
             if ready or self._idle:
                 # One holding the build already, if any: a pool shared with old releases need not reload each time.
                 loaded = [w for w in ready if w.build_id == graph.build_id]

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.caches import AnswerCache, per_build
+from server.caches import AnswerCache, memoized, per_build
 from server.config import max_body_bytes
 from server.formats import GRAPH_FORMATS, HTML, SOLUTION_FORMATS
 from server.i18n import current_lang
@@ -204,8 +204,27 @@ def _update_refused() -> Refused:
                    "Read-only endpoint: SPARQL Update is not allowed here.")
 
 
-def _own_graphs() -> set[str]:
-    return default_graph_names(current_app.config["KG_BASE_URI"], public_url())
+def _own_graphs() -> frozenset[str]:
+    return _context(current_app.config["KG_BASE_URI"], public_url()).own_graphs
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every query on one base and public address shares (made once: every query needs it)."""
+
+    prefixes: dict[str, str]
+    own_graphs: frozenset[str]
+    key: str  # their part of the answer's key (see job_key)
+
+
+@memoized(16)
+def _context(base: str, root: str) -> _Context:
+    table, own = prefixes(base), frozenset(default_graph_names(base, root))
+    return _Context(table, own, _key_part(table, own))
+
+
+def _key_part(table: dict[str, str], own: frozenset[str]) -> str:
+    return repr(sorted(table.items())) + "\x00" + repr(sorted(own))
 
 
 def _check_dataset_parameters() -> None:
@@ -221,11 +240,12 @@ def _run(query: str):
     config = current_app.config
     base = config["KG_BASE_URI"]
     timeout = float(config["KG_QUERY_TIMEOUT"])
+    context = _context(base, public_url())
     job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
-              max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=prefixes(base), own_graphs=frozenset(_own_graphs()))
+              max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=context.prefixes, own_graphs=context.own_graphs)
     published = current_published()
     graph = GraphRef.of(published, config["KG_SPARQL_ENDPOINT"], config.get("KG_RELEASE_VIEW") or "")
-    key = job_key(published.etag, graph.endpoint, job)
+    key = job_key(published.etag, graph.endpoint, job, context.key)
     unchanged = _precondition(key, html=HTML.key in formats.values())
     if unchanged is not None:
         return unchanged
@@ -293,10 +313,11 @@ def _timed_out(timeout: float, query: str) -> Response:
                   f"The query exceeded the time limit of {timeout:g} s and was stopped.", query, retry_after=5)
 
 
-def job_key(build_id: str, endpoint: str, job: Job) -> str:
-    """Stable key of a query on one build; also the ETag of its answer."""
+def job_key(build_id: str, endpoint: str, job: Job, context: str) -> str:
+    """Stable key of a query on one build; also the ETag of its answer. ``context``: the job's prefixes and own graphs
+    as :func:`_key_part` writes them."""
     parts = [build_id, endpoint, job.query, str(job.solutions_format), str(job.graph_format), str(job.max_rows),
-             str(job.base_iri), repr(sorted(job.prefixes.items())), repr(sorted(job.own_graphs))]
+             str(job.base_iri), context]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 

@@ -20,7 +20,6 @@ import json
 import os
 import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -49,6 +48,7 @@ LOAD_LIMIT = 600.0  # seconds a Load may take before the process ends itself (th
 # holds; the engine thread gets 256 MB of (lazily committed) stack on top, so nothing the guard misses crashes it.
 ENGINE_STACK = 256 * 1024 * 1024
 _PR_SET_NAME, _PR_SET_PDEATHSIG = 15, 1
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,10 @@ class Outcome:
 def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
     """Answer Load and Job messages until the web process goes away."""
     supervise()
-    engine = _engine_thread()
+    _on_deep_stack(lambda: _answer(conn, memory_limit_mb))
+
+
+def _answer(conn: Connection, memory_limit_mb: int) -> None:
     store = None
     while True:
         try:
@@ -116,7 +119,7 @@ def serve(conn: Connection, memory_limit_mb: int = 0) -> None:
                 conn.send(Outcome(error="no graph loaded", error_kind="failed"))
                 continue
             with alarm(message.timeout + ALARM_GRACE), memory_cap(memory_limit_mb):
-                outcome = engine.submit(execute, store, message).result()
+                outcome = execute(store, message)
             conn.send(outcome)
 
 
@@ -169,15 +172,16 @@ def alarm(seconds: float):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _engine_thread() -> ThreadPoolExecutor:
-    """One thread with a deep stack for the engine, started now: its stack is then outside every job's memory cap."""
+def _on_deep_stack(run) -> None:
+    """Run the whole loop in one thread with a deep stack, started before any job: its stack is outside every job's
+    memory cap, and a job needs no hand-over between threads (the main thread only waits)."""
     previous = threading.stack_size(ENGINE_STACK)
     try:
-        engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
-        engine.submit(lambda: None).result()
+        thread = threading.Thread(target=run, name="engine")
+        thread.start()
     finally:
         threading.stack_size(previous)
-    return engine
+    thread.join()
 
 
 @contextmanager
@@ -203,9 +207,12 @@ def memory_cap(megabytes: int):
 
 
 def _address_space() -> int | None:
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    try:  # read once per query: os.open/os.read, not a text file object
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+        try:
+            return int(os.read(fd, 256).split()[0]) * _PAGE
+        finally:
+            os.close(fd)
     except (OSError, ValueError):
         return None  # not Linux: no cap
 

@@ -7,7 +7,7 @@ import os
 import signal
 import time
 
-from server.serving.client_table import ENTRIES, ClientTable
+from server.serving.client_table import ENTRIES, SLOTS, ClientTable
 
 DRAIN = 0.5  # query-seconds per second
 
@@ -75,3 +75,40 @@ def test_memory_stays_bounded_and_idle_entries_are_reused_for_new_clients():
         usage.used += 5
     with table.entry("203.0.113.1", now + 1, DRAIN) as usage:
         assert usage.used == 4.5  # its own entry, drained for one second
+
+
+def test_the_slot_rows_of_a_dead_process_are_free_again_and_a_full_board_takes_no_more():
+    table = ClientTable.shared()
+    pid = os.fork()
+    if pid == 0:  # a web process that takes two slots and a waiting row, then dies without giving them back
+        with table.board(time.monotonic(), DRAIN) as board:
+            board.start(os.getpid(), 1, 11, time.monotonic())
+            board.start(os.getpid(), 2, 11, time.monotonic())
+            board.wait(os.getpid(), 3, 11, time.monotonic())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    own = os.getpid()
+    with table.board(time.monotonic(), DRAIN) as board:
+        assert board.running == [] and board.waiting == []  # the dead process's rows do not count
+        taken = [board.start(own, ticket, 22, time.monotonic()) for ticket in range(1, SLOTS + 1)]
+        assert all(taken) and len({slot.index for slot in taken}) == SLOTS  # its two rows among them
+        assert board.start(own, SLOTS + 1, 22, time.monotonic()) is None
+    with table.board(time.monotonic(), DRAIN) as board:
+        assert sorted(s.ticket for s in board.running) == list(range(1, SLOTS + 1))
+        board.end(own, 5)
+        again = board.start(own, 99, 22, time.monotonic())
+        assert again is not None and again.index == taken[4].index  # the row just given back
+
+
+def test_a_query_changes_only_its_own_row():
+    table = ClientTable.shared()
+    own = os.getpid()
+    with table.board(time.monotonic(), DRAIN) as board:
+        mine = board.start(own, 7, 33, time.monotonic())
+    with table.own_slot(mine.index, own, 7) as slot:
+        slot.worker, slot.computing = 4242, True
+    with table.own_slot(mine.index, own, 8) as slot:  # another ticket: not its row
+        assert slot is None
+    with table.board(time.monotonic(), DRAIN) as board:
+        (row,) = board.running
+        assert (row.ticket, row.worker, row.computing, row.key) == (7, 4242, True, 33)
