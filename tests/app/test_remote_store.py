@@ -3,13 +3,18 @@ Virtuoso 7 (Debian) – as from the embedded store."""
 
 from __future__ import annotations
 
+import socket
+import urllib.parse
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from kg.namespaces import DEFAULT_BASE
-from kg.store import RemoteStore, RemoteStoreError, Store, query_form
+from kg.store import RemoteStore, RemoteStoreError, Store, form_encoded, query_form
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.live  # real server processes
@@ -89,3 +94,16 @@ def test_each_query_asks_for_the_format_its_form_answers_in():
 def test_unreachable_engine_is_a_clear_error():
     with pytest.raises(RemoteStoreError, match="unreachable"):
         RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2).select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+@given(st.text())
+def test_a_query_is_form_encoded_as_urllib_would(text):
+    assert form_encoded(text) == urllib.parse.quote_plus(text).encode("ascii")
+
+
+def test_a_kept_connection_the_engine_closed_is_replaced_and_answers_stay_right(external_endpoint):
+    remote = RemoteStore(external_endpoint, timeout=30)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    first = remote.select(query)
+    remote._local.connection.sock.shutdown(socket.SHUT_RDWR)  # as if the engine had dropped the idle connection
+    assert remote.select(query) == first
