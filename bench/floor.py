@@ -8,11 +8,13 @@ Flask, the query in a separate killable process – is measured here by taking e
   2 processes, waitress) and an app that only returns a fixed answer (the bytes of a real lookup answer);
 - **floor: + Flask** – the same through one Flask route;
 - **floor: gunicorn gthread, bare WSGI** – gunicorn's own threaded worker instead of waitress (2 × 32 threads);
-- **ours** – our endpoint answering lookup b (measures of one unit) for real, parameters rotating, answer cache off;
+- **ours** – our endpoint answering the lookups of the goal (b, c, d, the OE example) for real, parameters rotating,
+  answer cache off;
 - **oxigraph server** – the same queries.
 
 wrk as in bench/peers.py (8 connections), engines alternating round by round, ratios to Oxigraph taken pair by pair.
-The last lines say whether even the bare floor reaches 0.5× Oxigraph: if not, no request path on this stack can.
+The floors are compared with Oxigraph's req/s for each lookup: the last lines say, per lookup, whether a Flask route
+that does nothing at all (and a bare WSGI app) reaches 0.5× Oxigraph – if not, no request path on this stack can.
 
     bash bench/peers-setup.sh        # once: wrk (and the Oxigraph server from the test extra)
     .venv/bin/python bench/floor.py [--factor 1] [--seconds 5] [--rounds 3] [--workdir DIR]
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyoxigraph as ox  # noqa: E402
 from peerlib.engines import BIN, Engine, Ours, OxigraphServer, Skipped, http_get  # noqa: E402
-from peerlib.queries import Parameters, build_queries  # noqa: E402
+from peerlib.queries import LOOKUPS, Parameters, Query, build_queries  # noqa: E402
 from peerlib.wrk import Wrk  # noqa: E402
 from peers import log, measured, prepare_build  # noqa: E402
 
@@ -60,6 +62,7 @@ class Floor(Engine):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factor", type=int, default=1, help="data size: 1 (the report) or a kg synth factor")
+    parser.add_argument("--queries", default=",".join(LOOKUPS), help=f"lookups of bench/peerlib/queries.py (default {','.join(LOOKUPS)})")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     build = prepare_build(args.factor, workdir)
     store = ox.Store()
     store.bulk_load(path=str(build / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
-    query = next(q for q in build_queries(Parameters.of(store, DEFAULT_BASE), DEFAULT_BASE, 200) if q.key == "b")
+    wanted = args.queries.split(",")
+    queries = [q for q in build_queries(Parameters.of(store, DEFAULT_BASE), DEFAULT_BASE, 200) if q.key in wanted]
 
     ours, oxigraph = Ours(build, workdir, cache_mb=0), OxigraphServer(build, workdir)
     answer = workdir / "floor-answer.json"
@@ -80,62 +84,70 @@ def main(argv: list[str] | None = None) -> int:
               Floor(build, workdir, "floor: + Flask", "flask_app", config, answer),
               Floor(build, workdir, "floor: gunicorn gthread, bare WSGI", "bare",
                     ["--worker-class", "gthread", "--workers", "2", "--threads", "32"], answer)]
-    engines: list[Engine] = [oxigraph, ours, *floors]
     wrk = Wrk(workdir, args.connections, 2, 30)
+    # (engine, query or None for a floor): what one round measures, in this order
+    runs_of: list[tuple[Engine, Query | None]] = [(e, q) for q in queries for e in (oxigraph, ours)] + [(f, None) for f in floors]
+    paths: dict[tuple[str, str], Path] = {}
+    runs: dict[tuple[str, str], list] = {}
     try:
         for engine in (oxigraph, ours):
-            engine.start(query.texts[0])
-        status, _, body = http_get(ours.url + ours.path(query.texts[0]), query.accept)
+            engine.start(queries[0].texts[0])
+        status, _, body = http_get(ours.url + ours.path(queries[0].texts[0]), queries[0].accept)
         if status != 200:
             raise SystemExit(f"our endpoint answered {status}: {body[:200]!r}")
         answer.write_bytes(body)  # the floor serves the bytes of a real answer
         for floor in floors:
             floor.spawn()
-            floor.wait_ready("/sparql", query.accept, timeout=60)
-        paths = {}
-        for engine in engines:
-            texts = query.texts if engine in (ours, oxigraph) else query.texts[:1]
-            paths[engine.name] = workdir / f"floor-paths-{engines.index(engine)}.txt"
-            paths[engine.name].write_text("\n".join(engine.path(t) for t in texts) + "\n")
-        for engine in engines:  # warm-up: query processes, first requests
-            wrk.run(engine.url, paths[engine.name], query.accept, 2)
+            floor.wait_ready("/sparql", "application/sparql-results+json", timeout=60)
+        for n, (engine, query) in enumerate(runs_of):
+            key = (engine.name, query.key if query else "")
+            paths[key] = workdir / f"floor-paths-{n}.txt"
+            texts = query.texts if query else ("",)
+            paths[key].write_text("\n".join(engine.path(t) for t in texts) + "\n")
+            runs[key] = []
+            wrk.run(engine.url, paths[key], query.accept if query else "*/*", 2)  # warm-up
             engine.settle()
-        runs: dict[str, list] = {e.name: [] for e in engines}
         for r in range(args.rounds):
-            for engine in engines:
-                stats = measured(wrk, engine, paths[engine.name], query.accept, args.seconds)
-                runs[engine.name].append(stats)
+            for engine, query in runs_of:
+                key = (engine.name, query.key if query else "")
+                stats = measured(wrk, engine, paths[key], query.accept if query else "*/*", args.seconds)
+                runs[key].append(stats)
                 engine.settle()
-                log(f"round {r + 1}: {engine.name}: {stats.rps:,.0f} req/s (p50 {stats.p50_ms:.2f} ms)")
+                log(f"round {r + 1}: {engine.name} {key[1]}: {stats.rps:,.0f} req/s (p50 {stats.p50_ms:.2f} ms)")
     except Skipped as exc:
         print(f"skipped: {exc}")
         return 0
     finally:
-        for engine in engines:
+        for engine in (oxigraph, ours, *floors):
             engine.stop()
+    report(args, queries, floors, ours, oxigraph, runs)
+    return 0
 
-    print(f"lookup b (measures of one unit) at {args.factor}×, wrk {args.connections} connections, {args.seconds:g} s × "
-          f"{args.rounds} alternating rounds; ratio = req/s ÷ Oxigraph server's in the same round (median)")
-    header = f"{'server':<40} {'req/s':>9} {'p50 ms':>7} {'CPU ms/req':>11} {'× Oxigraph':>11}"
+
+def report(args, queries: list[Query], floors: list[Floor], ours: Engine, oxigraph: Engine, runs: dict) -> None:
+    print(f"at {args.factor}×, wrk {args.connections} connections, {args.seconds:g} s × {args.rounds} alternating rounds; "
+          "× = req/s ÷ Oxigraph server's for the same lookup in the same round (median)")
+    header = f"{'lookup':<28} {'server':<38} {'req/s':>9} {'p50 ms':>7} {'CPU ms/req':>11} {'× Oxigraph':>11}"
     print(header)
     print("-" * len(header))
-    ratio = {}
-    for engine in engines:
-        stats = runs[engine.name]
-        ratio[engine.name] = statistics.median(s.rps / o.rps for s, o in zip(stats, runs[oxigraph.name], strict=True))
-        cpu = statistics.median(sum((s.cpu_ms or {}).values()) for s in stats)
-        errors = sum(s.errors for s in stats)
-        print(f"{engine.name:<40} {statistics.median(s.rps for s in stats):>9,.0f} "
-              f"{statistics.median(s.p50_ms for s in stats):>7.2f} {cpu:>11.3f} {ratio[engine.name]:>10.3f}×"
-              + (f"  ({errors} errors)" if errors else ""))
-    best = max(ratio[f.name] for f in floors)
-    print(f"\nceiling: the fastest floor – a fixed answer, no Flask view, no query – reaches {best:.3f}× Oxigraph's server; "
-          f"the goal is {GOAL}×.")
-    print("goal reachable on this stack" if best >= GOAL else
-          "goal NOT reachable on this stack: even an HTTP server returning fixed bytes stays below it")
-    print(f"ours is at {ratio[ours.name]:.3f}× Oxigraph, {ratio[ours.name] / ratio[floors[0].name]:.2f}× its own floor "
-          "(kg serve's server, bare WSGI)")
-    return 0
+    verdicts = []
+    for query in queries:
+        reference = runs[(oxigraph.name, query.key)]
+        ratios = {}
+        for engine in (oxigraph, ours, *floors):
+            stats = runs[(engine.name, query.key if engine in (oxigraph, ours) else "")]
+            ratios[engine.name] = statistics.median(s.rps / o.rps for s, o in zip(stats, reference, strict=True))
+            cpu = statistics.median(sum((s.cpu_ms or {}).values()) for s in stats)
+            errors = sum(s.errors for s in stats)
+            print(f"{query.key if engine is oxigraph else '':<28} {engine.name:<38} {statistics.median(s.rps for s in stats):>9,.0f} "
+                  f"{statistics.median(s.p50_ms for s in stats):>7.2f} {cpu:>11.3f} {ratios[engine.name]:>10.3f}×"
+                  + (f"  ({errors} errors)" if errors else ""))
+        verdicts.append((query.key, ratios[ours.name], ratios[floors[0].name], ratios[floors[1].name]))
+    print()
+    for key, mine, bare, flask in verdicts:
+        print(f"{key}: ours {mine:.3f}×; the floor reaches {bare:.3f}× bare and {flask:.3f}× with Flask – goal {GOAL}× "
+              + ("reachable" if flask >= GOAL else "NOT reachable even by a Flask route that returns fixed bytes")
+              + ("" if bare >= GOAL else ", nor by a bare WSGI app"))
 
 
 if __name__ == "__main__":
