@@ -124,8 +124,10 @@ def listing(kind: str):
     if not 1 <= page <= pages:
         abort(404)
     labels = labels_for(build)
-    items = [{"path": local_path(s), "label": label, "lang": lang}
-             for s in subjects[(page - 1) * LISTING_PAGE:page * LISTING_PAGE] for label, lang in (labels.get(s),)]
+    items = []
+    for subject in subjects[(page - 1) * LISTING_PAGE:page * LISTING_PAGE]:
+        label, lang = labels.get(subject)
+        items.append({"path": local_path(subject), "label": label, "lang": lang})
     body = render_template("linkeddata/listing.html", kind=kind, items=items, total=len(subjects), page=page, pages=pages,
                            url_with=url_with)
     return for_build(Response(body, mimetype="text/html"), f"{build.etag}-listing-{kind}-{page}",

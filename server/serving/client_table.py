@@ -135,9 +135,7 @@ class Board:
             if not alive(self._slot_pids[index]):
                 self._dead_slots.append(index)
                 continue
-            pid, worker, ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(
-                memory, _SLOTS_AT + index * _SLOT.size)
-            self.running.append(Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped)))
+            self.running.append(_read_slot(memory, index))
         for index in compress(range(WAITERS), self._waiter_pids):
             if not alive(self._waiter_pids[index]):
                 self._dead_waiters.append(index)
@@ -183,8 +181,7 @@ class Board:
         return next((s for s in self.running if (s.pid, s.ticket) == (pid, ticket)), None)
 
     def update(self, slot: Slot) -> None:
-        _SLOT.pack_into(self._table._memory, _SLOTS_AT + slot.index * _SLOT.size, slot.pid, slot.worker, slot.ticket,
-                        slot.key, slot.started, slot.cpu_start, int(slot.computing), int(slot.stopped))
+        _write_slot(self._table._memory, slot)
 
     def end(self, pid: int, ticket: int) -> None:
         slot = self.slot(pid, ticket)
@@ -192,6 +189,16 @@ class Board:
             self.running.remove(slot)
             _SLOT.pack_into(self._table._memory, _SLOTS_AT + slot.index * _SLOT.size, 0, 0, 0, 0, 0.0, 0.0, 0, 0)
             self._slot_pids[slot.index] = 0
+
+
+def _read_slot(memory: mmap.mmap, index: int) -> Slot:
+    pid, worker, ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(memory, _SLOTS_AT + index * _SLOT.size)
+    return Slot(index, pid, worker, ticket, key, started, cpu_start, bool(computing), bool(stopped))
+
+
+def _write_slot(memory: mmap.mmap, slot: Slot) -> None:
+    _SLOT.pack_into(memory, _SLOTS_AT + slot.index * _SLOT.size, slot.pid, slot.worker, slot.ticket, slot.key,
+                    slot.started, slot.cpu_start, int(slot.computing), int(slot.stopped))
 
 
 def _take(pids: list[int], dead: list[int], pid: int) -> int | None:
@@ -264,15 +271,12 @@ class ClientTable:
         """The row of one running query, locked, changed in place (None if the row is no longer that query's): what
         a query's own updates need, without reading the whole board."""
         with self._locked():
-            at = _SLOTS_AT + index * _SLOT.size
-            row_pid, worker, row_ticket, key, started, cpu_start, computing, stopped = _SLOT.unpack_from(self._memory, at)
-            if (row_pid, row_ticket) != (pid, ticket):
+            slot = _read_slot(self._memory, index)
+            if (slot.pid, slot.ticket) != (pid, ticket):
                 yield None
                 return
-            slot = Slot(index, row_pid, worker, row_ticket, key, started, cpu_start, bool(computing), bool(stopped))
             yield slot
-            _SLOT.pack_into(self._memory, at, slot.pid, slot.worker, slot.ticket, slot.key, slot.started, slot.cpu_start,
-                            int(slot.computing), int(slot.stopped))
+            _write_slot(self._memory, slot)
 
     def peek(self, client: str, now: float, drain: float) -> tuple[float, float]:
         """Query-seconds in the client's bucket now, and until when it is heavy."""

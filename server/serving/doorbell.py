@@ -1,6 +1,6 @@
-"""Waking the waiters of another web process: when a query frees one of the server's slots, the processes whose
-queries wait for one are told at once instead of finding out at their next look (a slot left idle for a poll interval
-costs more than a short query takes).
+"""Waking the waiters of another web process: when a query frees one of the server's slots and the waiter next in rank
+waits in another process, that process is told at once instead of finding out at its next look (a slot left idle for
+a poll interval costs more than a short query takes).
 
 Each web process listens on a Unix datagram socket in Linux's abstract namespace named after its pid (no file, gone
 with the process); a ring is one datagram, sent without blocking – lost or refused, the waiter still looks again

@@ -26,7 +26,8 @@ The slots are the server's, not a web process's: a client's use, its queries in 
 waiting are kept in one table for all web processes of the server (:mod:`server.serving.client_table`), so at most
 ``slots`` queries are evaluated at once however many web processes there are, the reserve holds for the server, a
 waiter is ranked against the waiters of every process, and a waiter may stop a query of another process (by killing
-its query process; the owner sees it stopped). A process that frees a slot rings the processes with waiters
+its query process; the owner sees it stopped). A process that frees a slot wakes the waiter next in rank only: by its
+own condition (its "bell") in this process, through the doorbell of its process otherwise
 (:mod:`server.serving.doorbell`); a waiter looks again every ``POLL`` seconds as well when the table is shared.
 The queue is each process's own: it bounds the server threads of that process that queries tie up, the rest
 stay for pages. Each web process keeps query processes of its own ready (warm, :mod:`server.sparql.warm`); which of
@@ -160,7 +161,6 @@ class Admission:
                         if slot:
                             ticket.started, ticket.row = self._clock(), slot.index
                             self._running[ticket.order] = ticket
-                            self._waiting.remove(ticket)
                             self._ring_next(board)  # with slots still free, the next waiter may start too
                             break
                         self._preempt_for(ticket, board)
@@ -283,17 +283,22 @@ class Admission:
                 with self._board() as board:
                     self._ring_next(board, ring=False)  # never ring back: two views of the ranks could ping-pong
 
+    def _next(self, board: Board) -> list[Waiter]:
+        """The waiters of the whole server that may take the free slots now, best ranked first, one per free slot
+        (clients with recent long queries may not take the reserved ones)."""
+        free = self.limits.slots - len(board.running)
+        if free <= 0:
+            return []
+        eligible = [w for w in board.waiting if free > self.limits.reserved or not self._heavy(board, w.key)]
+        return sorted(eligible, key=lambda w: self._rank(board, w))[:free]
+
     def _ring_next(self, board: Board, ring: bool = True) -> None:
         """Wake the waiters that may start now – the best ranked of the server, as many as slots are free –, here by
         their bell, in another web process by its doorbell; not every waiter: each woken one reads the whole board,
         and under load most would only go back to sleep. (Ranks move with time: one that finds it is not its turn
         after all sleeps again, and every waiter looks again after POLL anyway.)"""
-        free = self.limits.slots - len(board.running)
-        if free <= 0 or not board.waiting:
-            return
-        eligible = [w for w in board.waiting if free > self.limits.reserved or not self._heavy(board, w.key)]
         own, others = os.getpid(), set()
-        for waiter in sorted(eligible, key=lambda w: self._rank(board, w))[:free]:
+        for waiter in self._next(board):
             if waiter.pid != own:
                 others.add(waiter.pid)
                 continue
@@ -346,11 +351,8 @@ class Admission:
         return waiter.pid == os.getpid() and waiter.ticket == ticket.order
 
     def _may_start(self, ticket: Ticket, board: Board) -> bool:
-        free = self.limits.slots - len(board.running)
-        if free <= 0:
-            return False
-        eligible = [w for w in board.waiting if free > self.limits.reserved or not self._heavy(board, w.key)]
-        return bool(eligible) and self._is(min(eligible, key=lambda w: self._rank(board, w)), ticket)
+        nexts = self._next(board)
+        return bool(nexts) and self._is(nexts[0], ticket)
 
     def _preempt_for(self, ticket: Ticket, board: Board) -> None:
         """For a waiting client without recent long queries: stop the oldest query past its share whose client has

@@ -19,18 +19,26 @@ def cpu_seconds(pid: int) -> float | None:
     """User + system time of process ``pid`` so far, or None (gone, or no /proc)."""
     if not _TICKS:
         return None
-    try:  # os.open/os.read: a tenth of what pathlib's read_text costs, and it is read twice per query
-        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
-        try:
-            stat = os.read(fd, 4096).decode("ascii", "replace")
-        finally:
-            os.close(fd)
-    except OSError:
+    stat = proc_file(f"/proc/{pid}/stat")
+    if stat is None:
         return None
     fields = stat[stat.rfind(")") + 2:].split()  # after "pid (name) "; the name may hold spaces and brackets
     try:
         return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime: fields 14 and 15 of proc(5)
     except (IndexError, ValueError):
+        return None
+
+
+def proc_file(path: str) -> str | None:
+    """A small /proc file's text, or None (gone, or no /proc). os.open/os.read: a tenth of what pathlib's read_text
+    costs, and every query reads two or three of them."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return os.read(fd, 4096).decode("ascii", "replace")
+        finally:
+            os.close(fd)
+    except OSError:
         return None
 
 

@@ -62,19 +62,9 @@ class GraphRef:
 
     @classmethod
     def of(cls, published, endpoint: str = "", release: str = "") -> GraphRef:
-        """What the query processes load for a published build (:class:`server.state.Published`); made once per build
-        (every query asks)."""
-        key = (published.etag, published.path, endpoint, release)
-        ref = _REFS.get(key)
-        if ref is None:
-            if len(_REFS) > 64:
-                _REFS.clear()
-            ref = _REFS[key] = cls(str(published.path / "graph.nt"), published.etag, endpoint,
-                                   int(published.manifest["triples"]), str(published.database or ""), release)
-        return ref
-
-
-_REFS: dict[tuple, GraphRef] = {}
+        """What the query processes load for a published build (:class:`server.state.Published`)."""
+        return cls(str(published.path / "graph.nt"), published.etag, endpoint, int(published.manifest["triples"]),
+                   str(published.database or ""), release)
 
 
 def _context() -> multiprocessing.context.BaseContext:

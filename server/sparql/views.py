@@ -244,7 +244,8 @@ def _run(query: str):
     job = Job(query=query, solutions_format=formats["solutions"], graph_format=formats["graph"], max_rows=config["KG_MAX_ROWS"],
               max_bytes=_max_bytes(), timeout=timeout, base_iri=base, prefixes=context.prefixes, own_graphs=context.own_graphs)
     published = current_published()
-    graph = GraphRef.of(published, config["KG_SPARQL_ENDPOINT"], config.get("KG_RELEASE_VIEW") or "")
+    endpoint, release = config["KG_SPARQL_ENDPOINT"], config.get("KG_RELEASE_VIEW") or ""
+    graph = per_build(f"sparql-graph|{endpoint}|{release}", published, lambda p: GraphRef.of(p, endpoint, release))
     key = job_key(published.etag, graph.endpoint, job, context.key)
     unchanged = _precondition(key, html=HTML.key in formats.values())
     if unchanged is not None:

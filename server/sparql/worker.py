@@ -35,6 +35,7 @@ except ImportError:  # not on this platform: no memory cap
     resource = None
 
 from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from server.sparql.cpu_time import proc_file
 from server.sparql.errors import Problem, explain_syntax_error
 from server.sparql.guard import Refused, inspect
 from server.sparql.prefixes import prepare
@@ -207,14 +208,11 @@ def memory_cap(megabytes: int):
 
 
 def _address_space() -> int | None:
-    try:  # read once per query: os.open/os.read, not a text file object
-        fd = os.open("/proc/self/statm", os.O_RDONLY)
-        try:
-            return int(os.read(fd, 256).split()[0]) * _PAGE
-        finally:
-            os.close(fd)
-    except (OSError, ValueError):
-        return None  # not Linux: no cap
+    statm = proc_file("/proc/self/statm")
+    try:
+        return int(statm.split()[0]) * _PAGE if statm else None  # None: not Linux, no cap
+    except ValueError:
+        return None
 
 
 def _load(message: Load):
